@@ -1,0 +1,57 @@
+"""compatkeras: Keras 2 code on TensorFlow 2.16+.
+
+`import compatkeras as keras` is the Keras 2 namespace (the same objects as `compatkeras.legacy`);
+`compatkeras.v3` is the Keras 3 surface on the same engine; `python -m compatkeras SCRIPT` runs
+an unmodified Keras 2 program; `compatkeras.install()` does the same redirect in-process.
+"""
+
+from compatkeras._aliases import AliasFinder, add_finder
+from compatkeras._version import __version__
+
+# The public Keras 2 sub-namespaces, importable as `compatkeras.<name>` too (one module object).
+# `compatkeras.engine` is not among them: it is the training engine, not `keras.engine`.
+_KERAS2_MODULES = (
+    "activations",
+    "applications",
+    "backend",
+    "callbacks",
+    "constraints",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "objectives",
+    "optimizers",
+    "preprocessing",
+    "regularizers",
+    "utils",
+    "wrappers",
+)
+add_finder(AliasFinder({f"compatkeras.{m}": f"compatkeras.legacy.{m}" for m in _KERAS2_MODULES}))
+
+from compatkeras import legacy  # noqa: E402
+from compatkeras.dropin import install, uninstall  # noqa: E402
+from compatkeras.legacy import (  # noqa: E402
+    Input,
+    Model,
+    Sequential,
+    activations,
+    applications,
+    backend,
+    callbacks,
+    constraints,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    objectives,
+    optimizers,
+    preprocessing,
+    regularizers,
+    utils,
+    wrappers,
+)

@@ -1,0 +1,5 @@
+import sys
+
+from compatkeras.dropin import main
+
+sys.exit(main())

@@ -1,0 +1,45 @@
+"""The engine's model classes, built on tf-keras's `Model` and `Sequential`.
+
+Calling `Model(inputs, outputs)` on a subclass makes tf-keras rewrite the `__bases__` of the
+whole class hierarchy to put `Functional` in it (`inject_functional_model_class`), which would
+also turn every later subclassed model of ours into a broken functional one. Instead, the
+instance alone moves to a cached `(cls, Functional)` subclass, and no class is mutated.
+"""
+
+import tf_keras
+from tf_keras.src.engine import functional as tfk_functional
+from tf_keras.src.engine import training as tfk_training
+
+_functional_variants = {}
+
+
+def functional_variant(cls):
+    """`cls` with tf-keras's `Functional` mixed in (one class per `cls`)."""
+    variant = _functional_variants.get(cls)
+    if variant is None:
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        if cls.__init__ is Model.__init__:
+            # tf-keras writes a full graph config (and `from_config` rebuilds one) only for
+            # classes whose __init__ has Functional's own signature; a user's custom __init__
+            # keeps its own.
+            namespace["__init__"] = _functional_init
+        variant = type(cls.__name__, (cls, tfk_functional.Functional), namespace)
+        _functional_variants[cls] = variant
+    return variant
+
+
+def _functional_init(self, inputs, outputs, name=None, trainable=True, **kwargs):
+    Model.__init__(self, inputs, outputs, name=name, trainable=trainable, **kwargs)
+
+
+class Model(tf_keras.Model):
+    def __init__(self, *args, **kwargs):
+        if tfk_training.is_functional_model_init_params(args, kwargs) and not isinstance(
+            self, tfk_functional.Functional
+        ):
+            object.__setattr__(self, "__class__", functional_variant(type(self)))
+        super().__init__(*args, **kwargs)
+
+
+class Sequential(Model, tf_keras.Sequential):
+    pass

@@ -1,0 +1,3 @@
+"""Keras 2 `keras.constraints` (tf-keras's)."""
+
+from tf_keras.constraints import *

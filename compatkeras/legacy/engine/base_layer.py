@@ -1,0 +1,6 @@
+"""Keras 2 `keras.engine.base_layer`."""
+
+from compatkeras.legacy.layers import (
+    InputSpec,
+    Layer,
+)

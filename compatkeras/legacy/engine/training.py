@@ -1,0 +1,5 @@
+"""Keras 2 `keras.engine.training`."""
+
+from compatkeras.legacy.models import (
+    Model,
+)

@@ -1,0 +1,3 @@
+"""Keras 2 `keras.initializers` (tf-keras's)."""
+
+from tf_keras.initializers import *

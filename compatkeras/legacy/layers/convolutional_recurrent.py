@@ -1,0 +1,5 @@
+"""Keras 2 `keras.layers.convolutional_recurrent`."""
+
+from compatkeras.legacy.layers import (
+    ConvLSTM2D,
+)

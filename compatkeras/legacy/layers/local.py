@@ -1,0 +1,6 @@
+"""Keras 2 `keras.layers.local`."""
+
+from compatkeras.legacy.layers import (
+    LocallyConnected1D,
+    LocallyConnected2D,
+)

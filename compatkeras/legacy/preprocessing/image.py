@@ -1,0 +1,3 @@
+"""Keras 2 `keras.preprocessing.image`."""
+
+from tf_keras.preprocessing.image import *

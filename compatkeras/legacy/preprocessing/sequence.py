@@ -1,0 +1,3 @@
+"""Keras 2 `keras.preprocessing.sequence`."""
+
+from tf_keras.preprocessing.sequence import *

@@ -1,0 +1,3 @@
+"""Keras 2 `keras.preprocessing.text`."""
+
+from tf_keras.preprocessing.text import *

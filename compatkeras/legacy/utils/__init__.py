@@ -1,0 +1,22 @@
+"""Keras 2 `keras.utils`."""
+
+from tf_keras.utils import (
+    CustomObjectScope,
+    Progbar,
+    Sequence,
+    custom_object_scope,
+    deserialize_keras_object,
+    get_custom_objects,
+    get_file,
+    get_source_inputs,
+    model_to_dot,
+    normalize,
+    pad_sequences,
+    plot_model,
+    serialize_keras_object,
+    to_categorical,
+)
+
+from compatkeras.legacy.utils import conv_utils, data_utils, generic_utils, layer_utils
+from compatkeras.legacy.utils import io_utils, np_utils, vis_utils
+from compatkeras.legacy.utils.layer_utils import print_summary

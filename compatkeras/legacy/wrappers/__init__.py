@@ -1,0 +1,1 @@
+"""Keras 2 `keras.wrappers`. Its only module, `scikit_learn`, is gone from tf-keras."""

@@ -1,0 +1,115 @@
+"""Run test scenarios under a real library in a fresh interpreter and return their results.
+
+Each oracle is a prelude that imports one library as `keras` (and TensorFlow as `tf`):
+
+- `tv1`: tf-keras's v1 graph engine (the real Keras 2 engine), eager execution disabled;
+- `tv2`: tf-keras 2.x, eager;
+- `keras3`: Keras 3 on the TensorFlow backend;
+- `compatkeras`: compatkeras's Keras 2 namespace, in a clean process like the others.
+
+A scenario is Python source that leaves its answer in `result` (numbers, lists, dicts, strings;
+numpy values are converted). All scenarios of one call run in one subprocess, so a test module
+pays TensorFlow's import once: call `run()` from a module-scoped fixture. An exception inside a
+scenario is returned as `{"error": type name, "message": text}` instead of a value.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+PRELUDES = {
+    "tv1": (
+        "import tensorflow as tf\n"
+        "tf.compat.v1.disable_eager_execution()\n"
+        "import tf_keras as keras\n"
+        "SGD = keras.optimizers.legacy.SGD\n"
+    ),
+    "tv2": "import tensorflow as tf\nimport tf_keras as keras\nSGD = keras.optimizers.SGD\n",
+    "keras3": (
+        "import os\nos.environ['KERAS_BACKEND'] = 'tensorflow'\n"
+        "import tensorflow as tf\nimport keras\nSGD = keras.optimizers.SGD\n"
+    ),
+    "compatkeras": (
+        "import tensorflow as tf\nimport compatkeras as keras\nSGD = keras.optimizers.SGD\n"
+    ),
+}
+
+# Fixtures of the legacy spec (§G), the same source under every oracle.
+COMMON = """
+import numpy as np
+X4 = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], 'float32')
+Y4 = np.array([[2], [1], [0], [1]], 'float32')
+
+def lin3():
+    inp = keras.Input((3,), name='inp')
+    out = keras.layers.Dense(1, use_bias=False, kernel_initializer='ones', name='out')(inp)
+    return keras.Model(inp, out)
+
+def two_out():
+    inp = keras.Input((3,), name='inp')
+    out1 = keras.layers.Dense(1, use_bias=False, kernel_initializer='ones', name='out1')(inp)
+    out2 = keras.layers.Dense(2, activation='softmax', use_bias=False,
+                              kernel_initializer=keras.initializers.Constant(0.1), name='out2')(inp)
+    return keras.Model(inp, [out1, out2])
+"""
+
+_RUNNER = """
+import json, sys
+import numpy as np
+
+def _plain(v):
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if hasattr(v, 'numpy'):
+        v = v.numpy()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+with open(sys.argv[1]) as f:
+    _scenarios = json.load(f)
+_results = {}
+for _name, _src in _scenarios.items():
+    keras.backend.clear_session()
+    _ns = dict(globals())
+    try:
+        exec(_src, _ns)
+        _results[_name] = {'value': _plain(_ns.get('result'))}
+    except Exception as _e:
+        _results[_name] = {'error': type(_e).__name__, 'message': str(_e)}
+with open(sys.argv[2], 'w') as f:
+    json.dump(_results, f)
+"""
+
+
+def run(oracle, scenarios, timeout=900):
+    """Run `{name: source}` under `oracle`; return `{name: {"value": ...} or {"error": ...}}`."""
+    program = PRELUDES[oracle] + COMMON + _RUNNER
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = os.path.join(tmp, "scenarios.json"), os.path.join(tmp, "results.json")
+        with open(src, "w") as f:
+            json.dump(scenarios, f)
+        proc = subprocess.run(
+            [sys.executable, "-c", program, src, out],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if proc.returncode != 0 or not os.path.exists(out):
+            raise RuntimeError(f"oracle {oracle!r} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+        with open(out) as f:
+            return json.load(f)
+
+
+def value(results, name):
+    """The value of one scenario; a scenario that raised fails the calling test with its error."""
+    entry = results[name]
+    if "error" in entry:
+        raise AssertionError(f"scenario {name!r} raised {entry['error']}: {entry['message']}")
+    return entry["value"]

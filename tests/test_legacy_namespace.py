@@ -1,0 +1,187 @@
+"""The Keras 2 import paths: each line imports under the drop-in runner, and gives the very same
+objects as its `compatkeras.legacy` spelling.
+
+The lines come from real Keras 2 programs (the keras 2.2 `examples/` folder, custom-layer
+tutorials, TF1-era `tensorflow.keras` code). All run in one `python -m compatkeras` subprocess.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+import pytest
+
+# (Keras 2 line, its compatkeras.legacy spelling or None to derive it, expected ImportError text).
+IMPORT_LINES = [
+    ("import keras", "import compatkeras.legacy as keras", None),
+    ("from keras import backend as K", None, None),
+    ("import keras.backend as K", "import compatkeras.legacy.backend as K", None),
+    ("from keras import optimizers, losses, metrics, callbacks", None, None),
+    ("from keras import regularizers, initializers, constraints, activations", None, None),
+    ("from keras.models import Sequential, Model", None, None),
+    ("from keras.models import load_model, model_from_json, clone_model, save_model", None, None),
+    ("from keras.layers import Input, Dense, Dropout, Activation, Flatten", None, None),
+    ("from keras.layers import Conv2D, MaxPooling2D, BatchNormalization", None, None),
+    ("from keras.layers import LSTM, GRU, SimpleRNN, Embedding, TimeDistributed", None, None),
+    ("from keras.layers import Bidirectional, Masking, Lambda, Reshape, Permute", None, None),
+    ("from keras.layers import concatenate, add, multiply, Concatenate", None, None),
+    ("from keras.layers import Layer, InputSpec, InputLayer", None, None),
+    ("from keras.layers import Convolution2D, Deconvolution2D, Conv2DTranspose", None, None),
+    ("from keras.layers.core import Dense, Dropout, Activation, Flatten, Lambda", None, None),
+    ("from keras.layers.core import Reshape, Permute, RepeatVector, Masking", None, None),
+    ("from keras.layers.convolutional import Conv1D, Conv2D, MaxPooling2D", None, None),
+    ("from keras.layers.convolutional import UpSampling2D, ZeroPadding2D, Cropping2D", None, None),
+    ("from keras.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling2D", None, None),
+    ("from keras.layers.recurrent import LSTM, GRU, SimpleRNN, RNN", None, None),
+    ("from keras.layers.recurrent import LSTMCell, GRUCell, StackedRNNCells", None, None),
+    ("from keras.layers.merge import add, concatenate, multiply, dot", None, None),
+    ("from keras.layers.merge import Add, Concatenate, Average, Maximum, Dot", None, None),
+    ("from keras.layers.normalization import BatchNormalization", None, None),
+    ("from keras.layers.embeddings import Embedding", None, None),
+    ("from keras.layers.advanced_activations import LeakyReLU, PReLU, ELU, ReLU", None, None),
+    ("from keras.layers.wrappers import TimeDistributed, Bidirectional, Wrapper", None, None),
+    ("from keras.layers.noise import GaussianNoise, GaussianDropout, AlphaDropout", None, None),
+    ("from keras.layers.local import LocallyConnected1D, LocallyConnected2D", None, None),
+    ("from keras.layers.convolutional_recurrent import ConvLSTM2D", None, None),
+    ("from keras.engine.topology import Layer, InputSpec", None, None),
+    ("from keras.engine.topology import Input, Network, get_source_inputs", None, None),
+    ("from keras.engine import Layer, InputSpec", None, None),
+    ("from keras.engine.base_layer import Layer, InputSpec", None, None),
+    ("from keras.engine.input_layer import Input, InputLayer", None, None),
+    ("from keras.engine.training import Model", None, None),
+    ("from keras.engine.sequential import Sequential", None, None),
+    ("from keras.optimizers import SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam", None, None),
+    ("from keras.optimizers import sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam", None, None),
+    ("from keras.losses import mse, binary_crossentropy, categorical_crossentropy", None, None),
+    ("from keras.objectives import categorical_crossentropy, mean_squared_error", None, None),
+    ("from keras.metrics import categorical_accuracy, top_k_categorical_accuracy", None, None),
+    ("from keras.callbacks import ModelCheckpoint, EarlyStopping, ReduceLROnPlateau", None, None),
+    ("from keras.callbacks import TensorBoard, CSVLogger, LambdaCallback, Callback", None, None),
+    ("from keras.regularizers import l1, l2, l1_l2", None, None),
+    ("from keras.initializers import glorot_uniform, he_normal, Constant", None, None),
+    ("from keras.constraints import max_norm, non_neg, unit_norm", None, None),
+    ("from keras.activations import relu, softmax, sigmoid", None, None),
+    ("from keras.utils import to_categorical, Sequence, plot_model, get_file", None, None),
+    ("from keras.utils import np_utils", None, None),
+    ("from keras.utils.np_utils import to_categorical, normalize", None, None),
+    ("from keras.utils.data_utils import Sequence, get_file", None, None),
+    ("from keras.utils.generic_utils import Progbar, CustomObjectScope, get_custom_objects", None, None),
+    ("from keras.utils.vis_utils import plot_model, model_to_dot", None, None),
+    ("from keras.utils.layer_utils import count_params, print_summary", None, None),
+    ("from keras.utils.conv_utils import conv_output_length, normalize_tuple", None, None),
+    ("from keras.utils.io_utils import ask_to_proceed_with_overwrite", None, None),
+    ("from keras.preprocessing.image import ImageDataGenerator, load_img, img_to_array", None, None),
+    ("from keras.preprocessing.sequence import pad_sequences, TimeseriesGenerator", None, None),
+    ("from keras.preprocessing.text import Tokenizer, text_to_word_sequence", None, None),
+    ("from keras.preprocessing import image, sequence, text", None, None),
+    ("from keras.datasets import mnist, cifar10, imdb", None, None),
+    ("from keras.applications.vgg16 import VGG16, preprocess_input", None, None),
+    ("from keras.applications.resnet50 import ResNet50, decode_predictions", None, None),
+    ("from keras.applications import vgg19, inception_v3", None, None),
+    ("from keras.backend.tensorflow_backend import set_session, get_session", None, None),
+    ("from tensorflow import keras", "from compatkeras import legacy as keras", None),
+    ("import tensorflow.keras as keras", "import compatkeras.legacy as keras", None),
+    ("from tensorflow.keras.layers import LSTM, Dense", None, None),
+    ("from tensorflow.keras.models import Sequential, load_model", None, None),
+    ("from tensorflow.keras.optimizers import Adam", None, None),
+    ("from tensorflow.keras import backend as K", None, None),
+    ("from tensorflow.keras.callbacks import EarlyStopping", None, None),
+    ("from tensorflow.keras.preprocessing.sequence import pad_sequences", None, None),
+    ("from tensorflow.keras.utils import to_categorical", None, None),
+    ("from keras.wrappers.scikit_learn import KerasClassifier", None, "install scikeras"),
+]
+
+
+def legacy_spelling(line, explicit):
+    if explicit:
+        return explicit
+    return re.sub(r"^from (tensorflow\.keras|keras)\b", "from compatkeras.legacy", line)
+
+
+# Runs under `python -m compatkeras`: each Keras 2 line through the drop-in, then its legacy
+# spelling directly, and compares what the two bound.
+_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    import tensorflow as tf
+    import compatkeras.legacy
+    lines = json.load(open(sys.argv[1]))
+    out = []
+    for keras2, legacy in lines:
+        dropin_ns, legacy_ns, entry = {}, {}, {"line": keras2}
+        try:
+            exec(keras2, dropin_ns)
+            exec(legacy, legacy_ns)
+            names = sorted(n for n in dropin_ns if n != "__builtins__")
+            entry["names"] = names
+            entry["same"] = {n: dropin_ns[n] is legacy_ns.get(n) for n in names}
+        except ImportError as e:
+            entry["import_error"] = str(e)
+        out.append(entry)
+    out.append({"tf.keras is legacy": tf.keras is compatkeras.legacy})
+    json.dump(out, open(sys.argv[2], "w"))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def probed():
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = os.path.join(tmp, "lines.json")
+        script = os.path.join(tmp, "probe.py")
+        out = os.path.join(tmp, "out.json")
+        with open(lines, "w") as f:
+            json.dump([(k2, legacy_spelling(k2, ex)) for k2, ex, _ in IMPORT_LINES], f)
+        with open(script, "w") as f:
+            f.write(_PROBE)
+        proc = subprocess.run(
+            [sys.executable, "-m", "compatkeras", script, lines, out],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        with open(out) as f:
+            results = json.load(f)
+    return {r["line"]: r for r in results[:-1]}, results[-1]
+
+
+def test_table_is_large_enough():
+    assert len(IMPORT_LINES) >= 40
+
+
+@pytest.mark.parametrize(("line", "explicit", "error"), IMPORT_LINES, ids=[t[0] for t in IMPORT_LINES])
+def test_import_line(probed, line, explicit, error):
+    entry = probed[0][line]
+    if error:
+        assert error in entry.get("import_error", ""), entry
+        return
+    assert "import_error" not in entry, entry
+    assert entry["names"], entry
+    # The drop-in and the compatkeras.legacy spelling bind the very same objects.
+    assert all(entry["same"].values()), entry
+
+
+def test_tf_keras_attribute_is_the_legacy_namespace(probed):
+    assert probed[1] == {"tf.keras is legacy": True}
+
+
+def test_top_level_namespace_is_the_legacy_one():
+    import compatkeras as keras
+
+    for name in ("layers", "models", "optimizers", "losses", "objectives", "metrics", "callbacks",
+                 "utils", "backend", "regularizers", "initializers", "constraints", "activations",
+                 "preprocessing", "datasets", "applications"):
+        assert getattr(keras, name) is getattr(keras.legacy, name), name
+    assert keras.Model is keras.legacy.Model
+    assert keras.Sequential is keras.legacy.Sequential
+    assert keras.Input is keras.layers.Input
+    assert keras.__version__ == keras.legacy.__version__
+    import compatkeras.layers.core as core
+
+    assert core is keras.legacy.layers.core
+    assert core.Dense is keras.layers.Dense
