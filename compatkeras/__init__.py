@@ -3,6 +3,7 @@
 `import compatkeras as keras` is the Keras 2 namespace (the same objects as `compatkeras.legacy`);
 `compatkeras.v3` is the Keras 3 surface on the same engine; `python -m compatkeras SCRIPT` runs
 an unmodified Keras 2 program; `compatkeras.install()` does the same redirect in-process.
+The namespace (and so TensorFlow) is imported on first attribute access.
 """
 
 from compatkeras._aliases import AliasFinder, add_finder
@@ -31,27 +32,20 @@ _KERAS2_MODULES = (
 )
 add_finder(AliasFinder({f"compatkeras.{m}": f"compatkeras.legacy.{m}" for m in _KERAS2_MODULES}))
 
-from compatkeras import legacy  # noqa: E402
 from compatkeras.dropin import install, uninstall  # noqa: E402
-from compatkeras.legacy import (  # noqa: E402
-    Input,
-    Model,
-    Sequential,
-    activations,
-    applications,
-    backend,
-    callbacks,
-    constraints,
-    datasets,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    models,
-    objectives,
-    optimizers,
-    preprocessing,
-    regularizers,
-    utils,
-    wrappers,
-)
+
+_LEGACY_ATTRIBUTES = frozenset((*_KERAS2_MODULES, "Input", "Model", "Sequential", "legacy"))
+
+
+def __getattr__(name):
+    # The namespace loads TensorFlow, so it loads on first use: `compatkeras.migrate` (the
+    # rewriter) and `compatkeras.dropin` must start without it.
+    if name in _LEGACY_ATTRIBUTES:
+        import compatkeras.legacy as legacy
+
+        return legacy if name == "legacy" else getattr(legacy, name)
+    raise AttributeError(f"module 'compatkeras' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_LEGACY_ATTRIBUTES})

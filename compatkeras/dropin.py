@@ -47,7 +47,7 @@ def install():
             continue
         if "keras" in vars(owner):
             _saved_attributes[owner_name] = vars(owner)["keras"]
-        setattr(owner, "keras", legacy)
+        owner.keras = legacy
     _installed = True
 
 
@@ -66,7 +66,7 @@ def uninstall():
         if owner is None:
             continue
         if owner_name in _saved_attributes:
-            setattr(owner, "keras", _saved_attributes.pop(owner_name))
+            owner.keras = _saved_attributes.pop(owner_name)
         elif "keras" in vars(owner):
             delattr(owner, "keras")
     _installed = False

@@ -5,7 +5,9 @@ Each oracle is a prelude that imports one library as `keras` (and TensorFlow as 
 - `tv1`: tf-keras's v1 graph engine (the real Keras 2 engine), eager execution disabled;
 - `tv2`: tf-keras 2.x, eager;
 - `keras3`: Keras 3 on the TensorFlow backend;
-- `compatkeras`: compatkeras's Keras 2 namespace, in a clean process like the others.
+- `compatkeras`: compatkeras's Keras 2 namespace, in a clean process like the others;
+- `dropin`: the same, with `compatkeras.install()` done, so the scenario's own `import keras`
+  lines get compatkeras (as under `python -m compatkeras`).
 
 A scenario is Python source that leaves its answer in `result` (numbers, lists, dicts, strings;
 numpy values are converted). All scenarios of one call run in one subprocess, so a test module
@@ -33,6 +35,10 @@ PRELUDES = {
     ),
     "compatkeras": (
         "import tensorflow as tf\nimport compatkeras as keras\nSGD = keras.optimizers.SGD\n"
+    ),
+    "dropin": (
+        "import compatkeras\ncompatkeras.install()\n"
+        "import tensorflow as tf\nimport keras\nSGD = keras.optimizers.SGD\n"
     ),
 }
 

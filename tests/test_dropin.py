@@ -56,7 +56,7 @@ def test_keras_imported_after_tensorflow_and_keras3_is_compatkeras(tmp_path):
 
 
 def test_failing_script_keeps_exit_code_and_traceback(tmp_path):
-    script = write(
+    write(
         tmp_path / "fails.py",
         """
         import sys

@@ -6,8 +6,9 @@ import tf_keras
 from tf_keras.src.engine import functional as tfk_functional
 
 import compatkeras as keras
-import oracles
 from compatkeras import engine
+
+import oracles
 
 
 def small_functional(cls=keras.Model):

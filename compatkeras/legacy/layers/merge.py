@@ -1,14 +1,6 @@
 """Keras 2 `keras.layers.merge`."""
 
 from compatkeras.legacy.layers import (
-    add,
-    average,
-    concatenate,
-    dot,
-    maximum,
-    minimum,
-    multiply,
-    subtract,
     Add,
     Average,
     Concatenate,
@@ -17,4 +9,12 @@ from compatkeras.legacy.layers import (
     Minimum,
     Multiply,
     Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
 )

@@ -2,10 +2,10 @@
 
 from compatkeras.legacy.layers import (
     GRU,
-    GRUCell,
     LSTM,
-    LSTMCell,
     RNN,
+    GRUCell,
+    LSTMCell,
     SimpleRNN,
     SimpleRNNCell,
     StackedRNNCells,

@@ -17,6 +17,13 @@ from tf_keras.utils import (
     to_categorical,
 )
 
-from compatkeras.legacy.utils import conv_utils, data_utils, generic_utils, layer_utils
-from compatkeras.legacy.utils import io_utils, np_utils, vis_utils
+from compatkeras.legacy.utils import (
+    conv_utils,
+    data_utils,
+    generic_utils,
+    io_utils,
+    layer_utils,
+    np_utils,
+    vis_utils,
+)
 from compatkeras.legacy.utils.layer_utils import print_summary

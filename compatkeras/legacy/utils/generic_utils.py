@@ -1,13 +1,13 @@
 """Keras 2 `keras.utils.generic_utils`."""
 
 from tf_keras.src.utils.generic_utils import (
+    Progbar,
     func_dump,
     func_load,
     has_arg,
     slice_arrays,
     to_list,
     to_snake_case,
-    Progbar,
 )
 from tf_keras.utils import (
     CustomObjectScope,

@@ -1,0 +1,105 @@
+"""Small, layout-keeping edits of a call's arguments (libcst nodes are immutable: each returns a
+new `Call`). Commas move with their whitespace, so multi-line calls and trailing commas survive."""
+
+import libcst as cst
+
+_NO_SPACE = cst.AssignEqual(
+    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+)
+
+
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def arg(value, keyword=None, last=False):
+    """A new argument `value` or `keyword=value`, followed by ", " unless it is the last."""
+    comma = cst.MaybeSentinel.DEFAULT if last else _COMMA
+    if keyword is None:
+        return cst.Arg(value, comma=comma)
+    return cst.Arg(value, keyword=cst.Name(keyword), equal=_NO_SPACE, comma=comma)
+
+
+def has_star_args(call):
+    return any(arg.star for arg in call.args)
+
+
+def positional(call):
+    return [arg for arg in call.args if arg.keyword is None and not arg.star]
+
+
+def keyword_index(call, name):
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            return i
+    return None
+
+
+def keyword_value(call, name):
+    i = keyword_index(call, name)
+    return None if i is None else call.args[i].value
+
+
+def rename_keyword(call, old, new):
+    i = keyword_index(call, old)
+    args = list(call.args)
+    args[i] = args[i].with_changes(keyword=cst.Name(new))
+    return call.with_changes(args=args)
+
+
+def set_argument_value(call, index, value):
+    args = list(call.args)
+    args[index] = args[index].with_changes(value=value)
+    return call.with_changes(args=args)
+
+
+def remove_argument(call, index):
+    args = list(call.args)
+    removed = args.pop(index)
+    if index == len(args) and index > 0:
+        # The new last argument takes over the removed one's comma (or its absence).
+        args[index - 1] = args[index - 1].with_changes(comma=removed.comma)
+    return call.with_changes(args=args)
+
+
+def remove_keyword(call, name):
+    i = keyword_index(call, name)
+    return call if i is None else remove_argument(call, i)
+
+
+def positional_to_keywords(call, names, start):
+    """Give the positional arguments from `start` on the keywords `names[0]`, `names[1]`, ..."""
+    args, seen = list(call.args), 0
+    for i, arg in enumerate(args):
+        if arg.keyword is None and not arg.star:
+            if seen >= start:
+                args[i] = arg.with_changes(keyword=cst.Name(names[seen - start]), equal=_NO_SPACE)
+            seen += 1
+    return call.with_changes(args=args)
+
+
+def add_keyword(call, name, value):
+    args = list(call.args)
+    new = arg(value, name, last=True)
+    if args:
+        last = args[-1]
+        if isinstance(last.comma, cst.Comma):
+            new = new.with_changes(comma=last.comma)  # keep a trailing comma and its newline
+        args[-1] = last.with_changes(comma=_COMMA)
+    return call.with_changes(args=[*args, new])
+
+
+def keyword_to_first_positional(call, name):
+    """`f(a=1, b)`-style fix: move keyword `name` to the front as a positional argument."""
+    i = keyword_index(call, name)
+    value = call.args[i].value
+    call = remove_argument(call, i)
+    first = arg(value, last=not call.args)
+    return call.with_changes(args=[first, *call.args])
+
+
+def method_name(call):
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+
+
+def is_literal_zero(node):
+    return isinstance(node, (cst.Integer, cst.Float)) and float(node.evaluated_value) == 0.0

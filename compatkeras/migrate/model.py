@@ -1,0 +1,53 @@
+"""The rewriter's data model: rules, their levels and modes, and findings."""
+
+import dataclasses
+import enum
+
+
+class Level(enum.IntEnum):
+    INFO = 1  # rewritten, nothing to check
+    WARNING = 2  # rewritten or left, but behaviour may differ: check it
+    ERROR = 3  # will fail or silently change behaviour on Keras 3: edit by hand
+
+
+class Mode(enum.Enum):
+    AUTO = "AUTO"  # always rewritten
+    GUARDED = "GUARDED"  # rewritten when a static condition holds, otherwise reported
+    REPORT = "REPORT"  # never rewritten
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    id: str
+    level: Level
+    mode: Mode
+    summary: str
+    doc: str
+
+
+@dataclasses.dataclass
+class Finding:
+    path: str
+    line: int
+    col: int
+    level: Level
+    rule: str
+    message: str
+    applied: bool
+
+    def as_text(self):
+        return f"{self.path}:{self.line}:{self.col}: {self.level.name}: [{self.rule}] {self.message}"
+
+    def as_json(self):
+        return dict(dataclasses.asdict(self), level=self.level.name)
+
+
+RULES = {}
+
+
+def rule(id, level, mode, summary, doc):
+    """Declare a rule; families call this at import time."""
+    if id in RULES:
+        raise ValueError(f"rule id {id} declared twice")
+    RULES[id] = Rule(id, level, mode, summary, " ".join(doc.split()))
+    return RULES[id]

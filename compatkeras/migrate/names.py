@@ -1,0 +1,99 @@
+"""Which Keras object a name stands for, from the file's own imports (no Keras import here).
+
+The table is flat and in source order: a later import rebinds a name (`from keras import backend
+as keras` shadows `import keras`). `tensorflow.keras.X` and `tf.keras.X` are read as `keras.X`.
+Relative imports are the project's own modules and never Keras.
+"""
+
+import libcst as cst
+
+
+def dotted(node):
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted(node.value)
+        return None if head is None else f"{head}.{node.attr.value}"
+    return None
+
+
+def canonical(name):
+    for prefix in ("tensorflow.keras", "tensorflow.python.keras"):
+        if name == prefix or name.startswith(prefix + "."):
+            return "keras" + name[len(prefix) :]
+    return name
+
+
+def is_keras(name):
+    return name == "keras" or name.startswith("keras.")
+
+
+class ImportTable(cst.CSTVisitor):
+    def __init__(self):
+        self.bindings = {}  # local name -> full dotted name it was imported as
+        self.star_modules = []
+
+    @classmethod
+    def of(cls, module):
+        table = cls()
+        module.visit(table)
+        return table
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            full = dotted(alias.name)
+            if alias.asname is not None:
+                self.bindings[alias.asname.name.value] = full
+            else:
+                head = full.split(".", 1)[0]
+                self.bindings[head] = head
+
+    def visit_ImportFrom(self, node):
+        if node.relative or node.module is None:
+            return
+        module = dotted(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            self.star_modules.append(module)
+            return
+        for alias in node.names:
+            local = alias.asname.name.value if alias.asname is not None else alias.name.value
+            self.bindings[local] = f"{module}.{dotted(alias.name)}"
+
+    @property
+    def imports_keras(self):
+        """The cheap proxy for "method calls here are on Keras models" (spec §3 preamble)."""
+        targets = [canonical(t) for t in (*self.bindings.values(), *self.star_modules)]
+        return any(is_keras(t) or t == "tensorflow" or t.startswith("tensorflow.") for t in targets)
+
+    def qualify(self, node):
+        """The canonical dotted name `node` refers to, or None when it is not imported."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head in self.bindings:
+            full = self.bindings[head]
+        else:
+            stars = [canonical(m) for m in self.star_modules if is_keras(canonical(m))]
+            if not stars:
+                return None
+            full = f"{stars[-1]}.{head}"
+        return canonical(f"{full}.{rest}" if rest else full)
+
+    def binds_module(self, local, module):
+        """Whether the local name `local` is the module `module` (e.g. `keras` is `keras`)."""
+        bound = self.bindings.get(local)
+        return bound is not None and canonical(bound) == module
+
+    def is_foreign(self, node):
+        """Whether `node`'s head name is an import of something that is not Keras or TensorFlow
+        (`re.compile`, `PIL.Image.save`): method rules never touch those."""
+        name = dotted(node)
+        if name is None:
+            return False
+        head = name.split(".", 1)[0]
+        if head not in self.bindings:
+            return False
+        full = canonical(self.bindings[head])
+        return not (is_keras(full) or full.split(".", 1)[0] == "tensorflow")

@@ -1,0 +1,60 @@
+"""`Model.compile`: Keras 2's positional order and its removed arguments."""
+
+import libcst as cst
+
+from compatkeras.migrate import edit
+from compatkeras.migrate.model import Level, Mode, rule
+from compatkeras.migrate.transform import register
+
+POSITIONAL = rule(
+    "KRS020", Level.INFO, Mode.AUTO,
+    "compile() arguments after `loss` become keywords (Keras 3 changed the order)",
+    """Keras 2 `compile(optimizer, loss, metrics, loss_weights, sample_weight_mode,
+    weighted_metrics, target_tensors)`; Keras 3's third parameter is `loss_weights`, so a positional
+    metrics list silently becomes loss weights (and fails with a dtype error). Every positional
+    argument after `loss` is given its Keras 2 keyword.""",
+)
+SAMPLE_WEIGHT_MODE = rule(
+    "KRS021", Level.INFO, Mode.AUTO,
+    "`sample_weight_mode` removed: Keras 3 takes 2-D (samples, timesteps) weights without it",
+    """Keras 3 `compile()` rejects `sample_weight_mode`; it accepts 2-D sample weights directly.
+    Keras 3 and tf.keras normalise the weighted loss as sum(w*L)/N. Standalone Keras 2.2 divided by
+    the number of non-zero weights instead, so losses of padded batches differ from Keras 2.2's.""",
+)
+TARGET_TENSORS = rule(
+    "KRS022", Level.ERROR, Mode.REPORT,
+    "`target_tensors` has no Keras 3 equivalent: feed targets through fit(x, y) or tf.data",
+    """Keras 3 `compile()` rejects `target_tensors`. Pass the targets as `y` (or in a tf.data
+    Dataset of (x, y) pairs) and drop `Input(tensor=...)`; the call is left for a manual edit.""",
+)
+
+KERAS2_ORDER = (
+    "optimizer", "loss", "metrics", "loss_weights", "sample_weight_mode", "weighted_metrics",
+    "target_tensors",
+)
+
+
+@register(cst.Call)
+def compile_arguments(ctx, original, call):
+    if edit.method_name(call) != "compile" or not ctx.names.imports_keras:
+        return None
+    if ctx.names.is_foreign(call.func.value):  # re.compile, a project's own compile
+        return None
+    changed = None
+    n = len(edit.positional(call))
+    if n > 2 and ctx.enabled(POSITIONAL.id, original):
+        if edit.has_star_args(call) or n > len(KERAS2_ORDER):
+            ctx.report(POSITIONAL.id, original, "*args or too many positional arguments", applied=False)
+        else:
+            call = changed = edit.positional_to_keywords(call, KERAS2_ORDER[2:], start=2)
+            ctx.report(POSITIONAL.id, original)
+    if edit.keyword_index(call, "sample_weight_mode") is not None and ctx.enabled(
+        SAMPLE_WEIGHT_MODE.id, original
+    ):
+        call = changed = edit.remove_keyword(call, "sample_weight_mode")
+        ctx.report(SAMPLE_WEIGHT_MODE.id, original)
+    if edit.keyword_index(call, "target_tensors") is not None and ctx.enabled(
+        TARGET_TENSORS.id, original
+    ):
+        ctx.report(TARGET_TENSORS.id, original, applied=False)
+    return changed

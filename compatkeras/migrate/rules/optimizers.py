@@ -1,0 +1,150 @@
+"""Optimizers: Keras 2 constructor arguments (`lr`, `decay`, lower-case names) to Keras 3."""
+
+import libcst as cst
+
+from compatkeras.migrate import edit
+from compatkeras.migrate.model import Level, Mode, rule
+from compatkeras.migrate.names import canonical, dotted
+from compatkeras.migrate.transform import register
+
+LR = rule(
+    "KRS030", Level.INFO, Mode.AUTO,
+    "`lr` is `learning_rate` in Keras 3",
+    """Keras 3 optimizers reject `lr=` (ValueError: Argument(s) not recognized); tf-keras's new
+    optimizers silently ignore it. The value is passed as `learning_rate=` instead.""",
+)
+DECAY = rule(
+    "KRS031", Level.INFO, Mode.GUARDED,
+    "`decay=d` is `learning_rate=InverseTimeDecay(lr, decay_steps=1, decay_rate=d)`",
+    """Keras 3 only warns that `decay` is ignored, so the learning rate silently stops decaying.
+    Keras 2 used lr / (1 + decay * iterations), which is exactly
+    keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay). `decay=0`
+    is simply dropped. Without an explicit learning rate the Keras 2 default is used where Keras
+    2.2 and tf.keras agree on it (SGD 0.01, RMSprop 0.001, Adam 0.001); for the other optimizers
+    the call is reported instead, because the two defaults differ.""",
+)
+LOWER_CASE = rule(
+    "KRS032", Level.INFO, Mode.AUTO,
+    "lower-case optimizer aliases are gone in Keras 3: use the class",
+    """Keras 2 exported `keras.optimizers.adam`, `sgd`, `rmsprop`, ... as aliases of the classes;
+    Keras 3 does not. Calls use the class; `from keras.optimizers import adam` becomes
+    `from keras.optimizers import Adam as adam`, so the rest of the file is untouched.""",
+)
+
+CLASSES = ("SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam", "Ftrl", "AdamW")
+ALIASES = {name.lower(): name for name in CLASSES[:7]}
+# Keras 2 default learning rates where Keras 2.2.4 and tf.keras 2 agree.
+SAFE_DEFAULT_LR = {"SGD": "0.01", "RMSprop": "0.001", "Adam": "0.001"}
+
+
+def _optimizer(ctx, func):
+    """The Keras optimizer class a callee names, or None."""
+    name = ctx.names.qualify(func)
+    if name is None or not name.startswith("keras.optimizers."):
+        return None
+    short = name[len("keras.optimizers.") :]
+    if short in CLASSES:
+        return short
+    return ALIASES.get(short)
+
+
+def _schedule_prefix(ctx, call):
+    """Source text that names `keras.optimizers` in this file, importing `keras` if needed."""
+    if isinstance(call.func, cst.Attribute):
+        owner = call.func.value
+        if ctx.names.qualify(owner) == "keras.optimizers":
+            return dotted(owner)
+    for local in ctx.names.bindings:
+        if ctx.names.binds_module(local, "keras.optimizers"):
+            return local
+    if ctx.names.binds_module("keras", "keras"):
+        return "keras.optimizers"
+    if "keras" not in ctx.names.bindings:
+        ctx.require_import("keras")
+        return "keras.optimizers"
+    return None  # `keras` means something else here
+
+
+@register(cst.Call)
+def optimizer_arguments(ctx, original, call):
+    cls = _optimizer(ctx, call.func)
+    if cls is None:
+        return None
+    short = dotted(call.func).rsplit(".", 1)[-1]
+    if short != cls and isinstance(call.func, cst.Attribute) and ctx.enabled(LOWER_CASE.id, original):
+        call = call.with_changes(func=call.func.with_changes(attr=cst.Name(cls)))
+        ctx.report(LOWER_CASE.id, original)
+    if edit.keyword_index(call, "decay") is not None and ctx.enabled(DECAY.id, original):
+        call = _decay(ctx, original, call, cls)
+    if edit.keyword_index(call, "lr") is not None and ctx.enabled(LR.id, original):
+        if edit.keyword_index(call, "learning_rate") is None:
+            call = edit.rename_keyword(call, "lr", "learning_rate")
+            ctx.report(LR.id, original)
+        else:
+            ctx.report(LR.id, original, "both `lr` and `learning_rate` given: remove one", applied=False)
+    return call
+
+
+def _decay(ctx, original, call, cls):
+    decay = edit.keyword_value(call, "decay")
+    if edit.is_literal_zero(decay):
+        ctx.report(DECAY.id, original, "`decay=0` dropped: it is the Keras 3 behaviour")
+        return edit.remove_keyword(call, "decay")
+    if edit.has_star_args(call):
+        ctx.report(DECAY.id, original, "decay with *args/**kwargs: rewrite by hand", applied=False)
+        return call
+    lr_index = edit.keyword_index(call, "lr")
+    if lr_index is None:
+        lr_index = edit.keyword_index(call, "learning_rate")
+    if lr_index is None and edit.positional(call):
+        lr_index = call.args.index(edit.positional(call)[0])
+    if lr_index is None and cls not in SAFE_DEFAULT_LR:
+        ctx.report(
+            DECAY.id, original,
+            f"{cls}(decay=...) without a learning rate: Keras 2.2 and tf.keras defaults differ; "
+            "pass learning_rate=InverseTimeDecay(<lr>, decay_steps=1, decay_rate=...) by hand",
+            applied=False,
+        )
+        return call
+    prefix = _schedule_prefix(ctx, call)
+    if prefix is None:
+        ctx.report(DECAY.id, original, "`keras` is rebound in this file: rewrite by hand", applied=False)
+        return call
+    lr = call.args[lr_index].value if lr_index is not None else cst.Float(SAFE_DEFAULT_LR[cls])
+    schedule = cst.Call(
+        func=cst.parse_expression(f"{prefix}.schedules.InverseTimeDecay"),
+        args=[
+            edit.arg(lr),
+            edit.arg(cst.Integer("1"), "decay_steps"),
+            edit.arg(decay, "decay_rate", last=True),
+        ],
+    )
+    if lr_index is None:
+        i = edit.keyword_index(call, "decay")
+        call = edit.set_argument_value(call, i, schedule)
+        call = edit.rename_keyword(call, "decay", "learning_rate")
+    else:
+        call = edit.set_argument_value(call, lr_index, schedule)
+        call = edit.remove_keyword(call, "decay")
+    ctx.report(DECAY.id, original)
+    return call
+
+
+@register(cst.ImportFrom)
+def lower_case_import(ctx, original, node):
+    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        return None
+    if canonical(dotted(node.module)) != "keras.optimizers":
+        return None
+    names, changed = [], False
+    for alias in node.names:
+        cls = ALIASES.get(alias.name.value)
+        if cls is not None and ctx.enabled(LOWER_CASE.id, original):
+            local = alias.asname or cst.AsName(name=cst.Name(alias.name.value))
+            alias = alias.with_changes(name=cst.Name(cls), asname=local)
+            changed = True
+        names.append(alias)
+    if not changed:
+        return None
+    ctx.report(LOWER_CASE.id, original)
+    return node.with_changes(names=names)

@@ -1,0 +1,119 @@
+"""The one traversal: every rule family registers handlers by node type, and a single libcst
+pass over a module calls them (pyupgrade's plugin model on a concrete syntax tree)."""
+
+import collections
+import re
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from compatkeras.migrate.model import RULES, Finding
+from compatkeras.migrate.names import ImportTable
+
+HANDLERS = collections.defaultdict(list)  # node type -> [handler(ctx, original, updated)]
+
+_SUPPRESS = re.compile(r"#\s*migrate:\s*ignore(?:\[([A-Za-z0-9_, ]+)\])?")
+
+
+def register(node_type):
+    """Decorator: `handler(ctx, original, updated)` returns a replacement node or None."""
+
+    def wrap(handler):
+        HANDLERS[node_type].append(handler)
+        return handler
+
+    return wrap
+
+
+class Context:
+    """What a handler sees: the file's imports, the selected rules, and where to report."""
+
+    def __init__(self, names, selected, positions, suppressions):
+        self.names = names
+        self.selected = selected
+        self._positions = positions
+        self._suppressions = suppressions
+        self.raw_findings = []  # (original node, rule id, message, applied)
+        self.needed_imports = set()
+
+    def enabled(self, rule_id, node):
+        if rule_id not in self.selected:
+            return False
+        if self._positions is None:
+            return True
+        ids = self._suppressions.get(self._positions[node].start.line, ())
+        return not (ids is None or rule_id in ids)
+
+    def report(self, rule_id, node, message=None, applied=True):
+        self.raw_findings.append((node, rule_id, message or RULES[rule_id].summary, applied))
+
+    def require_import(self, module):
+        self.needed_imports.add(module)
+
+
+class _Transformer(cst.CSTTransformer):
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+
+    def on_leave(self, original_node, updated_node):
+        for handler in HANDLERS.get(type(original_node), ()):
+            replacement = handler(self.ctx, original_node, updated_node)
+            if replacement is not None:
+                updated_node = replacement
+        return updated_node
+
+
+def _suppressions(source):
+    """{line: None (all rules) or a set of rule ids} from `# migrate: ignore[...]` comments."""
+    found = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = _SUPPRESS.search(line)
+        if match:
+            found[number] = None if match.group(1) is None else {
+                part.strip() for part in match.group(1).split(",")
+            }
+    return found
+
+
+def _add_imports(module, modules):
+    """`import X` after the last top-level import (or the docstring), one line per module."""
+    body = list(module.body)
+    at = 0
+    for i, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+        ):
+            at = i + 1
+        elif i == 0 and isinstance(statement, cst.SimpleStatementLine) and isinstance(
+            statement.body[0], cst.Expr
+        ) and isinstance(statement.body[0].value, cst.SimpleString):
+            at = 1
+    new = [
+        cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.parse_expression(m))])])
+        for m in sorted(modules)
+    ]
+    return module.with_changes(body=[*body[:at], *new, *body[at:]])
+
+
+def transform(module, path, selected):
+    """Migrate a parsed module: (new module, [Finding]) with findings in source order."""
+    source = module.code
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    suppressions = _suppressions(source) if "migrate:" in source else {}
+    # Positions cost a whole extra pass: resolve them up front only to honour suppressions,
+    # otherwise only when there is something to report.
+    positions = wrapper.resolve(PositionProvider) if suppressions else None
+    ctx = Context(ImportTable.of(module), selected, positions, suppressions)
+    new = module.visit(_Transformer(ctx))
+    if ctx.needed_imports:
+        new = _add_imports(new, ctx.needed_imports)
+    if ctx.raw_findings and positions is None:
+        positions = wrapper.resolve(PositionProvider)
+    findings = []
+    for node, rule_id, message, applied in ctx.raw_findings:
+        start = positions[node].start
+        level = RULES[rule_id].level
+        findings.append(Finding(path, start.line, start.column, level, rule_id, message, applied))
+    findings.sort(key=lambda f: (f.line, f.col, f.rule))
+    return new, findings

@@ -1,0 +1,44 @@
+import pytest
+
+FIXES = [
+    (  # KRS020: Keras 3's third positional is loss_weights
+        "import keras\nm.compile('adam', 'mse', ['mae'])\n",
+        "import keras\nm.compile('adam', 'mse', metrics=['mae'])\n",
+    ),
+    (
+        "import keras\nm.compile(opt, loss, ['acc'], [1., .5])\n",
+        "import keras\nm.compile(opt, loss, metrics=['acc'], loss_weights=[1., .5])\n",
+    ),
+    (  # KRS021
+        "import keras\nm.compile(optimizer='adam', loss='mse', sample_weight_mode='temporal')\n",
+        "import keras\nm.compile(optimizer='adam', loss='mse')\n",
+    ),
+    (  # positional sample_weight_mode: named first, then dropped
+        "import keras\nm.compile('sgd', 'mse', None, None, 'temporal')\n",
+        "import keras\nm.compile('sgd', 'mse', metrics=None, loss_weights=None)\n",
+    ),
+]
+
+NOOPS = [
+    "import keras\nm.compile(optimizer='adam', loss='mse', metrics=['mae'])\n",
+    "import keras\nm.compile('adam', 'mse')\n",
+    # re.compile and a project's compile are not Keras
+    "import re\nimport keras\npattern = re.compile('a+', re.I, 0)\n",
+    "import keras\nimport mylib\nmylib.compile(a, b, c, sample_weight_mode='x')\n",
+    # target_tensors is reported, never rewritten
+    "import keras\nm.compile('sgd', 'mse', target_tensors=[y])\n",
+]
+
+
+@pytest.mark.parametrize(("before", "after"), FIXES)
+def test_fix(fix, before, after):
+    assert fix(before) == after
+
+
+@pytest.mark.parametrize("source", NOOPS)
+def test_noop(fix, source):
+    assert fix(source) == source
+
+
+def test_target_tensors_is_an_error(findings):
+    assert findings("import keras\nm.compile('sgd', 'mse', target_tensors=[y])\n") == [("KRS022", False)]

@@ -1,0 +1,97 @@
+import textwrap
+
+import pytest
+
+FIXES = [
+    (  # KRS030
+        "import keras\nopt = keras.optimizers.Adam(lr=0.001)\n",
+        "import keras\nopt = keras.optimizers.Adam(learning_rate=0.001)\n",
+    ),
+    (  # through a from-import and tf.keras, keeping comments and spacing
+        "from tensorflow.keras.optimizers import RMSprop\nopt = RMSprop(lr = 1e-3,  # tuned\n    rho=0.9)\n",
+        "from tensorflow.keras.optimizers import RMSprop\nopt = RMSprop(learning_rate = 1e-3,  # tuned\n    rho=0.9)\n",
+    ),
+    (  # KRS031 with an explicit lr, through the module's own `keras.optimizers` spelling
+        "import keras\nopt = keras.optimizers.SGD(lr=0.1, decay=1e-6, momentum=0.9)\n",
+        "import keras\nopt = keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.1, decay_steps=1, decay_rate=1e-6), momentum=0.9)\n",
+    ),
+    (  # tf.keras stays tf.keras
+        "import tensorflow as tf\nopt = tf.keras.optimizers.Adam(0.01, decay=0.5)\n",
+        "import tensorflow as tf\nopt = tf.keras.optimizers.Adam(tf.keras.optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.5))\n",
+    ),
+    (  # a bare class name: `import keras` is added for the schedule
+        'from keras.optimizers import Adam\n\nopt = Adam(lr=1e-3, decay=1e-4)\n',
+        'from keras.optimizers import Adam\nimport keras\n\nopt = Adam(learning_rate=keras.optimizers.schedules.InverseTimeDecay(1e-3, decay_steps=1, decay_rate=1e-4))\n',
+    ),
+    (  # `from keras import optimizers` is reused
+        "from keras import optimizers\nopt = optimizers.SGD(decay=0.01)\n",
+        "from keras import optimizers\nopt = optimizers.SGD(learning_rate=optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.01))\n",
+    ),
+    (  # decay=0 is dropped
+        "import keras\nopt = keras.optimizers.Adam(lr=0.1, decay=0.)\n",
+        "import keras\nopt = keras.optimizers.Adam(learning_rate=0.1)\n",
+    ),
+    (  # KRS032, attribute form and import form
+        "from keras import optimizers\nopt = optimizers.adam(lr=0.1)\n",
+        "from keras import optimizers\nopt = optimizers.Adam(learning_rate=0.1)\n",
+    ),
+    (
+        "from keras.optimizers import sgd, Adam\nopt = sgd(0.1)\n",
+        "from keras.optimizers import SGD as sgd, Adam\nopt = sgd(0.1)\n",
+    ),
+]
+
+NOOPS = [
+    "import keras\nopt = keras.optimizers.Adam(learning_rate=0.001)\n",
+    # not Keras: a project's own optimizer and an unrelated `lr`
+    "from mylib.optim import Adam\nopt = Adam(lr=0.1, decay=0.5)\n",
+    "import torch\nopt = torch.optim.SGD(params, lr=0.1)\n",
+    # no Keras anywhere: the file is not even parsed
+    "def f(lr=0.1, decay=1):\n    return lr * decay\n",
+    # Keras 3 names already
+    "import keras\nkeras.optimizers.SGD(learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.1, 1, 0.5))\n",
+]
+
+
+@pytest.mark.parametrize(("before", "after"), FIXES)
+def test_fix(fix, before, after):
+    assert fix(before) == after
+
+
+@pytest.mark.parametrize("source", NOOPS)
+def test_noop(fix, source):
+    assert fix(source) == source
+
+
+@pytest.mark.parametrize(("before", "after"), FIXES)
+def test_idempotent(fix, before, after):
+    assert fix(after) == after
+
+
+def test_decay_without_lr_on_an_optimizer_whose_default_changed_is_reported(fix, findings):
+    source = "import keras\nopt = keras.optimizers.Adagrad(decay=0.1)\n"
+    assert fix(source) == source
+    assert findings(source) == [("KRS031", False)]
+
+
+def test_both_lr_and_learning_rate_is_reported(findings):
+    assert findings("import keras\nkeras.optimizers.SGD(lr=1, learning_rate=2)\n") == [("KRS030", False)]
+
+
+def test_keras_rebound_is_reported_not_rewritten(fix, findings):
+    source = textwrap.dedent(
+        """\
+        from keras import backend as keras
+        from keras.optimizers import SGD
+        opt = SGD(lr=0.1, decay=0.5)
+        """
+    )
+    assert "InverseTimeDecay" not in fix(source)
+    assert ("KRS031", False) in findings(source)
+
+
+def test_suppression_comment(fix, findings):
+    source = "import keras\nopt = keras.optimizers.Adam(lr=0.1)  # migrate: ignore[KRS030]\n"
+    assert fix(source) == source
+    assert findings(source) == []
+    assert fix(source.replace("[KRS030]", "[KRS999]")) != source

@@ -1,0 +1,74 @@
+import pytest
+
+FIXES = [
+    (  # KRS001 + KRS002: positional order, worker arguments dropped
+        "import keras\nm.fit_generator(gen, 100, 5, workers=4, use_multiprocessing=True)\n",
+        "import keras\nm.fit(gen, steps_per_epoch=100, epochs=5)\n",
+    ),
+    (  # `generator=` becomes the first positional argument; multi-line layout kept
+        "import keras\nm.fit_generator(generator=gen,\n                steps_per_epoch=10,\n                max_queue_size=20)\n",
+        "import keras\nm.fit(gen, steps_per_epoch=10)\n",
+    ),
+    (  # trailing comma and one argument per line survive
+        "import keras\nm.fit_generator(\n    gen,\n    epochs=2,\n    workers=2,\n)\n",
+        "import keras\nm.fit(\n    gen,\n    epochs=2,\n)\n",
+    ),
+    (  # KRS003 adds Keras 2's silent default
+        "from keras.models import load_model\nscore = m.evaluate_generator(gen, 20)\n",
+        "from keras.models import load_model\nscore = m.evaluate(gen, steps=20, verbose=0)\n",
+    ),
+    (  # KRS004 keeps an explicit verbose
+        "import tensorflow as tf\np = m.predict_generator(gen, steps=3, verbose=1, workers=2)\n",
+        "import tensorflow as tf\np = m.predict(gen, steps=3, verbose=1)\n",
+    ),
+    (  # KRS005 on fit and on the Keras 1 worker names
+        "import keras\nm.fit(x, y, nb_epoch=3)\nm.fit_generator(g, nb_epoch=3, nb_worker=2, pickle_safe=True, max_q_size=5)\n",
+        "import keras\nm.fit(x, y, epochs=3)\nm.fit(g, epochs=3)\n",
+    ),
+    (  # tf.keras 2 allowed workers on fit itself
+        "import tensorflow as tf\nm.fit(seq, epochs=2, workers=4, use_multiprocessing=True)\n",
+        "import tensorflow as tf\nm.fit(seq, epochs=2)\n",
+    ),
+]
+
+NOOPS = [
+    "import keras\nm.fit(gen, steps_per_epoch=100, epochs=5)\n",
+    # no Keras import: a different library's fit_generator
+    "import mylib\nm.fit_generator(gen, 100, 5, workers=4)\n",
+    # the receiver is a non-Keras module
+    "import keras\nimport sklearn\nsklearn.fit_generator(gen, workers=2)\n",
+    # *args cannot be mapped: reported, left alone
+    "import keras\nm.fit_generator(*args, **kwargs)\n",
+    # Keras 1 sample counts need the batch size: reported, left alone
+    "import keras\nm.fit(g, samples_per_epoch=1000)\n",
+]
+
+
+@pytest.mark.parametrize(("before", "after"), FIXES)
+def test_fix(fix, before, after):
+    assert fix(before) == after
+
+
+@pytest.mark.parametrize("source", NOOPS)
+def test_noop(fix, source):
+    assert fix(source) == source
+
+
+@pytest.mark.parametrize(("before", "after"), FIXES)
+def test_idempotent(fix, before, after):
+    assert fix(after) == after
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import keras\nm.fit_generator(g, workers=2)\n", [("KRS001", True), ("KRS002", True)]),
+        ("import keras\nm.fit_generator(*a)\n", [("KRS001", False)]),
+        ("import keras\nm.fit_generator(g, 1, 2, 3, 4, 5, 6, 7)\n", [("KRS001", False)]),
+        ("import keras\nm.fit(g, samples_per_epoch=10)\n", [("KRS006", False)]),
+        ("import keras\nm.fit(x, nb_epoch=1, epochs=2)\n", [("KRS005", False)]),
+        ("import keras\nm.predict_generator(g)\n", [("KRS004", True)]),
+    ],
+)
+def test_report(findings, source, expected):
+    assert findings(source) == expected
