@@ -1,4 +1,4 @@
-import pytest
+from tables import table_tests
 
 FIXES = [
     (  # KRS020: Keras 3's third positional is loss_weights
@@ -30,14 +30,7 @@ NOOPS = [
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), FIXES)
-def test_fix(fix, before, after):
-    assert fix(before) == after
-
-
-@pytest.mark.parametrize("source", NOOPS)
-def test_noop(fix, source):
-    assert fix(source) == source
+test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 
 
 def test_target_tensors_is_an_error(findings):

@@ -1,6 +1,6 @@
 import textwrap
 
-import pytest
+from tables import table_tests
 
 FIXES = [
     (  # KRS030
@@ -53,19 +53,7 @@ NOOPS = [
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), FIXES)
-def test_fix(fix, before, after):
-    assert fix(before) == after
-
-
-@pytest.mark.parametrize("source", NOOPS)
-def test_noop(fix, source):
-    assert fix(source) == source
-
-
-@pytest.mark.parametrize(("before", "after"), FIXES)
-def test_idempotent(fix, before, after):
-    assert fix(after) == after
+test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 
 
 def test_decay_without_lr_on_an_optimizer_whose_default_changed_is_reported(fix, findings):

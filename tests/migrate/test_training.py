@@ -1,4 +1,5 @@
 import pytest
+from tables import table_tests
 
 FIXES = [
     (  # KRS001 + KRS002: positional order, worker arguments dropped
@@ -44,19 +45,7 @@ NOOPS = [
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), FIXES)
-def test_fix(fix, before, after):
-    assert fix(before) == after
-
-
-@pytest.mark.parametrize("source", NOOPS)
-def test_noop(fix, source):
-    assert fix(source) == source
-
-
-@pytest.mark.parametrize(("before", "after"), FIXES)
-def test_idempotent(fix, before, after):
-    assert fix(after) == after
+test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 
 
 @pytest.mark.parametrize(
