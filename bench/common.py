@@ -1,0 +1,42 @@
+"""Timing helpers shared by the benchmarks: fresh processes, medians, ratio tables."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow")
+
+
+def time_command(argv, cwd=None, check=True):
+    """Wall time of one fresh process running `argv`."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if check and proc.returncode not in (0, 1):
+        raise RuntimeError(f"{argv} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def interleaved_medians(commands, repeats, warmup=1):
+    """{name: median seconds}: the commands run in turn, `repeats` rounds after `warmup` rounds,
+    so drift on a shared machine hits every peer alike."""
+    times = {name: [] for name in commands}
+    for round_ in range(warmup + repeats):
+        for name, argv in commands.items():
+            elapsed = time_command(argv)
+            if round_ >= warmup:
+                times[name].append(elapsed)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def table(title, header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
+    return "\n".join([title, line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def python():
+    return sys.executable
