@@ -6,6 +6,7 @@ Each oracle is a prelude that imports one library as `keras` (and TensorFlow as 
 - `tv2`: tf-keras 2.x, eager;
 - `keras3`: Keras 3 on the TensorFlow backend;
 - `compatkeras`: compatkeras's Keras 2 namespace, in a clean process like the others;
+- `compatkeras-2.2`: the same under the "keras-2.2" flavor;
 - `dropin`: the same, with `compatkeras.install()` done, so the scenario's own `import keras`
   lines get compatkeras (as under `python -m compatkeras`).
 
@@ -35,6 +36,10 @@ PRELUDES = {
     ),
     "compatkeras": (
         "import tensorflow as tf\nimport compatkeras as keras\nSGD = keras.optimizers.SGD\n"
+    ),
+    "compatkeras-2.2": (
+        "import tensorflow as tf\nimport compatkeras as keras\nSGD = keras.optimizers.SGD\n"
+        "keras.legacy.set_flavor('keras-2.2')\n"
     ),
     "dropin": (
         "import compatkeras\ncompatkeras.install()\n"

@@ -96,9 +96,7 @@ result = m.metrics_names
 }
 # Known gaps, each owned by an open issue. strict=True: the test fails as soon as the gap closes,
 # so the marker cannot outlive the fix.
-GAPS = {
-    "metrics_names right after compile": "issue 3: tf-keras eager gives [] until the first evaluate",
-}
+GAPS = {}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""The engine's model classes, built on tf-keras's `Model` and `Sequential`.
+"""The engine's model classes: tf-keras's `Model` and `Sequential` (layers, graph, weights,
+saving) with compatkeras's `Trainer` in front of tf-keras's own training loop.
 
 Calling `Model(inputs, outputs)` on a subclass makes tf-keras rewrite the `__bases__` of the
 whole class hierarchy to put `Functional` in it (`inject_functional_model_class`), which would
@@ -9,6 +10,8 @@ instance alone moves to a cached `(cls, Functional)` subclass, and no class is m
 import tf_keras
 from tf_keras.src.engine import functional as tfk_functional
 from tf_keras.src.engine import training as tfk_training
+
+from compatkeras.engine.trainer import Trainer
 
 _functional_variants = {}
 
@@ -32,7 +35,7 @@ def _functional_init(self, inputs, outputs, name=None, trainable=True, **kwargs)
     Model.__init__(self, inputs, outputs, name=name, trainable=trainable, **kwargs)
 
 
-class Model(tf_keras.Model):
+class Model(Trainer, tf_keras.Model):
     def __init__(self, *args, **kwargs):
         if tfk_training.is_functional_model_init_params(args, kwargs) and not isinstance(
             self, tfk_functional.Functional

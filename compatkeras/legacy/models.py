@@ -3,9 +3,10 @@
 from tf_keras.models import clone_model, load_model, model_from_config, model_from_json, save_model
 
 from compatkeras import engine
+from compatkeras.legacy.training import LegacyTraining
 
 
-class Model(engine.Model):
+class Model(LegacyTraining, engine.Model):
     """A Keras 2 model. Its training methods follow Keras 2 (signatures, defaults, names)."""
 
 

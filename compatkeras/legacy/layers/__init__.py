@@ -1,8 +1,25 @@
 """Keras 2 `keras.layers`: tf-keras's layers plus the Keras 2 names that tf-keras dropped."""
 
+import tensorflow as _tf
+import tf_keras as _tf_keras
 from tf_keras.layers import *
 from tf_keras.layers import Conv2DTranspose, Conv3DTranspose
 
 # Keras 2 aliases that tf-keras no longer exports.
 Deconvolution2D = Deconv2D = Conv2DTranspose
 Deconvolution3D = Deconv3D = Conv3DTranspose
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None,
+          ragged=None, type_spec=None, **kwargs):
+    """Keras 2 `Input`. With `tensor=` a data tensor (the TF1-era pipeline: `Input(tensor=x)`
+    with `compile(target_tensors=[y])` and `fit(steps_per_epoch=n)` with no x), the tensor is
+    kept on the input layer so that training can feed it; tf-keras keeps only its shape."""
+    if tensor is not None and not _tf_keras.backend.is_keras_tensor(tensor):
+        data = _tf.convert_to_tensor(tensor)
+        result = _tf_keras.Input(batch_size=batch_size, name=name, dtype=dtype or data.dtype,
+                                 tensor=data, **kwargs)
+        result._keras_history.layer._compatkeras_tensor = data
+        return result
+    return _tf_keras.Input(shape=shape, batch_size=batch_size, name=name, dtype=dtype,
+                           sparse=sparse, tensor=tensor, ragged=ragged, type_spec=type_spec, **kwargs)

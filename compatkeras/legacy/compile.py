@@ -1,0 +1,289 @@
+"""Keras 2 `compile()` arguments -> the engine's `TrainingConfig`.
+
+Validation rules and error texts follow Keras 2.2.4 (legacy spec §A.3), whose messages are the
+clean ones; where tf.keras 2.x has a rule Keras 2.2.4 lacked (unknown metrics-dict keys raise),
+the "tf.keras" flavor keeps it. Metric names follow the flavor.
+"""
+
+import warnings
+
+import tensorflow as tf
+import tf_keras
+
+from compatkeras.engine import config as engine_config
+from compatkeras.legacy import flavor as flavor_lib
+from compatkeras.legacy import optimizers as legacy_optimizers
+
+_ACCURACY = ("acc", "accuracy")
+_CROSSENTROPY = ("ce", "crossentropy")
+
+
+def _output_names(model):
+    return list(model.output_names)
+
+
+def _per_output(value, names, what, default):
+    """Keras 2's dict / list / single-value rule shared by loss, loss_weights, sample_weight_mode."""
+    if isinstance(value, dict):
+        for key in value:
+            if key not in names:
+                raise ValueError(
+                    f'Unknown entry in {what} dictionary: "{key}". '
+                    f"Only expected the following keys: {names}"
+                )
+        return [value.get(name, default) for name in names], [n for n in names if n not in value]
+    if isinstance(value, list):
+        if len(value) != len(names):
+            raise ValueError(
+                f"When passing a list as {what}, it should have one entry per model output"
+                f"{'s' if what == 'loss' else ''}. The model has {len(names)} outputs, but you "
+                f"passed {what}={value}"
+            )
+        return list(value), []
+    return [value] * len(names), []
+
+
+def loss_function(identifier):
+    """A function of (y_true, y_pred) giving per-sample values, from what Keras 2 accepts."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, tf_keras.losses.Loss):
+        return identifier.call  # the unreduced values; the engine applies weights and masks
+    if isinstance(identifier, str):
+        return tf_keras.losses.get(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
+
+
+def _losses(model, loss, flavor):
+    names = _output_names(model)
+    if isinstance(loss, tuple) and flavor == flavor_lib.KERAS_2_2:
+        raise ValueError(f"Could not interpret loss function identifier: {loss!r}")
+    if isinstance(loss, tuple):
+        loss = list(loss)
+    values, missing = _per_output(loss, names, "loss", None)
+    for name in missing:
+        warnings.warn(
+            f'Output "{name}" missing from loss dictionary. We assume this was done on purpose, '
+            f'and we will not be expecting any data to be passed to "{name}" during training.',
+            stacklevel=4,
+        )
+    return [loss_function(v) for v in values]
+
+
+def _loss_weights(model, loss_weights):
+    names = _output_names(model)
+    if loss_weights is None:
+        return [1.0] * len(names)
+    if isinstance(loss_weights, (dict, list)):
+        return [float(w) for w in _per_output(loss_weights, names, "loss_weights", 1.0)[0]]
+    raise TypeError(
+        f"Could not interpret loss_weights argument: {loss_weights!r} - expected a list of dicts."
+    )
+
+
+def _temporal_modes(model, mode, losses, targets):
+    names = _output_names(model)
+    if isinstance(mode, dict):
+        for key in mode:
+            if key not in names:
+                raise ValueError(
+                    f'Unknown entry in sample_weight_mode dictionary: "{key}". '
+                    f"Only expected the following keys: {names}"
+                )
+        for name, loss, target in zip(names, losses, targets, strict=True):
+            if name not in mode and loss is not None and target is None:
+                raise ValueError(f'Output "{name}" missing from sample_weight_modes dictionary')
+        modes = [mode.get(name) for name in names]
+    else:
+        modes = _per_output(mode, names, "sample_weight_mode", None)[0]
+    for value in modes:
+        # Keras 2.2.4 silently read any other string as None; tf.keras asserted. Both hide typos.
+        if value not in (None, "temporal"):
+            raise ValueError(f'sample_weight_mode must be None or "temporal", got {value!r}')
+    return [value == "temporal" for value in modes]
+
+
+def _is_tensor(value):
+    return isinstance(value, (tf.Tensor, tf.Variable)) or tf_keras.backend.is_keras_tensor(value)
+
+
+def _targets(model, target_tensors):
+    names = _output_names(model)
+    if target_tensors is None:
+        return [None] * len(names)
+    if isinstance(target_tensors, list):
+        if len(target_tensors) != len(names):
+            raise ValueError(
+                "When passing a list as `target_tensors`, it should have one entry per model "
+                f"output. The model has {len(names)} outputs, but you passed "
+                f"target_tensors={target_tensors}"
+            )
+        return list(target_tensors)
+    if isinstance(target_tensors, dict):
+        for key in target_tensors:
+            if key not in names:
+                raise ValueError(
+                    f'Unknown entry in `target_tensors` dictionary: "{key}". '
+                    f"Only expected the following keys: {names}"
+                )
+        return [target_tensors.get(name) for name in names]
+    if _is_tensor(target_tensors):
+        if len(names) != 1:
+            raise ValueError(
+                f"The model has {len(names)} outputs, but you passed a single tensor as "
+                "`target_tensors`. Expected a list or a dict of tensors."
+            )
+        return [target_tensors]
+    raise TypeError(
+        "Expected `target_tensors` to be a tensor, a list of tensors, or dict of tensors, "
+        f"but got: {target_tensors!r}"
+    )
+
+
+def _metric_lists(metrics, names, flavor, argument):
+    """Per-output lists of metric identifiers (Keras 2: a list for all outputs, or a dict)."""
+    if metrics is None or metrics == []:
+        return [[] for _ in names]
+    if isinstance(metrics, dict):
+        unknown = [k for k in metrics if k not in names]
+        if unknown and flavor == flavor_lib.TF_KERAS:
+            raise ValueError(
+                f"Unknown entries in {argument} dictionary: {unknown}. "
+                f"Only expected following keys: {names}"
+            )
+        return [
+            list(metrics[n]) if isinstance(metrics.get(n), list) else ([metrics[n]] if n in metrics else [])
+            for n in names
+        ]
+    if isinstance(metrics, list):
+        nested = any(isinstance(m, list) for m in metrics)
+        if nested and flavor == flavor_lib.TF_KERAS:
+            if len(metrics) != len(names):
+                raise ValueError(
+                    f"When passing a list of lists as `{argument}`, it should have one entry per "
+                    f"model output. The model has {len(names)} outputs, but you passed "
+                    f"{argument}={metrics}"
+                )
+            return [list(m) for m in metrics]
+        return [list(metrics) for _ in names]
+    raise TypeError(
+        f"Type of `{argument}` argument not understood. Expected a list or dictionary, "
+        f"found: {metrics}"
+    )
+
+
+_LOSS_CLASSES = {
+    "binary_crossentropy": tf_keras.losses.BinaryCrossentropy,
+    "sparse_categorical_crossentropy": tf_keras.losses.SparseCategoricalCrossentropy,
+}
+
+
+def _is_loss(fn, name):
+    """Whether a resolved loss is `name`, as a function or as a Loss object's bound `call`."""
+    return fn is getattr(tf_keras.losses, name) or isinstance(
+        getattr(fn, "__self__", None), _LOSS_CLASSES[name]
+    )
+
+
+def _resolve_metric(identifier, loss_fn, output_shape):
+    """(function or None, stateful object or None, suffix-free name) for one identifier, with
+    Keras 2's 'acc'/'ce' resolution from the loss and the output's last dimension."""
+    if identifier in _ACCURACY or identifier in _CROSSENTROPY:
+        kind = "accuracy" if identifier in _ACCURACY else "crossentropy"
+        if output_shape[-1] == 1 or _is_loss(loss_fn, "binary_crossentropy"):
+            fn = getattr(tf_keras.metrics, f"binary_{kind}")
+        elif _is_loss(loss_fn, "sparse_categorical_crossentropy"):
+            fn = getattr(tf_keras.metrics, f"sparse_categorical_{kind}")
+        else:
+            fn = getattr(tf_keras.metrics, f"categorical_{kind}")
+        return fn, None
+    if isinstance(identifier, tf_keras.metrics.Metric):
+        wrapped = getattr(identifier, "_fn", None)  # MeanMetricWrapper: reuse its function
+        if wrapped is not None and isinstance(identifier, tf_keras.metrics.MeanMetricWrapper):
+            return (lambda y_true, y_pred, _f=wrapped, _k=identifier._fn_kwargs: _f(y_true, y_pred, **_k)), None
+        return None, identifier
+    if isinstance(identifier, str):
+        return tf_keras.metrics.get(identifier), None
+    if callable(identifier):
+        return identifier, None
+    raise ValueError(f"Could not interpret metric function identifier: {identifier!r}")
+
+
+def _metric_name(identifier, fn, stateful, flavor, weighted):
+    if flavor == flavor_lib.KERAS_2_2:
+        if identifier in _ACCURACY:
+            base = "acc"
+        elif identifier in _CROSSENTROPY:
+            base = "ce"
+        elif stateful is not None or isinstance(identifier, tf_keras.metrics.Metric):
+            base = identifier.name
+        else:
+            base = fn.__name__
+        return f"weighted_{base}" if weighted else base
+    if isinstance(identifier, str):
+        return identifier
+    if isinstance(identifier, tf_keras.metrics.Metric):
+        return identifier.name
+    return fn.__name__
+
+
+def _metrics(model, metrics, weighted_metrics, losses, flavor):
+    names = _output_names(model)
+    plain = _metric_lists(metrics, names, flavor, "metrics")
+    weighted = _metric_lists(weighted_metrics, names, flavor, "weighted_metrics")
+    taken = ["loss"] + [f"{n}_loss" for n, loss in zip(names, losses, strict=True) if loss is not None and len(names) > 1]
+    per_output = []
+    for i, name in enumerate(names):
+        specs = []
+        if losses[i] is not None:  # a skipped output has no metrics
+            shape = model.outputs[i].shape
+            for is_weighted, identifiers in ((False, plain[i]), (True, weighted[i])):
+                for identifier in identifiers:
+                    fn, stateful = _resolve_metric(identifier, losses[i], shape)
+                    log = _metric_name(identifier, fn, stateful, flavor, is_weighted)
+                    if len(names) > 1:
+                        log = f"{name}_{log}"
+                    unique, k = log, 0
+                    while unique in taken:
+                        k += 1
+                        unique = f"{log}_{k}"
+                    taken.append(unique)
+                    specs.append(engine_config.MetricSpec(unique, fn, is_weighted, stateful))
+        per_output.append(tuple(specs))
+    return per_output
+
+
+def build_config(model, optimizer, loss, metrics, loss_weights, sample_weight_mode,
+                 weighted_metrics, target_tensors):
+    """Validate Keras 2 compile arguments and return a `TrainingConfig` for the engine."""
+    flavor = flavor_lib.get_flavor()
+    names = _output_names(model)
+    optimizer = legacy_optimizers.get(optimizer)
+    losses = _losses(model, loss, flavor)
+    if all(fn is None for fn in losses) and not model.losses:
+        raise ValueError("The model cannot be compiled because it has no loss to optimize.")
+    weights = _loss_weights(model, loss_weights)
+    targets = _targets(model, target_tensors)
+    temporal = _temporal_modes(model, sample_weight_mode, losses, targets)
+    metric_specs = _metrics(model, metrics, weighted_metrics, losses, flavor)
+    outputs = tuple(
+        engine_config.OutputSpec(
+            name=names[i],
+            loss=losses[i],
+            loss_weight=weights[i],
+            temporal=temporal[i],
+            target=targets[i],
+            metrics=metric_specs[i],
+            loss_log_name=f"{names[i]}_loss" if len(names) > 1 else None,
+        )
+        for i in range(len(names))
+    )
+    keras22 = flavor == flavor_lib.KERAS_2_2
+    return engine_config.TrainingConfig(
+        optimizer=optimizer,
+        outputs=outputs,
+        loss_rule=engine_config.KERAS_2_2 if keras22 else engine_config.TF_KERAS,
+        metric_mode=engine_config.PER_BATCH if keras22 else engine_config.STATEFUL,
+    )

@@ -1,0 +1,253 @@
+"""Keras 2's checks and standardisation of x, y, sample_weight and class_weight (legacy spec
+§B.1 and §F), with Keras 2.2.4's error texts. Produces the plain lists the engine takes."""
+
+import warnings
+
+import numpy as np
+import tensorflow as tf
+import tf_keras
+
+from compatkeras.legacy import flavor as flavor_lib
+
+
+def _as_array(value):
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        return value.numpy()
+    return np.asarray(value)
+
+
+def bound_inputs(model):
+    """{input index: tensor} for inputs made with `Input(tensor=...)` (kept by legacy `Input`)."""
+    bound = {}
+    for i, layer in enumerate(model._input_layers):
+        tensor = getattr(layer, "_compatkeras_tensor", None)
+        if tensor is not None:
+            bound[i] = tensor
+    return bound
+
+
+def standardize_input_data(data, names, shapes, prefix, check_shapes=True):
+    """Keras 2.2.4 `standardize_input_data`: a list of arrays aligned with `names`."""
+    if not names:
+        if data is not None and (not hasattr(data, "__len__") or len(data)):
+            raise ValueError(f"Error when checking model {prefix}: expected no data, but got:", data)
+        return []
+    if data is None:
+        return [None] * len(names)
+    if isinstance(data, dict):
+        try:
+            data = [_as_array(data[name]) for name in names]
+        except KeyError as e:
+            raise ValueError(
+                f'No data provided for "{e.args[0]}". Need data for each key in: {names}'
+            ) from None
+    elif isinstance(data, (list, tuple)):
+        if len(data) != len(names):
+            if data and hasattr(data[0], "shape"):
+                raise ValueError(
+                    f"Error when checking model {prefix}: the list of Numpy arrays that you are "
+                    "passing to your model is not the size the model expected. Expected to see "
+                    f"{len(names)} array(s), but instead got the following list of {len(data)} "
+                    f"arrays: {str(data)[:200]}..."
+                )
+            if len(names) == 1:
+                data = [np.asarray(data)]
+            else:
+                raise ValueError(
+                    f"Error when checking model {prefix}: you are passing a list as input to your "
+                    f"model, but the model expects a list of {len(names)} Numpy arrays instead. "
+                    f"The list you passed was: {str(data)[:200]}"
+                )
+        else:
+            data = [_as_array(d) for d in data]
+    else:
+        if len(names) > 1:
+            raise ValueError(
+                f"The model expects {len(names)} {prefix} arrays, but only received one array. "
+                f"Found: array with shape {np.shape(data)}"
+            )
+        data = [_as_array(data)]
+    data = [np.expand_dims(d, 1) if d.ndim == 1 else d for d in data]
+    if check_shapes:
+        for name, shape, array in zip(names, shapes, data, strict=True):
+            if shape is None:
+                continue
+            if array.ndim != len(shape):
+                raise ValueError(
+                    f"Error when checking {prefix}: expected {name} to have {len(shape)} "
+                    f"dimensions, but got array with shape {array.shape}"
+                )
+            for ref, dim in zip(shape[1:], array.shape[1:], strict=True):
+                if ref is not None and ref != dim:
+                    raise ValueError(
+                        f"Error when checking {prefix}: expected {name} to have shape "
+                        f"{tuple(shape[1:])} but got array with shape {array.shape[1:]}"
+                    )
+    return data
+
+
+def check_array_lengths(inputs, targets, weights):
+    def lengths(arrays):
+        return {len(a) for a in arrays if a is not None}
+
+    xs, ys, ws = lengths(inputs), lengths(targets), lengths(weights)
+    if len(xs) > 1:
+        raise ValueError(
+            "All input arrays (x) should have the same number of samples. Got array shapes: "
+            f"{[a.shape for a in inputs]}"
+        )
+    if len(ys) > 1:
+        raise ValueError(
+            "All target arrays (y) should have the same number of samples. Got array shapes: "
+            f"{[a.shape for a in targets]}"
+        )
+    if xs and ys and xs != ys:
+        raise ValueError(
+            "Input arrays should have the same number of samples as target arrays. Found "
+            f"{xs.pop()} input samples and {ys.pop()} target samples."
+        )
+    if len(ws) > 1:
+        raise ValueError(
+            "All sample_weight arrays should have the same number of samples. Got array shapes: "
+            f"{[a.shape for a in weights if a is not None]}"
+        )
+    if ys and ws and ys != ws:
+        raise ValueError(
+            "Sample_weight arrays should have the same number of samples as target arrays. Got "
+            f"{ys.pop()} input samples and {ws.pop()} target samples."
+        )
+
+
+_SHAPE_CHECKED_LOSSES = ("mean_squared_error", "binary_crossentropy", "categorical_crossentropy")
+
+
+def check_loss_and_target_compatibility(targets, outputs, shapes):
+    for y, output, shape in zip(targets, outputs, shapes, strict=True):
+        name = getattr(output.loss, "__name__", None)
+        if y is None or name not in _SHAPE_CHECKED_LOSSES:
+            continue
+        if name == "categorical_crossentropy" and y.shape[-1] == 1:
+            raise ValueError(
+                f"You are passing a target array of shape {y.shape} while using as loss "
+                "`categorical_crossentropy`. `categorical_crossentropy` expects targets to be "
+                "binary matrices (1s and 0s) of shape (samples, classes). If your targets are "
+                "integer classes, you can convert them to the expected format via:\n```\n"
+                "from keras.utils import to_categorical\ny_binary = to_categorical(y_int)\n```\n\n"
+                "Alternatively, you can use the loss function `sparse_categorical_crossentropy` "
+                "instead, which does expect integer targets."
+            )
+        for target_dim, out_dim in zip(y.shape[1:], shape[1:], strict=False):
+            if out_dim is not None and target_dim != out_dim:
+                raise ValueError(
+                    f"A target array with shape {y.shape} was passed for an output of shape "
+                    f"{tuple(shape)} while using as loss `{name}`. This loss expects targets to "
+                    "have the same shape as the output."
+                )
+
+
+def per_output(weights, names, kind):
+    """Keras 2's `standardize_sample_or_class_weights`: one entry (or None) per output."""
+    if weights is None or (isinstance(weights, list) and not weights):
+        return [None] * len(names)
+    if len(names) == 1:
+        if isinstance(weights, list) and len(weights) == 1:
+            return weights
+        if isinstance(weights, dict) and names[0] in weights:
+            return [weights[names[0]]]
+        return [weights]
+    if isinstance(weights, list):
+        if len(weights) != len(names):
+            raise ValueError(
+                f"Provided `{kind}` was a list of {len(weights)} elements, but the model has "
+                f"{len(names)} outputs. You should provide one `{kind}`array per model output."
+            )
+        return weights
+    if isinstance(weights, dict):
+        unknown = [k for k in weights if k not in names]
+        if unknown and flavor_lib.get_flavor() == flavor_lib.TF_KERAS:
+            raise ValueError(
+                f"Unknown entries in {kind} dictionary: {unknown}. "
+                f"Only expected following keys: {names}"
+            )
+        return [weights.get(name) for name in names]
+    raise TypeError(
+        f"The model has multiple outputs, so `{kind}` should be either a list or a dict. "
+        f"Provided `{kind}` type not understood: {weights}"
+    )
+
+
+def _class_ids(y, temporal):
+    if temporal and y.ndim == 3:
+        # Beyond Keras 2 (keras#16674): one class per timestep of a one-hot 3-D target.
+        return np.argmax(y, axis=-1) if y.shape[-1] > 1 else y[..., 0]
+    if y.ndim > 2:
+        raise ValueError("`class_weight` not supported for 3+ dimensional targets.")
+    if y.shape[1] > 1:
+        return np.argmax(y, axis=1)
+    return np.reshape(y, len(y))
+
+
+def standardize_weights(y, sample_weight, class_weight, temporal, keras22):
+    """Keras 2's `standardize_weights`: the weights of one output, always an array."""
+    if temporal:
+        if y.ndim < 3:
+            raise ValueError(
+                f"Found a sample_weight array for an input with shape {y.shape}. Timestep-wise "
+                'sample weighting (use of sample_weight_mode="temporal") is restricted to outputs '
+                "that are at least 3D, i.e. that have a time dimension."
+            )
+        if sample_weight is not None and np.ndim(sample_weight) != 2:
+            raise ValueError(
+                f"Found a sample_weight array with shape {np.shape(sample_weight)}. In order to use "
+                "timestep-wise sample weighting, you should pass a 2D sample_weight array."
+            )
+    elif sample_weight is not None and np.ndim(sample_weight) != 1:
+        raise ValueError(
+            f"Found a sample_weight array with shape {np.shape(sample_weight)}. In order to use "
+            'timestep-wise sample weights, you should specify sample_weight_mode="temporal" in '
+            "compile(). If you just mean to use sample-wise weights, make sure your sample_weight "
+            "array is 1D."
+        )
+    if sample_weight is not None:
+        sample_weight = _as_array(sample_weight).astype("float32")
+        if sample_weight.ndim > y.ndim:
+            raise ValueError(
+                f"Found a sample_weight with shape{sample_weight.shape}.Expected sample_weight with "
+                f"rank less than or equal to {y.ndim}"
+            )
+        if y.shape[: sample_weight.ndim] != sample_weight.shape:
+            raise ValueError(
+                f"Found a sample_weight array with shape {sample_weight.shape} for an input with "
+                f"shape {y.shape}. sample_weight cannot be broadcast."
+            )
+    if isinstance(class_weight, dict):
+        if sample_weight is not None and keras22:
+            warnings.warn(
+                "Found both `sample_weight` and `class_weight`: `class_weight` argument will be "
+                "ignored.",
+                stacklevel=5,
+            )
+            return sample_weight
+        ids = _class_ids(y, temporal)
+        missing = set(np.unique(ids).tolist()) - set(class_weight)
+        if missing:
+            raise ValueError(
+                "`class_weight` must contain all classes in the data. The classes "
+                f"{missing} exist in the data but not in `class_weight`."
+            )
+        weights = np.vectorize(lambda c: class_weight[c], otypes=["float32"])(ids)
+        return weights if sample_weight is None else sample_weight * weights
+    if sample_weight is not None:
+        return sample_weight
+    return np.ones(y.shape[:2] if temporal else y.shape[:1], dtype="float32")
+
+
+def slice_arrays(arrays, start, stop=None):
+    return [None if a is None else a[start:stop] for a in arrays]
+
+
+def keras_tensor_check(value, what):
+    if tf_keras.backend.is_keras_tensor(value):
+        raise ValueError(
+            f"If your data is in the form of symbolic tensors, you cannot use `{what}`."
+        )

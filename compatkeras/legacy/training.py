@@ -1,0 +1,247 @@
+"""The Keras 2 training methods of `compatkeras.legacy.Model`: signatures, defaults, checks,
+return shapes and names. Every number comes from the engine (`compatkeras.engine.trainer`)."""
+
+import math
+import warnings
+
+import numpy as np
+
+from compatkeras.engine.data import ArraySource, Batch
+from compatkeras.legacy import data as data_lib
+from compatkeras.legacy import flavor as flavor_lib
+from compatkeras.legacy.compile import build_config
+from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
+
+_SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
+
+
+def unpack_singleton(values):
+    values = [np.float32(v) for v in values]
+    return values[0] if len(values) == 1 else values
+
+
+class LegacyTraining(GeneratorMethods):
+    """Keras 2.2.4 / tf.keras 2.x `Model` training API (legacy spec §A, §E, §F)."""
+
+    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
+                sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        unknown = {k for k in kwargs if k not in _SESSION_KWARGS}
+        if unknown:
+            raise TypeError(f"Invalid keyword argument(s) in `compile`: {unknown}")
+        if kwargs:
+            warnings.warn(
+                f"compile() arguments {sorted(kwargs)} configure a TF1 session and are ignored: "
+                "TensorFlow 2 runs compiled functions, not sessions.",
+                stacklevel=2,
+            )
+        config = build_config(self, optimizer, loss, metrics, loss_weights, sample_weight_mode,
+                              weighted_metrics, target_tensors)
+        self._engine_compile(config)
+
+    @property
+    def metrics_names(self):
+        """['loss', '<output>_loss'..., metric names...], available right after compile."""
+        return self._train_config.log_names if self._engine_compiled else []
+
+    def _check_compiled(self):
+        if not self._engine_compiled:
+            raise RuntimeError("You must compile your model before using it.")
+
+    # -- data -------------------------------------------------------------------------------
+
+    def _standardize(self, x, y=None, sample_weight=None, class_weight=None):
+        """(inputs, targets, weights, symbolic): lists for the engine, checked the Keras 2 way."""
+        config = self._train_config
+        bound = data_lib.bound_inputs(self)
+        symbolic = x is None and len(bound) == len(self.inputs)
+        if symbolic:
+            xs = [bound[i] for i in range(len(self.inputs))]
+        else:
+            xs = data_lib.standardize_input_data(
+                x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
+            )
+        fed = config.fed_outputs
+        shapes = [tuple(self.outputs[self.output_names.index(o.name)].shape) for o in fed]
+        if y is None and fed:
+            names = [o.name for o in fed]
+            raise ValueError(
+                f"Error when checking model target: no target data was passed for the outputs "
+                f"{names}. Pass `y`, or bind targets with compile(target_tensors=...)."
+            )
+        ys = data_lib.standardize_input_data(y, [o.name for o in fed], shapes, "target",
+                                             check_shapes=False)
+        names = [o.name for o in fed]
+        sample_weights = data_lib.per_output(sample_weight, names, "sample_weight")
+        class_weights = data_lib.per_output(class_weight, names, "class_weight")
+        keras22 = flavor_lib.get_flavor() == flavor_lib.KERAS_2_2
+        ws = [
+            data_lib.standardize_weights(t, sw, cw, o.temporal, keras22)
+            for t, sw, cw, o in zip(ys, sample_weights, class_weights, fed, strict=True)
+        ]
+        if not symbolic:
+            data_lib.check_array_lengths(xs, ys, ws)
+            data_lib.check_loss_and_target_compatibility(ys, fed, shapes)
+        return xs, ys, ws, symbolic
+
+    def _evaluation_batches(self, xs, ys, ws, batch_size, steps):
+        source = ArraySource(xs, ys, ws)
+        return source.whole(steps) if steps is not None else source.batches(batch_size)
+
+    def _check_steps_and_batch_size(self, steps, batch_size, argument):
+        if steps is None or batch_size is None:
+            return batch_size
+        if flavor_lib.get_flavor() == flavor_lib.KERAS_2_2:
+            raise ValueError(f"If {argument} is set, the `batch_size` must be None.")
+        warnings.warn(
+            "When passing input data as arrays, do not specify `steps_per_epoch`/`steps` "
+            "argument. Please use `batch_size` instead.",
+            stacklevel=3,
+        )
+        return None
+
+    # -- the public Keras 2 methods -----------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
+        if "nb_epoch" in kwargs:
+            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.", stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments: {kwargs}")
+        if is_generator_like(x):
+            return self.fit_generator(
+                x, steps_per_epoch, epochs, verbose=verbose, callbacks=callbacks,
+                validation_data=validation_data, validation_steps=validation_steps,
+                class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
+                use_multiprocessing=use_multiprocessing, shuffle=shuffle, initial_epoch=initial_epoch,
+            )
+        self._check_compiled()
+        batch_size = self._check_steps_and_batch_size(steps_per_epoch, batch_size, "steps_per_epoch")
+        if batch_size is None and steps_per_epoch is None:
+            batch_size = 32
+        xs, ys, ws, symbolic = self._standardize(x, y, sample_weight, class_weight)
+        if symbolic and steps_per_epoch is None:
+            raise ValueError(
+                "If fitting from data tensors, you should specify the `steps_per_epoch` argument."
+            )
+
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                count = len(validation_data) if hasattr(validation_data, "__len__") else 1
+                raise ValueError(
+                    "When passing validation_data, it must contain 2 (x_val, y_val) or 3 (x_val, "
+                    f"y_val, val_sample_weights) items, however it contains {count} items"
+                )
+            vx, vy, vw = (*validation_data, None)[:3]
+            validation = self._standardize(vx, vy, vw)[:3]
+        elif 0.0 < validation_split < 1.0:
+            if symbolic:
+                raise ValueError(
+                    "If your data is in the form of symbolic tensors, you cannot use "
+                    "`validation_split`."
+                )
+            # The last samples, taken before any shuffling (Keras 2).
+            split_at = int(len(xs[0]) * (1.0 - validation_split))
+            validation = tuple(data_lib.slice_arrays(a, split_at) for a in (xs, ys, ws))
+            xs, ys, ws = (data_lib.slice_arrays(a, 0, split_at) for a in (xs, ys, ws))
+        if validation_steps is not None and steps_per_epoch is None:
+            raise ValueError(
+                "Can only use `validation_steps` when doing step-wise training, i.e. "
+                "`steps_per_epoch` must be set."
+            )
+        if validation is not None and steps_per_epoch is not None and validation_steps is None:
+            raise ValueError(
+                "Must specify `validation_steps` to perform validation when doing step-wise "
+                "training."
+            )
+
+        source = ArraySource(xs, ys, ws)
+        if steps_per_epoch is not None:
+            steps, samples = steps_per_epoch, steps_per_epoch
+
+            def epoch_batches(epoch):
+                return source.whole(steps_per_epoch)
+        else:
+            steps, samples = math.ceil(source.num_samples / batch_size), source.num_samples
+
+            def epoch_batches(epoch):
+                return source.batches(batch_size, shuffle)
+
+        validate = None
+        if validation is not None:
+            def validate():
+                batches = self._evaluation_batches(*validation, batch_size, validation_steps)
+                return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
+
+        names = self.metrics_names
+        params = {
+            "batch_size": batch_size, "epochs": epochs, "steps": steps_per_epoch,
+            "samples": samples, "verbose": verbose, "do_validation": validation is not None,
+            "metrics": names + ([f"val_{n}" for n in names] if validation is not None else []),
+        }
+        return self._engine_fit(epoch_batches, epochs, initial_epoch, callbacks, verbose, steps,
+                                params, validate)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
+                 steps=None, max_queue_size=10, workers=1, use_multiprocessing=False):
+        if is_generator_like(x):
+            return self.evaluate_generator(x, steps, max_queue_size=max_queue_size,
+                                           workers=workers, use_multiprocessing=use_multiprocessing,
+                                           verbose=verbose)
+        self._check_compiled()
+        batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
+        if batch_size is None and steps is None:
+            batch_size = 32
+        xs, ys, ws, symbolic = self._standardize(x, y, sample_weight)
+        if symbolic and steps is None:
+            raise ValueError(
+                "If evaluating from data tensors, you should specify the `steps` argument."
+            )
+        batches = self._evaluation_batches(xs, ys, ws, batch_size, steps)
+        return unpack_singleton(self._engine_evaluate(batches))
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None, max_queue_size=10, workers=1,
+                use_multiprocessing=False):
+        if is_generator_like(x):
+            return self.predict_generator(x, steps, max_queue_size=max_queue_size,
+                                          workers=workers, use_multiprocessing=use_multiprocessing,
+                                          verbose=verbose)
+        batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
+        if batch_size is None and steps is None:
+            batch_size = 32
+        bound = data_lib.bound_inputs(self)
+        if x is None and len(bound) == len(self.inputs):
+            if steps is None:
+                raise ValueError(
+                    "If predicting from data tensors, you should specify the `steps` argument."
+                )
+            xs = [bound[i] for i in range(len(self.inputs))]
+            batches = (b.x for b in ArraySource(xs, [], []).whole(steps))
+        else:
+            xs = data_lib.standardize_input_data(
+                x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
+            )
+            source = ArraySource(xs, [], [])
+            batches = (b.x for b in (source.whole(steps) if steps else source.batches(batch_size)))
+        outputs = self._engine_predict(batches)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None):
+        self._check_compiled()
+        xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
+        return unpack_singleton(self._engine_batch(True, Batch(xs, ys, ws, size=1)))
+
+    def test_on_batch(self, x, y=None, sample_weight=None):
+        self._check_compiled()
+        xs, ys, ws, _ = self._standardize(x, y, sample_weight)
+        return unpack_singleton(self._engine_batch(False, Batch(xs, ys, ws, size=1)))
+
+    def predict_on_batch(self, x):
+        xs = data_lib.standardize_input_data(
+            x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
+        )
+        outputs = self._engine_predict([xs])
+        return outputs[0] if len(outputs) == 1 else outputs
