@@ -39,6 +39,6 @@ from compatkeras.legacy import (  # noqa: E402
     utils,
     wrappers,
 )
-from compatkeras.legacy.flavor import flavor, get_flavor, set_flavor  # noqa: E402
+from compatkeras.legacy.flavors import flavor, get_flavor, set_flavor  # noqa: E402
 from compatkeras.legacy.layers import Input  # noqa: E402
 from compatkeras.legacy.models import Model, Sequential  # noqa: E402

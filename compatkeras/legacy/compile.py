@@ -11,7 +11,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras.engine import config as engine_config
-from compatkeras.legacy import flavor as flavor_lib
+from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy import optimizers as legacy_optimizers
 
 _ACCURACY = ("acc", "accuracy")
@@ -106,7 +106,7 @@ def _temporal_modes(model, mode, losses, targets):
 
 
 def _is_tensor(value):
-    return isinstance(value, (tf.Tensor, tf.Variable)) or tf_keras.backend.is_keras_tensor(value)
+    return isinstance(value, (tf.Tensor, tf.Variable))
 
 
 def _targets(model, target_tensors):
@@ -205,7 +205,10 @@ def _resolve_metric(identifier, loss_fn, output_shape):
             return (lambda y_true, y_pred, _f=wrapped, _k=identifier._fn_kwargs: _f(y_true, y_pred, **_k)), None
         return None, identifier
     if isinstance(identifier, str):
-        return tf_keras.metrics.get(identifier), None
+        fn = tf_keras.metrics.get(identifier)
+        if not callable(fn):  # tf-keras hands unknown names back as they came
+            raise ValueError(f"Unknown metric function: {identifier!r}")
+        return fn, None
     if callable(identifier):
         return identifier, None
     raise ValueError(f"Could not interpret metric function identifier: {identifier!r}")

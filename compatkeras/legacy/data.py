@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 import tf_keras
 
-from compatkeras.legacy import flavor as flavor_lib
+from compatkeras.legacy import flavors as flavor_lib
 
 
 def _as_array(value):

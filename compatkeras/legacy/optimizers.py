@@ -45,7 +45,7 @@ def get(identifier):
     Names give tf-keras's legacy optimizers (those keep `lr`, `decay` and `get_updates`), with
     Keras 2.2.4's default learning rates under the "keras-2.2" flavor.
     """
-    from compatkeras.legacy.flavor import KERAS_2_2, get_flavor
+    from compatkeras.legacy.flavors import KERAS_2_2, get_flavor
 
     if isinstance(identifier, str):
         known = KERAS_2_2_LEARNING_RATES.get(identifier.lower())

@@ -8,7 +8,7 @@ import numpy as np
 
 from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.legacy import data as data_lib
-from compatkeras.legacy import flavor as flavor_lib
+from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy.compile import build_config
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
 

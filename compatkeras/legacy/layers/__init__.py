@@ -1,9 +1,13 @@
 """Keras 2 `keras.layers`: tf-keras's layers plus the Keras 2 names that tf-keras dropped."""
 
+import inspect as _inspect
+
 import tensorflow as _tf
 import tf_keras as _tf_keras
 from tf_keras.layers import *
 from tf_keras.layers import Conv2DTranspose, Conv3DTranspose
+
+from compatkeras.legacy import flavors as _flavors
 
 # Keras 2 aliases that tf-keras no longer exports.
 Deconvolution2D = Deconv2D = Conv2DTranspose
@@ -23,3 +27,30 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tenso
         return result
     return _tf_keras.Input(shape=shape, batch_size=batch_size, name=name, dtype=dtype,
                            sparse=sparse, tensor=tensor, ragged=ragged, type_spec=type_spec, **kwargs)
+
+
+def _with_keras22_defaults(cls, defaults):
+    """`cls` whose constructor takes Keras 2.2.4's defaults while the "keras-2.2" flavor is
+    active; arguments the caller gives (by keyword or position) always win."""
+    signature = _inspect.signature(cls.__init__)
+
+    def __init__(self, *args, **kwargs):
+        if _flavors.get_flavor() == _flavors.KERAS_2_2:
+            given = signature.bind_partial(self, *args, **kwargs).arguments
+            for name, value in defaults.items():
+                if name not in given:
+                    kwargs[name] = value
+        cls.__init__(self, *args, **kwargs)
+
+    return type(cls.__name__, (cls,), {
+        "__init__": __init__,
+        "__module__": __name__,
+        "__doc__": f"{cls.__doc__}\n\nUnder the keras-2.2 flavor the defaults are {defaults}.",
+    })
+
+
+# Keras 2.2.4 defaults that later versions changed (tf.keras 2: sigmoid, reset_after=True).
+LSTM = _with_keras22_defaults(LSTM, {"recurrent_activation": "hard_sigmoid"})
+LSTMCell = _with_keras22_defaults(LSTMCell, {"recurrent_activation": "hard_sigmoid"})
+GRU = _with_keras22_defaults(GRU, {"recurrent_activation": "hard_sigmoid", "reset_after": False})
+GRUCell = _with_keras22_defaults(GRUCell, {"recurrent_activation": "hard_sigmoid", "reset_after": False})

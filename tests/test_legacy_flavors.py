@@ -1,0 +1,156 @@
+"""compatkeras.legacy.flavors: the switch, when it is read, and what each flavor changes."""
+
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import tf_keras
+
+import compatkeras as keras
+from compatkeras.legacy import flavors
+
+X4 = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], "float32")
+Y4 = np.array([[2], [1], [0], [1]], "float32")
+
+
+def lin3():
+    inp = keras.Input((3,))
+    return keras.Model(inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(inp))
+
+
+@pytest.fixture(autouse=True)
+def default_flavor():
+    yield
+    flavors._default = None
+
+
+def test_default_set_and_nested_context():
+    assert keras.legacy.get_flavor() == "tf.keras"
+    keras.legacy.set_flavor("keras-2.2")
+    assert keras.legacy.get_flavor() == "keras-2.2"
+    with keras.legacy.flavor("tf.keras"):
+        assert keras.legacy.get_flavor() == "tf.keras"
+        with keras.legacy.flavor("keras-2.2"):
+            assert keras.legacy.get_flavor() == "keras-2.2"
+        assert keras.legacy.get_flavor() == "tf.keras"
+    assert keras.legacy.get_flavor() == "keras-2.2"
+
+
+def test_context_is_restored_after_an_error():
+    with pytest.raises(RuntimeError), keras.legacy.flavor("keras-2.2"):
+        raise RuntimeError
+    assert keras.legacy.get_flavor() == "tf.keras"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("keras-2.2", "keras-2.2"), ("tf.keras", "tf.keras")])
+def test_environment_variable(value, expected):
+    probe = "import compatkeras.legacy.flavors as f; print(f.get_flavor())"
+    env = dict(os.environ, COMPATKERAS_FLAVOR=value)
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == expected
+
+
+def test_bad_environment_variable_names_it():
+    probe = "import compatkeras.legacy.flavors as f; f.get_flavor()"
+    env = dict(os.environ, COMPATKERAS_FLAVOR="keras-1")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "the environment variable COMPATKERAS_FLAVOR must be one of" in out.stderr
+
+
+def test_flavor_is_read_at_compile_time_per_model():
+    weights = np.array([1, 0, 0, 0], "float32")
+    with keras.legacy.flavor("keras-2.2"):
+        old = lin3()
+        old.compile("sgd", "mse", metrics=["accuracy", "mae"])
+    new = lin3()
+    new.compile("sgd", "mse", metrics=["accuracy", "mae"])
+    # Legacy spec O2: Keras 2.2.4 divides by the count of non-zero weights, tf.keras by N.
+    assert old.evaluate(X4, Y4, sample_weight=weights, verbose=0)[0] == pytest.approx(1.0)
+    assert new.evaluate(X4, Y4, sample_weight=weights, verbose=0)[0] == pytest.approx(0.25)
+    assert old.metrics_names == ["loss", "acc", "mean_absolute_error"]
+    assert new.metrics_names == ["loss", "accuracy", "mae"]
+
+
+@pytest.mark.parametrize(
+    ("name", "keras22", "tf_keras_default"),
+    [("sgd", 0.01, 0.01), ("adagrad", 0.01, 0.001), ("adadelta", 1.0, 0.001), ("adamax", 0.002, 0.001),
+     ("nadam", 0.002, 0.001)],
+)
+def test_string_optimizer_default_learning_rates(name, keras22, tf_keras_default):
+    with keras.legacy.flavor("keras-2.2"):
+        old = keras.optimizers.get(name)
+    new = keras.optimizers.get(name)
+    assert float(old.learning_rate) == pytest.approx(keras22)
+    assert float(new.learning_rate) == pytest.approx(tf_keras_default)
+
+
+def test_class_weight_ignored_with_a_warning_in_keras22():
+    with keras.legacy.flavor("keras-2.2"):
+        model = lin3()
+        model.compile("sgd", "mse")
+        with pytest.warns(UserWarning, match="`class_weight` argument will be ignored"):
+            model.fit(X4, Y4, sample_weight=np.ones(4), class_weight={0: 1, 1: 2, 2: 1}, verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("layer", "flavor", "expected"),
+    [
+        ("LSTM", "tf.keras", {"recurrent_activation": "sigmoid"}),
+        ("LSTM", "keras-2.2", {"recurrent_activation": "hard_sigmoid"}),
+        ("GRU", "tf.keras", {"recurrent_activation": "sigmoid", "reset_after": True}),
+        ("GRU", "keras-2.2", {"recurrent_activation": "hard_sigmoid", "reset_after": False}),
+        ("LSTMCell", "keras-2.2", {"recurrent_activation": "hard_sigmoid"}),
+        ("GRUCell", "keras-2.2", {"recurrent_activation": "hard_sigmoid", "reset_after": False}),
+    ],
+)
+def test_rnn_defaults_follow_the_flavor(layer, flavor, expected):
+    with keras.legacy.flavor(flavor):
+        config = getattr(keras.layers, layer)(4).get_config()
+    assert {k: config[k] for k in expected} == expected
+
+
+def test_explicit_rnn_arguments_win_by_keyword_and_position():
+    with keras.legacy.flavor("keras-2.2"):
+        assert keras.layers.GRU(4, reset_after=True).reset_after is True
+        assert keras.layers.LSTM(4, "tanh", "sigmoid").recurrent_activation is tf_keras.activations.sigmoid
+
+
+def test_keras22_lstm_computes_what_tf_keras_computes_with_those_arguments():
+    x = np.random.RandomState(0).uniform(-1, 1, (2, 5, 3)).astype("float32")
+    with keras.legacy.flavor("keras-2.2"):
+        ours = keras.layers.LSTM(4, return_sequences=True)
+    reference = tf_keras.layers.LSTM(4, recurrent_activation="hard_sigmoid", return_sequences=True)
+    ours.build(x.shape)
+    reference.build(x.shape)
+    reference.set_weights(ours.get_weights())
+    np.testing.assert_allclose(ours(x).numpy(), reference(x).numpy(), atol=1e-6)
+
+
+def test_temporal_class_weight_on_one_hot_targets():
+    """Beyond Keras 2 (keras#16674): with sample_weight_mode="temporal", class_weight weights each
+    timestep of a one-hot 3-D target by its class, exactly as the equivalent 2-D weights would."""
+    rng = np.random.RandomState(1)
+    x = rng.uniform(size=(3, 4, 2)).astype("float32")
+    y = np.eye(2, dtype="float32")[rng.randint(0, 2, size=(3, 4))]
+    class_weight = {0: 1.0, 1: 3.0}
+    explicit = np.vectorize(class_weight.get)(y.argmax(-1)).astype("float32")
+
+    def model():
+        inp = keras.Input((4, 2))
+        out = keras.layers.TimeDistributed(keras.layers.Dense(2, activation="softmax", kernel_initializer="ones"))(inp)
+        m = keras.Model(inp, out)
+        m.compile(keras.optimizers.SGD(0.1), "categorical_crossentropy", sample_weight_mode="temporal")
+        return m
+
+    a, b = model(), model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss_a = a.fit(x, y, class_weight=class_weight, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    loss_b = b.fit(x, y, sample_weight=explicit, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(loss_a.history["loss"], loss_b.history["loss"], rtol=1e-6)
+    unweighted = model().evaluate(x, y, verbose=0)
+    assert loss_a.history["loss"][0] != pytest.approx(unweighted)
