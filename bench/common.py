@@ -40,3 +40,20 @@ def table(title, header, rows):
 
 def python():
     return sys.executable
+
+
+def interleaved_epoch_times(workloads, repeats, quick=False):
+    """{workload: median epoch seconds}; each run is a fresh `bench/workloads.py NAME` process,
+    the workloads taking turns so that machine drift hits all of them alike."""
+    import json
+
+    times = {name: [] for name in workloads}
+    script = os.path.join(ROOT, "bench", "workloads.py")
+    env = dict(ENV, COMPATKERAS_BENCH_QUICK="1") if quick else ENV
+    for _ in range(repeats):
+        for name in workloads:
+            proc = subprocess.run([sys.executable, script, name], env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"workload {name} failed:\n{proc.stderr[-2000:]}")
+            times[name].append(json.loads(proc.stdout.strip().splitlines()[-1])["epoch_s"])
+    return {name: statistics.median(ts) for name, ts in times.items()}

@@ -85,7 +85,7 @@ def run(quick):
     try:
         corpus = os.path.join(work, "corpus")
         os.makedirs(corpus)
-        lines, files = make_corpus(corpus, 20000 if quick else 60000)
+        lines, files = make_corpus(corpus, 10000 if quick else 60000)
         tf_upgrade = shutil.which("tf_upgrade_v2") or os.path.join(os.path.dirname(sys.executable), "tf_upgrade_v2")
         out = os.path.join(work, "out")
         commands = {

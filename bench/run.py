@@ -17,10 +17,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import engine  # noqa: E402
 import import_time  # noqa: E402
+import legacy_features  # noqa: E402
 import migrate_speed  # noqa: E402
 
-BENCHMARKS = {"import": import_time, "migrate": migrate_speed}
+BENCHMARKS = {
+    "engine": engine,
+    "legacy": legacy_features,
+    "import": import_time,
+    "migrate": migrate_speed,
+}
 
 
 def main(argv=None):

@@ -4,10 +4,12 @@
 surface checks shapes and names first; this module only slices, shuffles and counts.
 """
 
+import itertools
 import math
 import typing
 
 import numpy as np
+import tensorflow as tf
 
 
 class Batch(typing.NamedTuple):
@@ -15,6 +17,14 @@ class Batch(typing.NamedTuple):
     ys: list
     ws: list
     size: int  # what the epoch averages weight this batch by
+
+
+class DatasetEpoch(typing.NamedTuple):
+    """One epoch as a `tf.data.Dataset` of `(x, ys, ws)` batches plus each batch's size: the
+    steps pull batches inside the compiled function, so feeding costs no Python per step."""
+
+    dataset: object
+    sizes: list
 
 
 def make_batches(size, batch_size):
@@ -39,6 +49,32 @@ class ArraySource:
         self.xs, self.ys, self.ws = list(xs), list(ys), list(ws)
         arrays = [a for a in (*self.xs, *self.ys) if a is not None]
         self.num_samples = len(arrays[0]) if arrays else 0
+        self._tensors = None
+
+    def tensors(self):
+        """The arrays as tensors, converted once per source."""
+        if self._tensors is None:
+            # Tuples: tf.data reads a list as one tensor to stack, a tuple as a structure.
+            self._tensors = tuple(tuple(tf.convert_to_tensor(a) for a in part) for part in (self.xs, self.ys, self.ws))
+        return self._tensors
+
+    def epoch(self, batch_size, shuffle=False):
+        """The batches of `batches()` as a `DatasetEpoch`: the same order (numpy's RNG decides
+        it), gathered by tf.data in the background."""
+        index = np.arange(self.num_samples)
+        if shuffle == "batch":
+            index = batch_shuffle(index, batch_size)
+        elif shuffle:
+            np.random.shuffle(index)
+        sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
+        tensors = self.tensors()
+        if shuffle:
+            dataset = tf.data.Dataset.from_tensor_slices(index).batch(batch_size).map(
+                lambda i: tf.nest.map_structure(lambda t: tf.gather(t, i), tensors)
+            )
+        else:
+            dataset = tf.data.Dataset.from_tensor_slices(tensors).batch(batch_size)
+        return DatasetEpoch(dataset.prefetch(2), sizes)
 
     def _take(self, index):
         def take(arrays):
@@ -61,5 +97,25 @@ class ArraySource:
     def whole(self, steps):
         """`steps` batches that are each the whole arrays (Keras 2 step-wise training on arrays);
         each counts as size 1, so the epoch value is the mean over steps."""
+        xs, ys, ws = self.tensors()
         for _ in range(steps):
-            yield Batch(self.xs, self.ys, self.ws, size=1)
+            yield Batch(xs, ys, ws, size=1)
+
+
+def stream(source, shuffle=False, epoch_end_between_passes=False):
+    """Items from a generator, or from a Sequence-like `source` (`__len__`/`__getitem__`) pass
+    after pass, shuffled per pass if asked, forever. With `epoch_end_between_passes`, the
+    source's `on_epoch_end()` runs before each pass but the first, so never after the last pass
+    that was read (Keras 2's enqueuer rule). Items come in on the calling thread."""
+    if not hasattr(source, "__getitem__"):
+        while True:
+            yield next(source)
+    length = len(source)
+    for pass_number in itertools.count():
+        if pass_number and epoch_end_between_passes:
+            source.on_epoch_end()
+        order = np.arange(length)
+        if shuffle:
+            np.random.shuffle(order)
+        for i in order:
+            yield source[int(i)]

@@ -39,6 +39,9 @@ class Steps:
         self.metric_state = metric_state
         self.train = tf.function(self._train, reduce_retracing=True)
         self.test = tf.function(self._test, reduce_retracing=True)
+        # The same steps, pulling their batch from a tf.data iterator inside the function.
+        self.train_next = tf.function(lambda it: self._train(*next(it)))
+        self.test_next = tf.function(lambda it: self._test(*next(it)))
 
     def _losses(self, x, ys, ws, training):
         predictions = _as_list(_call(self.model, x, training))

@@ -5,6 +5,7 @@ owns the steps, the epoch loop, callbacks, and how values are averaged."""
 import numpy as np
 import tf_keras
 
+from compatkeras.engine.data import DatasetEpoch
 from compatkeras.engine.metrics import MetricState
 from compatkeras.engine.steps import PredictStep, Steps
 
@@ -72,18 +73,26 @@ class Trainer:
     def _engine_compiled(self):
         return self._train_config is not None
 
-    def _run_batches(self, step, batches, callbacks=None, hook=None):
+    def _run_batches(self, train, batches, callbacks=None):
+        """Run train or test steps over `batches` (an iterable of `Batch` or a `DatasetEpoch`)."""
         self._metric_state.reset()
         averages = _Averages(self._train_config, self._metric_state)
-        for index, batch in enumerate(batches):
-            if callbacks is not None:
-                getattr(callbacks, f"on_{hook}_batch_begin")(index, {"batch": index, "size": batch.size})
-            averages.add(step(batch.x, batch.ys, batch.ws), batch.size)
-            if callbacks is not None:
-                logs = dict(averages.batch_logs(), batch=index, size=batch.size)
-                getattr(callbacks, f"on_{hook}_batch_end")(index, logs)
-                if self.stop_training:
-                    break
+        if isinstance(batches, DatasetEpoch):
+            step = self._steps.train_next if train else self._steps.test_next
+            iterator = iter(batches.dataset)
+            steps = ((lambda: step(iterator), size) for size in batches.sizes)
+        else:
+            step = self._steps.train if train else self._steps.test
+            steps = ((lambda b=b: step(b.x, b.ys, b.ws), b.size) for b in batches)
+        hooks = callbacks is not None and callbacks._should_call_train_batch_hooks
+        for index, (run, size) in enumerate(steps):
+            if hooks:
+                callbacks.on_train_batch_begin(index, {"batch": index, "size": size})
+            averages.add(run(), size)
+            if hooks:
+                callbacks.on_train_batch_end(index, dict(averages.batch_logs(), batch=index, size=size))
+            if callbacks is not None and self.stop_training:
+                break
         return averages
 
     def _engine_fit(self, epoch_batches, epochs, initial_epoch, callbacks, verbose, steps,
@@ -105,7 +114,7 @@ class Trainer:
         callbacks.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             callbacks.on_epoch_begin(epoch)
-            averages = self._run_batches(self._steps.train, epoch_batches(epoch), callbacks, "train")
+            averages = self._run_batches(True, epoch_batches(epoch), callbacks)
             epoch_logs = averages.logs()
             if validate is not None:
                 epoch_logs.update({f"val_{k}": v for k, v in validate().items()})
@@ -117,11 +126,10 @@ class Trainer:
 
     def _engine_evaluate(self, batches):
         """Epoch values of a test pass, in `log_names` order."""
-        return self._run_batches(self._steps.test, batches).values()
+        return self._run_batches(False, batches).values()
 
     def _engine_batch(self, train, batch):
-        step = self._steps.train if train else self._steps.test
-        return self._run_batches(step, [batch]).values()
+        return self._run_batches(train, [batch]).values()
 
     def _engine_predict(self, xs):
         """Predictions for an iterable of input lists: one array per output, rows in order."""

@@ -5,7 +5,6 @@ import warnings
 
 import numpy as np
 import tensorflow as tf
-import tf_keras
 
 from compatkeras.legacy import flavors as flavor_lib
 
@@ -246,8 +245,7 @@ def slice_arrays(arrays, start, stop=None):
     return [None if a is None else a[start:stop] for a in arrays]
 
 
-def keras_tensor_check(value, what):
-    if tf_keras.backend.is_keras_tensor(value):
-        raise ValueError(
-            f"If your data is in the form of symbolic tensors, you cannot use `{what}`."
-        )
+def unpack_singleton(values):
+    """Keras 2 return shape: one float32 for one value, else a list in `metrics_names` order."""
+    values = [np.float32(v) for v in values]
+    return values[0] if len(values) == 1 else values

@@ -15,7 +15,9 @@ import warnings
 import numpy as np
 import tf_keras
 
-from compatkeras.engine.data import Batch
+from compatkeras.engine.data import Batch, stream
+from compatkeras.legacy import data as data_lib
+from compatkeras.legacy.data import unpack_singleton
 
 _KERAS1_RENAMES = (
     ("samples_per_epoch", "steps_per_epoch"),
@@ -91,21 +93,12 @@ def _batch_size(x):
 
 
 def _stream(generator, shuffle, workers):
-    """Batches forever. A Sequence is read pass after pass (shuffled per pass if asked) and, as
-    with Keras 2's enqueuer, `on_epoch_end` runs between passes, never after the last one, and
-    never with `workers=0`, which reads the Sequence in order as Keras 2 did."""
+    """Batches forever, with Keras 2.2.4's Sequence rules: with `workers > 0` the enqueuer
+    shuffles per pass and calls `on_epoch_end` between passes (never after the last one);
+    `workers=0` reads the Sequence in order and never calls it."""
     if not is_sequence(generator):
-        while True:
-            yield next(generator)
-    length = len(generator)
-    for pass_number in itertools.count():
-        if pass_number and workers > 0:
-            generator.on_epoch_end()
-        order = np.arange(length)
-        if shuffle and workers > 0:
-            np.random.shuffle(order)
-        for i in order:
-            yield generator[int(i)]
+        return stream(generator)
+    return stream(generator, shuffle=shuffle and workers > 0, epoch_end_between_passes=workers > 0)
 
 
 def _warn_serial(workers, use_multiprocessing):
@@ -120,9 +113,9 @@ def _warn_serial(workers, use_multiprocessing):
 class GeneratorMethods:
     """Mixed into the legacy model together with `LegacyTraining`."""
 
-    def _generator_batches(self, stream, steps, class_weight=None, text=None):
+    def _generator_batches(self, items, steps, class_weight=None, text=None):
         text = text or "Output of generator should be a tuple `(x, y, sample_weight)` or `(x, y)`. "
-        for output in itertools.islice(stream, steps):
+        for output in itertools.islice(items, steps):
             x, y, sample_weight = _check_output(output, text)
             xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
             yield Batch(xs, ys, ws, size=_batch_size(x))
@@ -178,10 +171,10 @@ class GeneratorMethods:
                     batches = self._evaluation_batches(val_xs, val_ys, val_ws, 32, None)
                     return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
 
-        stream = _stream(generator, shuffle, workers)
+        items = _stream(generator, shuffle, workers)
 
         def epoch_batches(epoch):
-            return self._generator_batches(stream, steps_per_epoch, class_weight)
+            return self._generator_batches(items, steps_per_epoch, class_weight)
 
         names = self.metrics_names
         params = {
@@ -205,8 +198,6 @@ class GeneratorMethods:
     @keras1_interface
     def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
-        from compatkeras.legacy.training import unpack_singleton
-
         self._check_compiled()
         steps = self._steps_for(generator, steps)
         _warn_serial(workers, use_multiprocessing)
@@ -226,8 +217,6 @@ class GeneratorMethods:
     @keras1_interface
     def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
-        from compatkeras.legacy import data as data_lib
-
         steps = self._steps_for(generator, steps)
         _warn_serial(workers, use_multiprocessing)
         shapes = [tuple(t.shape) for t in self.inputs]

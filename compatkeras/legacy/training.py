@@ -10,14 +10,10 @@ from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy.compile import build_config
+from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
 
 _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
-
-
-def unpack_singleton(values):
-    values = [np.float32(v) for v in values]
-    return values[0] if len(values) == 1 else values
 
 
 class LegacyTraining(GeneratorMethods):
@@ -85,7 +81,7 @@ class LegacyTraining(GeneratorMethods):
 
     def _evaluation_batches(self, xs, ys, ws, batch_size, steps):
         source = ArraySource(xs, ys, ws)
-        return source.whole(steps) if steps is not None else source.batches(batch_size)
+        return source.whole(steps) if steps is not None else source.epoch(batch_size)
 
     def _check_steps_and_batch_size(self, steps, batch_size, argument):
         if steps is None or batch_size is None:
@@ -168,7 +164,7 @@ class LegacyTraining(GeneratorMethods):
             steps, samples = math.ceil(source.num_samples / batch_size), source.num_samples
 
             def epoch_batches(epoch):
-                return source.batches(batch_size, shuffle)
+                return source.epoch(batch_size, shuffle)
 
         validate = None
         if validation is not None:

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""One training workload per process: `python bench/workloads.py NAME` prints
+`{"epoch_s": ...}`, the wall time of the second of two epochs (the first warms up tracing).
+
+Data: the MLP of the benchmark issue, 20000 x 32 -> Dense(64, relu) -> Dense(1), batch 32,
+and a TimeDistributed variant (as many sequences of 10 steps) for temporal sample weights.
+"""
+
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+
+# Quick mode (`bench/run.py --quick`) halves the rows to stay within its time budget.
+N = 10000 if os.environ.get("COMPATKERAS_BENCH_QUICK") else 20000
+FEATURES, BATCH = 32, 32
+STEPS = N // BATCH
+
+
+def data():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(N, FEATURES)).astype("float32")
+    y = (x[:, :1] * 0.5 + rng.normal(size=(N, 1)) * 0.1).astype("float32")
+    return x, y
+
+
+def mlp(keras):
+    inp = keras.Input((FEATURES,))
+    h = keras.layers.Dense(64, activation="relu")(inp)
+    return keras.Model(inp, keras.layers.Dense(1)(h))
+
+
+def _callback_class(keras, marks):
+    class Clock(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            marks.append(time.perf_counter())
+
+        def on_epoch_end(self, epoch, logs=None):
+            marks.append(time.perf_counter())
+
+    return Clock
+
+
+def run_fit(keras, compile_kwargs, fit_kwargs, optimizer):
+    marks = []
+    model = fit_kwargs.pop("model", None) or mlp(keras)
+    model.compile(optimizer=optimizer, **compile_kwargs)
+    model.fit(epochs=2, verbose=0, callbacks=[_callback_class(keras, marks)()], **fit_kwargs)
+    return marks[3] - marks[2]
+
+
+def legacy(kind):
+    import tensorflow as tf
+
+    import compatkeras as keras
+
+    x, y = data()
+    opt = keras.optimizers.Adam(0.001)
+    if kind == "plain":
+        return run_fit(keras, {"loss": "mse"}, {"x": x, "y": y, "batch_size": BATCH, "shuffle": False}, opt)
+    if kind == "plain-steps":  # the baseline of target_tensors: one fixed batch fed every step
+        return run_fit(keras, {"loss": "mse"}, {"x": x[:BATCH], "y": y[:BATCH], "steps_per_epoch": STEPS}, opt)
+    if kind == "target-tensors":
+        return run_fit(keras, {"loss": "mse", "target_tensors": [tf.constant(y[:BATCH])]},
+                       {"x": x[:BATCH], "steps_per_epoch": STEPS}, opt)
+    # 20000 sequences of 10 steps: 625 batches, as many as the MLP workloads.
+    xt = np.repeat(x[:, None, :], 10, axis=1)
+    yt = np.repeat(y[:, None, :], 10, axis=1)
+    inp = keras.Input((10, FEATURES))
+    h = keras.layers.TimeDistributed(keras.layers.Dense(64, activation="relu"))(inp)
+    model = keras.Model(inp, keras.layers.TimeDistributed(keras.layers.Dense(1))(h))
+    if kind == "sequence-plain":
+        return run_fit(keras, {"loss": "mse"}, {"model": model, "x": xt, "y": yt, "batch_size": BATCH, "shuffle": False}, opt)
+    if kind == "sequence-temporal":
+        lengths = np.random.RandomState(1).randint(3, 11, size=(N, 1))
+        weights = (np.arange(10)[None, :] < lengths).astype("float32")  # padded sequences
+        return run_fit(keras, {"loss": "mse", "sample_weight_mode": "temporal"},
+                       {"model": model, "x": xt, "y": yt, "sample_weight": weights, "batch_size": BATCH, "shuffle": False}, opt)
+    raise SystemExit(f"unknown legacy workload {kind}")
+
+
+def tf_keras_fit():
+    import tf_keras
+
+    x, y = data()
+    return run_fit(tf_keras, {"loss": "mse"}, {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+                   tf_keras.optimizers.Adam(0.001))
+
+
+def keras3_fit():
+    import keras
+
+    x, y = data()
+    return run_fit(keras, {"loss": "mse"}, {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+                   keras.optimizers.Adam(0.001))
+
+
+def raw_loop():
+    """The limit: a hand-written tf.function step over a tf.data pipeline."""
+    import tensorflow as tf
+    import tf_keras
+
+    x, y = data()
+    model = mlp(tf_keras)
+    opt = tf_keras.optimizers.Adam(0.001)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(BATCH).prefetch(2)
+
+    @tf.function
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        for xb, yb in dataset:
+            step(xb, yb)
+        times.append(time.perf_counter() - start)
+    return times[1]
+
+
+WORKLOADS = {
+    "raw": raw_loop,
+    "tf_keras": tf_keras_fit,
+    "keras3": keras3_fit,
+    "legacy": lambda: legacy("plain"),
+    "legacy-steps": lambda: legacy("plain-steps"),
+    "legacy-target-tensors": lambda: legacy("target-tensors"),
+    "legacy-sequence": lambda: legacy("sequence-plain"),
+    "legacy-temporal": lambda: legacy("sequence-temporal"),
+}
+
+if __name__ == "__main__":
+    print(json.dumps({"epoch_s": WORKLOADS[sys.argv[1]]()}))
