@@ -106,10 +106,11 @@ def stream(source, shuffle=False, epoch_end_between_passes=False):
     """Items from a generator, or from a Sequence-like `source` (`__len__`/`__getitem__`) pass
     after pass, shuffled per pass if asked, forever. With `epoch_end_between_passes`, the
     source's `on_epoch_end()` runs before each pass but the first, so never after the last pass
-    that was read (Keras 2's enqueuer rule). Items come in on the calling thread."""
+    that was read (Keras 2's enqueuer rule). Items come in on the calling thread; a generator's
+    stream ends when the generator does."""
     if not hasattr(source, "__getitem__"):
-        while True:
-            yield next(source)
+        yield from source
+        return
     length = len(source)
     for pass_number in itertools.count():
         if pass_number and epoch_end_between_passes:

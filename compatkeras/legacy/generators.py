@@ -2,9 +2,8 @@
 (legacy spec §D): the positional-argument limit and Keras 1 renames, the steps rules and errors,
 output checks, and when `Sequence.on_epoch_end` runs.
 
-Batches are drawn on the calling thread for now; parallel loading (`workers`,
-`use_multiprocessing`) is the enqueuer's job in `compatkeras.engine`, and until it exists a
-request for it is met serially with a warning.
+Batches come from the engine's enqueuer (`compatkeras.engine.enqueuer`): worker threads, or
+processes with `use_multiprocessing=True`, or the calling thread with `workers=0`.
 """
 
 import functools
@@ -15,7 +14,8 @@ import warnings
 import numpy as np
 import tf_keras
 
-from compatkeras.engine.data import Batch, stream
+from compatkeras.engine.data import Batch
+from compatkeras.engine.enqueuer import open_stream
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy.data import unpack_singleton
 
@@ -92,22 +92,22 @@ def _batch_size(x):
     return len(x) if x is not None else 1
 
 
-def _stream(generator, shuffle, workers):
-    """Batches forever, with Keras 2.2.4's Sequence rules: with `workers > 0` the enqueuer
-    shuffles per pass and calls `on_epoch_end` between passes (never after the last one);
-    `workers=0` reads the Sequence in order and never calls it."""
-    if not is_sequence(generator):
-        return stream(generator)
-    return stream(generator, shuffle=shuffle and workers > 0, epoch_end_between_passes=workers > 0)
+def _open(generator, workers, use_multiprocessing, max_queue_size, shuffle=False):
+    """The stream of a generator or Sequence under Keras 2.2.4's rules: with `workers > 0` a
+    Sequence is shuffled per pass (if asked) and `on_epoch_end` runs between passes; with
+    `workers=0` it is read in order and `on_epoch_end` never runs."""
+    keras2_enqueuer = is_sequence(generator) and workers > 0
+    return open_stream(generator, workers, use_multiprocessing, max_queue_size,
+                       shuffle=shuffle and keras2_enqueuer, epoch_end_between_passes=keras2_enqueuer)
 
 
-def _warn_serial(workers, use_multiprocessing):
-    if workers > 1 or use_multiprocessing:
-        warnings.warn(
-            f"workers={workers}, use_multiprocessing={use_multiprocessing}: compatkeras does not "
-            "load batches in parallel yet; batches are read on the calling thread.",
-            stacklevel=3,
-        )
+def _warn_ran_out(steps):
+    warnings.warn(
+        "Your generator ran out of data; interrupting training. Make sure that your generator "
+        f"can generate at least `steps_per_epoch * epochs` batches (in this case, {steps} "
+        "batches per epoch).",
+        stacklevel=4,
+    )
 
 
 class GeneratorMethods:
@@ -115,10 +115,15 @@ class GeneratorMethods:
 
     def _generator_batches(self, items, steps, class_weight=None, text=None):
         text = text or "Output of generator should be a tuple `(x, y, sample_weight)` or `(x, y)`. "
+        taken = 0
         for output in itertools.islice(items, steps):
             x, y, sample_weight = _check_output(output, text)
             xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
+            taken += 1
             yield Batch(xs, ys, ws, size=_batch_size(x))
+        if taken < steps:
+            _warn_ran_out(steps)
+            self.stop_training = True
 
     @keras1_interface
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
@@ -141,9 +146,8 @@ class GeneratorMethods:
                     "`keras.utils.Sequence` class."
                 )
             steps_per_epoch = len(generator)
-        _warn_serial(workers, use_multiprocessing)
 
-        validate = None
+        validate = val_generator = None
         if validation_data is not None:
             if is_generator_like(validation_data):
                 if validation_steps is None:
@@ -154,11 +158,7 @@ class GeneratorMethods:
                             "use the `keras.utils.Sequence` class."
                         )
                     validation_steps = len(validation_data)
-                val_stream = _stream(validation_data, False, 0)
-
-                def validate():
-                    batches = self._generator_batches(val_stream, validation_steps)
-                    return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
+                val_generator = validation_data
             else:
                 if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                     raise ValueError(
@@ -171,19 +171,36 @@ class GeneratorMethods:
                     batches = self._evaluation_batches(val_xs, val_ys, val_ws, 32, None)
                     return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
 
-        items = _stream(generator, shuffle, workers)
-
-        def epoch_batches(epoch):
-            return self._generator_batches(items, steps_per_epoch, class_weight)
-
         names = self.metrics_names
+        validating = validation_data is not None
         params = {
             "epochs": epochs, "steps": steps_per_epoch, "verbose": verbose,
-            "do_validation": validate is not None,
-            "metrics": names + ([f"val_{n}" for n in names] if validate is not None else []),
+            "do_validation": validating,
+            "metrics": names + ([f"val_{n}" for n in names] if validating else []),
         }
-        return self._engine_fit(epoch_batches, epochs, initial_epoch, callbacks, verbose,
-                                steps_per_epoch, params, validate)
+        streams = []  # every stream opened here is closed on the way out, whatever happens
+        try:
+            if val_generator is not None:
+                val_stream = _open(val_generator, workers, use_multiprocessing, max_queue_size)
+                streams.append(val_stream)
+                val_items = iter(val_stream)
+
+                def validate():
+                    batches = self._generator_batches(val_items, validation_steps)
+                    return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
+
+            train_stream = _open(generator, workers, use_multiprocessing, max_queue_size, shuffle)
+            streams.append(train_stream)
+            items = iter(train_stream)
+
+            def epoch_batches(epoch):
+                return self._generator_batches(items, steps_per_epoch, class_weight)
+
+            return self._engine_fit(epoch_batches, epochs, initial_epoch, callbacks, verbose,
+                                    steps_per_epoch, params, validate)
+        finally:
+            for opened in streams:
+                opened.close()
 
     def _steps_for(self, generator, steps):
         if steps is not None:
@@ -200,7 +217,6 @@ class GeneratorMethods:
                            use_multiprocessing=False, verbose=0):
         self._check_compiled()
         steps = self._steps_for(generator, steps)
-        _warn_serial(workers, use_multiprocessing)
         text = "Output of generator should be a tuple (x, y, sample_weight) or (x, y). "
 
         def checked(batches):
@@ -211,21 +227,22 @@ class GeneratorMethods:
                     )
                 yield batch
 
-        batches = self._generator_batches(_stream(generator, False, 0), steps, text=text)
-        return unpack_singleton(self._engine_evaluate(checked(batches)))
+        with _open(generator, workers, use_multiprocessing, max_queue_size) as items:
+            batches = self._generator_batches(iter(items), steps, text=text)
+            return unpack_singleton(self._engine_evaluate(checked(batches)))
 
     @keras1_interface
     def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
         steps = self._steps_for(generator, steps)
-        _warn_serial(workers, use_multiprocessing)
         shapes = [tuple(t.shape) for t in self.inputs]
 
-        def inputs():
-            for output in itertools.islice(_stream(generator, False, 0), steps):
+        def inputs(items):
+            for output in itertools.islice(items, steps):
                 # A 2- or 3-tuple carries x first; anything else is x itself (Keras 2).
                 x = output[0] if isinstance(output, tuple) and len(output) in (2, 3) else output
                 yield data_lib.standardize_input_data(x, self.input_names, shapes, "input")
 
-        outputs = self._engine_predict(inputs())
+        with _open(generator, workers, use_multiprocessing, max_queue_size) as items:
+            outputs = self._engine_predict(inputs(iter(items)))
         return outputs[0] if len(outputs) == 1 else outputs
