@@ -21,10 +21,12 @@ import engine  # noqa: E402
 import import_time  # noqa: E402
 import legacy_features  # noqa: E402
 import migrate_speed  # noqa: E402
+import workers  # noqa: E402
 
 BENCHMARKS = {
     "engine": engine,
     "legacy": legacy_features,
+    "workers": workers,
     "import": import_time,
     "migrate": migrate_speed,
 }

@@ -7,8 +7,9 @@ stall (tf-keras waits on `queue.get(timeout=5)`) and hangs (keras#20425) are the
 - Sequence: at most `max(max_queue_size, workers)` items are in flight; the next index is
   submitted when the consumer takes an item, so memory is bounded and nothing polls. A pass is
   consumed entirely before `on_epoch_end` runs, so its changes reach the next pass's first item
-  (Keras 3 races here, keras#23283); process pools are forked again for each pass so that
-  workers see those changes too, as Keras 2's did.
+  (Keras 3 races here, keras#23283). When the Sequence has its own `on_epoch_end`, process pools
+  are forked again for each pass so that workers see those changes too, as Keras 2's were;
+  otherwise nothing can change between passes and the workers are kept.
 - Plain generator: threads take turns calling `next()` under one lock (any generator is safe);
   processes each run their own copy of it (Keras 2's documented duplication). The stream ends
   when every worker has seen the generator end.
@@ -102,6 +103,14 @@ def _check_picklable(source, context):
         ) from exc
 
 
+def _has_own_epoch_end(sequence):
+    """Whether `on_epoch_end` can change the Sequence: tf-keras's and Keras 3's base versions do
+    nothing, so a Sequence that only inherits them keeps its worker processes across passes."""
+    method = getattr(type(sequence), "on_epoch_end", None)
+    module = getattr(method, "__module__", "") or ""
+    return method is not None and not module.startswith(("tf_keras.", "keras."))
+
+
 class SequenceEnqueuer:
     def __init__(self, sequence, workers, use_multiprocessing=False, max_queue_size=10,
                  shuffle=False, epoch_end_between_passes=False, context=None):
@@ -118,14 +127,17 @@ class SequenceEnqueuer:
             _check_picklable(sequence, self.context)
         self._executor = None
         self._items = None
+        self._refork = epoch_end_between_passes and _has_own_epoch_end(sequence)
 
     def _start_executor(self):
+        if self._executor is not None:
+            return
         if self.processes:
             self._executor = cf.ProcessPoolExecutor(
                 self.workers, mp_context=self.context, initializer=_init_sequence_worker,
                 initargs=(self.sequence, _base_seed()),
             )
-        elif self._executor is None:
+        else:
             self._executor = cf.ThreadPoolExecutor(self.workers, thread_name_prefix="compatkeras-data")
 
     def _submit(self, index):
@@ -138,7 +150,7 @@ class SequenceEnqueuer:
         for pass_number in itertools.count():
             if pass_number and self.epoch_end_between_passes:
                 self.sequence.on_epoch_end()
-            if pass_number and self.processes:
+            if pass_number and self.processes and self._refork:
                 self._shutdown()  # fork again: workers must see what on_epoch_end changed
             self._start_executor()
             if self.shuffle:
