@@ -214,3 +214,19 @@ def test_workers_zero_reads_on_the_calling_thread():
 def test_negative_workers_is_rejected():
     with pytest.raises(ValueError, match="workers must be a non-negative integer, got -1"):
         open_stream(Numbers(), -1)
+
+
+def test_worker_processes_get_their_own_numpy_random_state():
+    class Noise(Numbers):
+        def __getitem__(self, index):
+            return os.getpid(), float(np.random.uniform())
+
+    np.random.seed(0)
+    with open_stream(Noise(40), 2, True) as stream:
+        items = take(stream, 40)
+    by_worker = {}
+    for pid, value in items:
+        by_worker.setdefault(pid, []).append(value)
+    assert len(by_worker) == 2
+    first, second = by_worker.values()
+    assert first[0] != second[0]  # forked workers would otherwise draw the same numbers

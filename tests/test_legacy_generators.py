@@ -188,3 +188,14 @@ def test_generator_that_runs_out_stops_training_with_a_warning():
     with pytest.warns(UserWarning, match="ran out of data"):
         history = model().fit_generator(three(), steps_per_epoch=2, epochs=5, workers=1, verbose=0)
     assert history.epoch == [0, 1]
+
+
+@pytest.mark.parametrize("processes", MODES)
+def test_predict_generator_on_two_outputs_returns_lists_in_order(processes):
+    inp = keras.Input((3,))
+    m = keras.Model(inp, [keras.layers.Dense(1, name="a")(inp), keras.layers.Dense(2, name="b")(inp)])
+    predictions = m.predict_generator(Batches(5), workers=2, use_multiprocessing=processes)
+    expected = m.predict(np.concatenate([Batches(5)[i][0] for i in range(5)]))
+    assert [p.shape for p in predictions] == [(80, 1), (80, 2)]
+    for got, want in zip(predictions, expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)

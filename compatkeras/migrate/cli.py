@@ -7,10 +7,18 @@ When several hold, the highest wins, except that 3 beats 4.
 
 import argparse
 import json
+import os
 import sys
 
 from compatkeras.migrate import runner
 from compatkeras.migrate.model import RULES, Level
+
+
+def _jobs(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be at least 1, got {value}")
+    return value
 
 
 def _rule_ids(text):
@@ -41,6 +49,8 @@ def build_parser():
     parser.add_argument("--select", type=_rule_ids, default=[], help="only these rule ids/prefixes")
     parser.add_argument("--ignore", type=_rule_ids, default=[], help="skip these rule ids/prefixes")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1,
+                        help="worker processes (default: one per core; 1 = in this process)")
     parser.add_argument("--fail-on", choices=["info", "warning", "error"], default="error")
     parser.add_argument("--report-format", choices=["text", "json"], default="text")
     parser.add_argument("--reportfile", help="write the report here instead of stderr")
@@ -97,7 +107,7 @@ def main(argv=None):
         build_parser().error("give at least one PATH")
 
     selected = _selected(args.select, args.ignore)
-    outcomes = [runner.migrate_file(p, selected) for p in runner.python_files(args.paths, args.exclude)]
+    outcomes = runner.migrate_files(runner.python_files(args.paths, args.exclude), selected, args.jobs)
     for outcome in outcomes:
         if not outcome.changed:
             continue

@@ -29,7 +29,34 @@ def is_keras(name):
     return name == "keras" or name.startswith("keras.")
 
 
-class ImportTable(cst.CSTVisitor):
+def _blocks(statement):
+    """The statement lists directly inside a compound statement, in source order."""
+    for name in ("body", "orelse", "finalbody"):
+        node = getattr(statement, name, None)
+        if isinstance(node, cst.If):  # an `elif` is an If nested as `orelse`
+            yield [node]
+            continue
+        while node is not None and not isinstance(node, (list, tuple)):
+            node = getattr(node, "body", None)  # Else/Finally -> IndentedBlock -> statements
+        if node is not None:
+            yield node
+    for handler in getattr(statement, "handlers", ()):  # try/except
+        yield handler.body.body
+    for case in getattr(statement, "cases", ()):  # match
+        yield case.body.body
+
+
+def _statements(body):
+    """Every statement, nested ones included, without descending into expressions (imports are
+    statements, so the scan costs a fraction of a full tree visit)."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, cst.BaseCompoundStatement):
+            for block in _blocks(statement):
+                yield from _statements(block)
+
+
+class ImportTable:
     def __init__(self):
         self.bindings = {}  # local name -> full dotted name it was imported as
         self.star_modules = []
@@ -37,7 +64,13 @@ class ImportTable(cst.CSTVisitor):
     @classmethod
     def of(cls, module):
         table = cls()
-        module.visit(table)
+        for statement in _statements(module.body):
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Import):
+                        table.visit_Import(small)
+                    elif isinstance(small, cst.ImportFrom):
+                        table.visit_ImportFrom(small)
         return table
 
     def visit_Import(self, node):

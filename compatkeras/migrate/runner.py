@@ -5,9 +5,12 @@ written, through a temporary file in the same folder and `os.replace`, so a cras
 file or the new one, never half of one; mode bits are kept and a symlink's target is written.
 """
 
+import concurrent.futures
 import dataclasses
 import difflib
 import fnmatch
+import functools
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -57,6 +60,19 @@ def migrate_file(path, selected=None):
     except OSError as exc:
         return Outcome(path, b"", b"", [], error=f"cannot read: {exc.strerror}")
     return migrate_bytes(source, path, selected)
+
+
+def migrate_files(paths, selected=None, jobs=1):
+    """Outcomes for many files, in the given order; `jobs > 1` parses them in worker processes
+    (the caller still does every write)."""
+    paths = list(paths)
+    if jobs <= 1 or len(paths) < 2:
+        return [migrate_file(p, selected) for p in paths]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    chunk = max(1, len(paths) // (jobs * 8))  # a few chunks per worker keeps both cores busy
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        return list(pool.map(functools.partial(migrate_file, selected=selected), paths, chunksize=chunk))
 
 
 def python_files(paths, exclude=()):

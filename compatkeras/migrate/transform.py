@@ -7,6 +7,7 @@ import re
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from compatkeras.migrate import positions as positions_lib
 from compatkeras.migrate.model import RULES, Finding
 from compatkeras.migrate.names import ImportTable
 
@@ -35,6 +36,8 @@ class Context:
         self._suppressions = suppressions
         self.raw_findings = []  # (original node, rule id, message, applied)
         self.needed_imports = set()
+        self.ordinals = {}  # reportable node -> (key, its index among nodes of that key)
+        self._counts = {}
 
     def enabled(self, rule_id, node):
         if rule_id not in self.selected:
@@ -55,6 +58,16 @@ class _Transformer(cst.CSTTransformer):
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
+
+    def on_visit(self, node):
+        # Number the nodes rules may report, in source order, for `positions`.
+        if type(node) in HANDLERS:
+            key = positions_lib.key(node)
+            if key is not None and key != ("call", None):
+                index = self.ctx._counts.get(key, 0)
+                self.ctx.ordinals[node] = (key, index)
+                self.ctx._counts[key] = index + 1
+        return True
 
     def on_leave(self, original_node, updated_node):
         for handler in HANDLERS.get(type(original_node), ()):
@@ -108,12 +121,26 @@ def transform(module, path, selected):
     new = module.visit(_Transformer(ctx))
     if ctx.needed_imports:
         new = _add_imports(new, ctx.needed_imports)
-    if ctx.raw_findings and positions is None:
-        positions = wrapper.resolve(PositionProvider)
     findings = []
+    places = None
     for node, rule_id, message, applied in ctx.raw_findings:
-        start = positions[node].start
+        line = column = None
+        if positions is None:
+            if places is None:
+                try:
+                    places = positions_lib.ast_positions(source)
+                except (SyntaxError, ValueError):
+                    places = {}
+            key, index = ctx.ordinals.get(node, (None, 0))
+            found = places.get(key, [])
+            if index < len(found):
+                line, column = found[index]
+            else:
+                positions = wrapper.resolve(PositionProvider)  # exact, and a full extra pass
+        if line is None:
+            start = positions[node].start
+            line, column = start.line, start.column
         level = RULES[rule_id].level
-        findings.append(Finding(path, start.line, start.column, level, rule_id, message, applied))
+        findings.append(Finding(path, line, column, level, rule_id, message, applied))
     findings.sort(key=lambda f: (f.line, f.col, f.rule))
     return new, findings

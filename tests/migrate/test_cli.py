@@ -147,3 +147,19 @@ def test_console_script_is_installed():
     script = os.path.join(os.path.dirname(sys.executable), "compatkeras-migrate")
     proc = subprocess.run([script, "--list-rules"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "KRS001" in proc.stdout
+
+
+def test_jobs_give_the_same_results_as_one_process(tmp_path, capsys):
+    for i in range(12):
+        write(tmp_path / f"m{i}.py", KERAS2 if i % 3 else "import os\n")
+    assert cli.main(["--check", "-j", "1", str(tmp_path)]) == 1
+    serial = capsys.readouterr().err
+    assert cli.main(["--check", "-j", "2", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == serial
+    assert "8 changed" in serial
+
+
+def test_jobs_must_be_positive():
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["-j", "0", "x.py"])
+    assert exc.value.code == 2
