@@ -22,15 +22,19 @@ def _output_names(model):
     return list(model.output_names)
 
 
+def _check_keys(value, names, what):
+    for key in value:
+        if key not in names:
+            raise ValueError(
+                f'Unknown entry in {what} dictionary: "{key}". '
+                f"Only expected the following keys: {names}"
+            )
+
+
 def _per_output(value, names, what, default):
     """Keras 2's dict / list / single-value rule shared by loss, loss_weights, sample_weight_mode."""
     if isinstance(value, dict):
-        for key in value:
-            if key not in names:
-                raise ValueError(
-                    f'Unknown entry in {what} dictionary: "{key}". '
-                    f"Only expected the following keys: {names}"
-                )
+        _check_keys(value, names, what)
         return [value.get(name, default) for name in names], [n for n in names if n not in value]
     if isinstance(value, list):
         if len(value) != len(names):
@@ -86,12 +90,7 @@ def _loss_weights(model, loss_weights):
 def _temporal_modes(model, mode, losses, targets):
     names = _output_names(model)
     if isinstance(mode, dict):
-        for key in mode:
-            if key not in names:
-                raise ValueError(
-                    f'Unknown entry in sample_weight_mode dictionary: "{key}". '
-                    f"Only expected the following keys: {names}"
-                )
+        _check_keys(mode, names, "sample_weight_mode")
         for name, loss, target in zip(names, losses, targets, strict=True):
             if name not in mode and loss is not None and target is None:
                 raise ValueError(f'Output "{name}" missing from sample_weight_modes dictionary')
@@ -122,12 +121,7 @@ def _targets(model, target_tensors):
             )
         return list(target_tensors)
     if isinstance(target_tensors, dict):
-        for key in target_tensors:
-            if key not in names:
-                raise ValueError(
-                    f'Unknown entry in `target_tensors` dictionary: "{key}". '
-                    f"Only expected the following keys: {names}"
-                )
+        _check_keys(target_tensors, names, "`target_tensors`")
         return [target_tensors.get(name) for name in names]
     if _is_tensor(target_tensors):
         if len(names) != 1:

@@ -90,16 +90,12 @@ def check_array_lengths(inputs, targets, weights):
         return {len(a) for a in arrays if a is not None}
 
     xs, ys, ws = lengths(inputs), lengths(targets), lengths(weights)
-    if len(xs) > 1:
-        raise ValueError(
-            "All input arrays (x) should have the same number of samples. Got array shapes: "
-            f"{[a.shape for a in inputs]}"
-        )
-    if len(ys) > 1:
-        raise ValueError(
-            "All target arrays (y) should have the same number of samples. Got array shapes: "
-            f"{[a.shape for a in targets]}"
-        )
+    for found, arrays, label in ((xs, inputs, "input arrays (x)"), (ys, targets, "target arrays (y)")):
+        if len(found) > 1:
+            raise ValueError(
+                f"All {label} should have the same number of samples. Got array shapes: "
+                f"{[a.shape for a in arrays]}"
+            )
     if xs and ys and xs != ys:
         raise ValueError(
             "Input arrays should have the same number of samples as target arrays. Found "
