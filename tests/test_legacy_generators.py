@@ -199,3 +199,32 @@ def test_predict_generator_on_two_outputs_returns_lists_in_order(processes):
     assert [p.shape for p in predictions] == [(80, 1), (80, 2)]
     for got, want in zip(predictions, expected, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("processes", MODES)
+def test_keras2_ordered_enqueuer_api(processes):
+    from compatkeras.legacy.utils.data_utils import OrderedEnqueuer
+
+    enqueuer = OrderedEnqueuer(Batches(4), use_multiprocessing=processes)
+    enqueuer.start(workers=2, max_queue_size=3)
+    assert enqueuer.is_running()
+    items = enqueuer.get()
+    firsts = [float(next(items)[0][0, 0]) for _ in range(8)]
+    enqueuer.stop()
+    assert not enqueuer.is_running()
+    assert firsts == [float(X[0, 0] + i % 4) for i in range(8)]
+    assert nothing_left()
+
+
+@pytest.mark.parametrize("processes", MODES)
+def test_keras2_generator_enqueuer_api(processes):
+    from compatkeras.legacy.utils.data_utils import GeneratorEnqueuer
+
+    with pytest.warns(DeprecationWarning, match="`wait_time` is not used anymore."):
+        enqueuer = GeneratorEnqueuer(iter(range(10)), use_multiprocessing=processes, wait_time=0.01, seed=1)
+    enqueuer.start(workers=1, max_queue_size=4)
+    assert sorted(enqueuer.get()) == list(range(10))
+    enqueuer.stop()
+    with pytest.raises(RuntimeError, match="Call start"):
+        next(enqueuer.get())
+    assert nothing_left()

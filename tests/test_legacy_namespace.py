@@ -69,6 +69,8 @@ IMPORT_LINES = [
     ("from keras.utils import np_utils", None, None),
     ("from keras.utils.np_utils import to_categorical, normalize", None, None),
     ("from keras.utils.data_utils import Sequence, get_file", None, None),
+    ("from keras.utils.data_utils import OrderedEnqueuer, GeneratorEnqueuer", None, None),
+    ("from keras.utils import OrderedEnqueuer, GeneratorEnqueuer", None, None),
     ("from keras.utils.generic_utils import Progbar, CustomObjectScope, get_custom_objects", None, None),
     ("from keras.utils.vis_utils import plot_model, model_to_dot", None, None),
     ("from keras.utils.layer_utils import count_params, print_summary", None, None),

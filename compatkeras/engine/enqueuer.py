@@ -293,11 +293,11 @@ class _ProcessGenerator:
     Keras 2 warned). A semaphore bounds the items in flight; the parent waits on the pipes and
     on the processes' sentinels together, so a dead worker is noticed at once."""
 
-    def __init__(self, generator, workers, max_queue_size, context):
+    def __init__(self, generator, workers, max_queue_size, context, seed=None):
         _check_picklable(generator, context)
         self.slots = context.Semaphore(max(max_queue_size, workers, 1))
         self.processes, self.readers = [], []
-        base_seed = _base_seed()
+        base_seed = _base_seed() if seed is None else seed
         for _ in range(workers):
             reader, writer = context.Pipe(duplex=False)
             process = context.Process(target=_generator_process, daemon=True,
@@ -360,12 +360,13 @@ def _died(process):
 
 
 class GeneratorEnqueuer:
-    def __init__(self, generator, workers, use_multiprocessing=False, max_queue_size=10, context=None):
+    def __init__(self, generator, workers, use_multiprocessing=False, max_queue_size=10,
+                 context=None, seed=None):
         if workers < 1:
             raise ValueError(f"workers must be at least 1 for an enqueuer, got {workers}")
         if use_multiprocessing:
             self._impl = _ProcessGenerator(generator, workers, max_queue_size,
-                                           context or _default_context())
+                                           context or _default_context(), seed)
         else:
             self._impl = _ThreadedGenerator(generator, workers, max_queue_size)
         self._items = None

@@ -26,4 +26,5 @@ from compatkeras.legacy.utils import (
     np_utils,
     vis_utils,
 )
+from compatkeras.legacy.utils.data_utils import GeneratorEnqueuer, OrderedEnqueuer
 from compatkeras.legacy.utils.layer_utils import print_summary
