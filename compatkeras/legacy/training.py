@@ -33,6 +33,18 @@ class LegacyTraining(GeneratorMethods):
         config = build_config(self, optimizer, loss, metrics, loss_weights, sample_weight_mode,
                               weighted_metrics, target_tensors)
         self._engine_compile(config)
+        # What `model.save("m.h5")` writes as `training_config`, through tf-keras's HDF5 code;
+        # bound target tensors are data, not configuration, so they are not saved.
+        self._legacy_compile_args = {
+            "loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+            "sample_weight_mode": sample_weight_mode, "weighted_metrics": weighted_metrics,
+        }
+        self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
+
+    def _get_compile_args(self, user_metrics=True):
+        """The compile arguments tf-keras's savers record (with the optimizer object)."""
+        self._check_compiled()
+        return {"optimizer": self.optimizer, **self._legacy_compile_args}
 
     @property
     def metrics_names(self):
