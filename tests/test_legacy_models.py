@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import compatkeras as keras
+
 import oracles
 
 X = np.eye(3, dtype="float32")[[0, 1, 2, 1]]
