@@ -55,3 +55,84 @@ def test_tf_keras_and_keras3_read_it(saved, oracle):
     assert result["optimizer"] == "SGD"
     if oracle == "tv2":  # tf-keras restores the optimizer state: 2 epochs of 2 batches
         assert result["iterations"] == 4
+
+
+def _model(optimizer):
+    inp = keras.Input((3,), name="inp")
+    hidden = keras.layers.Dense(4, activation="tanh", kernel_initializer="glorot_uniform", name="hidden")(inp)
+    model = keras.Model(inp, keras.layers.Dense(1, name="out")(hidden))
+    model.compile(optimizer, "mse", metrics=["mae"])
+    return model
+
+
+DATA_X = np.random.RandomState(1).uniform(size=(16, 3)).astype("float32")
+DATA_Y = DATA_X.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("make_optimizer", [lambda: keras.optimizers.SGD(lr=0.05, decay=0.1, momentum=0.9),
+                                            lambda: keras.optimizers.Adam(lr=0.01, decay=1e-3)],
+                         ids=["sgd-decay", "adam"])
+def test_training_continues_where_it_stopped(tmp_path, make_optimizer):
+    import tensorflow as tf
+
+    tf.random.set_seed(0)
+    uninterrupted = _model(make_optimizer())
+    initial = uninterrupted.get_weights()
+    uninterrupted.fit(DATA_X, DATA_Y, batch_size=4, epochs=5, shuffle=False, verbose=0)
+
+    first = _model(make_optimizer())
+    first.set_weights(initial)
+    first.fit(DATA_X, DATA_Y, batch_size=4, epochs=3, shuffle=False, verbose=0)
+    path = str(tmp_path / "checkpoint.h5")
+    first.save(path)
+    resumed = keras.models.load_model(path)
+    assert isinstance(resumed, keras.legacy.Model)
+    assert resumed.metrics_names == ["loss", "mae"]
+    assert int(resumed.optimizer.iterations.numpy()) == 12
+    resumed.fit(DATA_X, DATA_Y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    for got, want in zip(resumed.get_weights(), uninterrupted.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+
+
+def test_keras_2_2_4_style_file_loads_and_trains(tmp_path):
+    """A fixture in Keras 2.2.4's style: written by compatkeras, then given 2.2.4's attributes
+    with h5py (keras_version, `lr` in the optimizer config, 'acc', sample_weight_mode null)."""
+    model = _model(keras.optimizers.Adam(lr=0.003, decay=1e-4))
+    model.fit(DATA_X, DATA_Y, epochs=1, verbose=0)
+    path = str(tmp_path / "old.h5")
+    model.save(path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["keras_version"] = b"2.2.4"
+        config = json.loads(f.attrs["training_config"])
+        optimizer = config["optimizer_config"]["config"]
+        optimizer["lr"] = optimizer.pop("learning_rate")
+        config.update(metrics=["acc"], sample_weight_mode=None, loss="mean_squared_error")
+        f.attrs["training_config"] = json.dumps(config).encode("utf-8")
+    loaded = keras.models.load_model(path)
+    assert float(loaded.optimizer.lr) == pytest.approx(0.003)
+    assert float(loaded.optimizer.decay) == pytest.approx(1e-4)
+    assert loaded.metrics_names == ["loss", "acc"]
+    history = loaded.fit(DATA_X, DATA_Y, epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_lambda_bytecode_is_not_run_in_safe_mode(tmp_path):
+    inp = keras.Input((3,))
+    model = keras.Model(inp, keras.layers.Lambda(lambda t: t * 2, name="doubler")(inp))
+    path = str(tmp_path / "lambda.h5")
+    model.save(path)
+    with pytest.raises(ValueError, match=r"Lambda layer\(s\) \['doubler'\].*safe_mode=False"):
+        keras.models.load_model(path)
+    loaded = keras.models.load_model(path, safe_mode=False)
+    np.testing.assert_allclose(loaded.predict(np.ones((1, 3))), [[2, 2, 2]])
+
+
+@pytest.mark.parametrize("content", [b"not an hdf5 file", None], ids=["text", "truncated"])
+def test_unreadable_files_name_the_path(tmp_path, saved, content):
+    path = tmp_path / "broken.h5"
+    if content is None:  # the first half of a real model file
+        data = open(saved[0], "rb").read()
+        content = data[: len(data) // 2]
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=f"Cannot load a Keras model from '{path}'"):
+        keras.models.load_model(str(path))

@@ -1,8 +1,9 @@
 """Keras 2 `keras.models`: the legacy model classes and the model utilities."""
 
-from tf_keras.models import clone_model, load_model, model_from_config, model_from_json, save_model
+from tf_keras.models import clone_model, model_from_config, model_from_json, save_model
 
 from compatkeras import engine
+from compatkeras.legacy.saving import load_model
 from compatkeras.legacy.training import LegacyTraining
 
 

@@ -16,6 +16,14 @@ from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
 _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
 
 
+class _TfKerasContainer:
+    """Stands in for tf-keras's compile containers (`compiled_loss`, `compiled_metrics`), which
+    compatkeras does not use: tf-keras's savers then see a compiled model with nothing to build."""
+
+    built = True
+    metrics = ()
+
+
 class LegacyTraining(GeneratorMethods):
     """Keras 2.2.4 / tf.keras 2.x `Model` training API (legacy spec §A, §E, §F)."""
 
@@ -40,6 +48,7 @@ class LegacyTraining(GeneratorMethods):
             "sample_weight_mode": sample_weight_mode, "weighted_metrics": weighted_metrics,
         }
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
+        self.compiled_loss = self.compiled_metrics = _TfKerasContainer()
 
     def _get_compile_args(self, user_metrics=True):
         """The compile arguments tf-keras's savers record (with the optimizer object)."""

@@ -1,0 +1,94 @@
+"""Keras 2 `.h5` models loaded into compatkeras's own classes, compiled from their Keras 2
+training config (`lr`/`decay`, `'acc'`, `sample_weight_mode`, ...) with the optimizer state
+restored, so training continues where it stopped. tf-keras's HDF5 code does the reading."""
+
+import json
+import os
+
+import h5py
+import tf_keras
+from tf_keras.src.saving import serialization_lib
+from tf_keras.src.saving.legacy import hdf5_format
+
+
+def _lambda_layers_with_bytecode(config):
+    """Names of Lambda layers whose function is stored as marshalled Python bytecode."""
+    found = []
+    if isinstance(config, dict):
+        if config.get("class_name") == "Lambda" and config.get("config", {}).get("function_type") == "lambda":
+            found.append(config["config"].get("name", "?"))
+        for value in config.values():
+            found += _lambda_layers_with_bytecode(value)
+    elif isinstance(config, list):
+        for value in config:
+            found += _lambda_layers_with_bytecode(value)
+    return found
+
+
+def _attribute(f, name):
+    value = f.attrs.get(name)
+    return value.decode("utf-8") if hasattr(value, "decode") else value
+
+
+def _deserialize_all(value, deserialize):
+    """Loss/metric identifiers as saved: strings stay, serialized objects are rebuilt."""
+    if isinstance(value, dict) and "class_name" in value:
+        return deserialize(value)
+    if isinstance(value, dict):
+        return {k: _deserialize_all(v, deserialize) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deserialize_all(v, deserialize) for v in value]
+    return value
+
+
+def _compile_from_training_config(model, training_config, custom_objects):
+    optimizer = tf_keras.optimizers.deserialize(
+        training_config["optimizer_config"], custom_objects=custom_objects, use_legacy_optimizer=True
+    )
+    model.compile(
+        optimizer,
+        loss=_deserialize_all(training_config.get("loss"), tf_keras.losses.deserialize),
+        metrics=_deserialize_all(training_config.get("metrics"), tf_keras.metrics.deserialize),
+        loss_weights=training_config.get("loss_weights"),
+        sample_weight_mode=training_config.get("sample_weight_mode"),
+        weighted_metrics=_deserialize_all(training_config.get("weighted_metrics"), tf_keras.metrics.deserialize),
+    )
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a model saved by Keras 2.x or tf.keras 2.x (`.h5`) as a `compatkeras.legacy` model.
+
+    A `Lambda` layer stored as Python bytecode is not executed unless `safe_mode=False`. Files
+    that are not HDF5 models raise a `ValueError` naming the path; nothing half-built is returned.
+    """
+    from compatkeras.legacy.models import Model, Sequential
+
+    path = os.fspath(filepath)
+    try:
+        f = h5py.File(path, mode="r")
+    except OSError as exc:
+        reason = str(exc).split("(")[0].strip() or type(exc).__name__
+        raise ValueError(f"Cannot load a Keras model from {path!r}: not a readable HDF5 file ({reason}).") from None
+    with f:
+        model_config = _attribute(f, "model_config")
+        if model_config is None or "model_weights" not in f:
+            raise ValueError(f"Cannot load a Keras model from {path!r}: it holds no model config and weights.")
+        model_config = json.loads(model_config)
+        unsafe = _lambda_layers_with_bytecode(model_config)
+        if unsafe and safe_mode:
+            raise ValueError(
+                f"The model in {path!r} has Lambda layer(s) {unsafe} stored as Python bytecode; "
+                "loading them runs that code. Pass safe_mode=False to load_model() if you trust the file."
+            )
+        custom_objects = dict(custom_objects or {})
+        with serialization_lib.SafeModeScope(safe_mode), tf_keras.utils.custom_object_scope(custom_objects):
+            cls = Sequential if model_config.get("class_name") == "Sequential" else Model
+            model = cls.from_config(model_config["config"], custom_objects=custom_objects)
+            hdf5_format.load_weights_from_hdf5_group(f["model_weights"], model)
+            training_config = _attribute(f, "training_config")
+            if compile and training_config is not None:
+                _compile_from_training_config(model, json.loads(training_config), custom_objects)
+                if "optimizer_weights" in f:
+                    model.optimizer._create_all_weights(model.trainable_variables)
+                    model.optimizer.set_weights(hdf5_format.load_optimizer_weights_from_hdf5_group(f))
+    return model
