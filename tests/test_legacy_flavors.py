@@ -151,6 +151,6 @@ def test_temporal_class_weight_on_one_hot_targets():
         warnings.simplefilter("error")
         loss_a = a.fit(x, y, class_weight=class_weight, batch_size=3, epochs=2, shuffle=False, verbose=0)
     loss_b = b.fit(x, y, sample_weight=explicit, batch_size=3, epochs=2, shuffle=False, verbose=0)
-    np.testing.assert_allclose(loss_a.history["loss"], loss_b.history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(loss_a.history["loss"], loss_b.history["loss"], rtol=1e-6, atol=1e-6)
     unweighted = model().evaluate(x, y, verbose=0)
     assert loss_a.history["loss"][0] != pytest.approx(unweighted)
