@@ -58,14 +58,19 @@ class ArraySource:
             self._tensors = tuple(tuple(tf.convert_to_tensor(a) for a in part) for part in (self.xs, self.ys, self.ws))
         return self._tensors
 
+    def order(self, batch_size, shuffle=False):
+        """The sample order of one epoch: as stored, shuffled, or shuffled by whole batches."""
+        index = np.arange(self.num_samples)
+        if shuffle == "batch":
+            return batch_shuffle(index, batch_size)
+        if shuffle:
+            np.random.shuffle(index)
+        return index
+
     def epoch(self, batch_size, shuffle=False):
         """The batches of `batches()` as a `DatasetEpoch`: the same order (numpy's RNG decides
         it), gathered by tf.data in the background."""
-        index = np.arange(self.num_samples)
-        if shuffle == "batch":
-            index = batch_shuffle(index, batch_size)
-        elif shuffle:
-            np.random.shuffle(index)
+        index = self.order(batch_size, shuffle)
         sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
         tensors = self.tensors()
         if shuffle:
@@ -83,11 +88,7 @@ class ArraySource:
         return take(self.xs), take(self.ys), take(self.ws)
 
     def batches(self, batch_size, shuffle=False):
-        index = np.arange(self.num_samples)
-        if shuffle == "batch":
-            index = batch_shuffle(index, batch_size)
-        elif shuffle:
-            np.random.shuffle(index)
+        index = self.order(batch_size, shuffle)
         for start, stop in make_batches(self.num_samples, batch_size):
             chosen = index[start:stop]
             if not shuffle:
