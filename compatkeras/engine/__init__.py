@@ -3,6 +3,6 @@
 It knows nothing about the surfaces (`compatkeras.legacy`, `compatkeras.v3`) that call it.
 """
 
-from compatkeras.engine.model import Model, Sequential
+from compatkeras.engine.model import Model, Sequential, rebuild_as
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "rebuild_as"]

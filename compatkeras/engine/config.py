@@ -53,6 +53,11 @@ class TrainingConfig:
     outputs: tuple  # OutputSpec per model output, in output order
     loss_rule: str = TF_KERAS
     metric_mode: str = STATEFUL
+    jit_compile: bool = False  # compile the single step with XLA (never the multi-step loop)
+    # When XLA was chosen automatically, a step XLA cannot compile falls back to plain graph mode
+    # with a warning instead of failing.
+    jit_fallback: bool = False
+    run_eagerly: bool = False
 
     def __post_init__(self):
         if self.loss_rule not in LOSS_RULES:

@@ -11,6 +11,8 @@ import typing
 import numpy as np
 import tensorflow as tf
 
+from compatkeras.engine.enqueuer import pass_order
+
 
 class Batch(typing.NamedTuple):
     x: list
@@ -55,7 +57,10 @@ class ArraySource:
         """The arrays as tensors, converted once per source."""
         if self._tensors is None:
             # Tuples: tf.data reads a list as one tensor to stack, a tuple as a structure.
-            self._tensors = tuple(tuple(tf.convert_to_tensor(a) for a in part) for part in (self.xs, self.ys, self.ws))
+            self._tensors = tuple(
+                tuple(None if a is None else tf.convert_to_tensor(a) for a in part)
+                for part in (self.xs, self.ys, self.ws)
+            )
         return self._tensors
 
     def order(self, batch_size, shuffle=False):
@@ -75,7 +80,7 @@ class ArraySource:
         tensors = self.tensors()
         if shuffle:
             dataset = tf.data.Dataset.from_tensor_slices(index).batch(batch_size).map(
-                lambda i: tf.nest.map_structure(lambda t: tf.gather(t, i), tensors)
+                lambda i: tf.nest.map_structure(lambda t: None if t is None else tf.gather(t, i), tensors)
             )
         else:
             dataset = tf.data.Dataset.from_tensor_slices(tensors).batch(batch_size)
@@ -116,8 +121,5 @@ def stream(source, shuffle=False, epoch_end_between_passes=False):
     for pass_number in itertools.count():
         if pass_number and epoch_end_between_passes:
             source.on_epoch_end()
-        order = np.arange(length)
-        if shuffle:
-            np.random.shuffle(order)
-        for i in order:
+        for i in pass_order(length, shuffle):
             yield source[int(i)]

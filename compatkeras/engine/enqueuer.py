@@ -33,6 +33,19 @@ import traceback
 import numpy as np
 
 
+def pass_order(length, shuffle):
+    """The index order of one pass over a Sequence: as stored, shuffled with numpy's global RNG
+    (`shuffle=True`, Keras 2), or shuffled in place by `shuffle(list)` when it is a callable
+    (Keras 3 uses Python's `random.shuffle`)."""
+    if callable(shuffle):
+        order = list(range(length))
+        shuffle(order)
+        return iter(order)
+    if shuffle:
+        return iter(np.random.permutation(length))
+    return iter(range(length))  # lazily: a Sequence may be (practically) infinite
+
+
 def is_sequence(source):
     return hasattr(source, "__getitem__") and hasattr(source, "__len__")
 
@@ -153,10 +166,7 @@ class SequenceEnqueuer:
             if pass_number and self.processes and self._refork:
                 self._shutdown()  # fork again: workers must see what on_epoch_end changed
             self._start_executor()
-            if self.shuffle:
-                order = iter(np.random.permutation(length))
-            else:
-                order = iter(range(length))  # lazily: a Sequence may be (practically) infinite
+            order = pass_order(length, self.shuffle)
             pending = collections.deque(self._submit(i) for i in itertools.islice(order, self.window))
             while pending:
                 item = _result(pending.popleft())

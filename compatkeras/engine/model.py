@@ -16,6 +16,14 @@ from compatkeras.engine.trainer import Trainer
 _functional_variants = {}
 
 
+class CompileContainerStandIn:
+    """Stands in for tf-keras's compile containers (`compiled_loss`, `compiled_metrics`), which
+    compatkeras does not use: tf-keras's savers then see a compiled model with nothing to build."""
+
+    built = True
+    metrics = ()
+
+
 def functional_variant(cls):
     """`cls` with tf-keras's `Functional` mixed in (one class per `cls`)."""
     variant = _functional_variants.get(cls)
@@ -46,3 +54,17 @@ class Model(Trainer, tf_keras.Model):
 
 class Sequential(Model, tf_keras.Sequential):
     pass
+
+
+def rebuild_as(model_cls, sequential_cls, model):
+    """`model`'s graph as a `model_cls` (or `sequential_cls`) model built from the same layer
+    objects, so both share their weights. Compile state is not carried over."""
+    if isinstance(model, tf_keras.Sequential):
+        return sequential_cls(model.layers, name=model.name)
+    if not getattr(model, "_is_graph_network", False):
+        raise TypeError(
+            "Only functional and Sequential models can move between the surfaces; "
+            f"{type(model).__name__} is a subclassed model: create it from the other surface's "
+            "Model class instead."
+        )
+    return model_cls(inputs=model._nested_inputs, outputs=model._nested_outputs, name=model.name)

@@ -1,4 +1,8 @@
-"""The compiled train, test and predict steps of one model under one `TrainingConfig`."""
+"""The compiled train, test and predict steps of one model under one `TrainingConfig`, and the
+executions that run several steps per call (`steps_per_execution`)."""
+
+import re
+import warnings
 
 import tensorflow as tf
 
@@ -6,42 +10,102 @@ from compatkeras.engine.losses import reduce_loss
 
 
 def _as_list(outputs):
-    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    """A model's outputs in flat order (dict outputs by sorted key, as `tf.nest` orders them)."""
+    return tf.nest.flatten(outputs)
 
 
 def _call(model, x, training):
     return model(x[0] if len(x) == 1 else x, training=training)
 
 
+def _function(fn, jit_compile=False, eager=False):
+    if eager:
+        return fn
+    return tf.function(fn, reduce_retracing=True, jit_compile=jit_compile or None)
+
+
+def _static(spec, fill=2):
+    """A TensorSpec with unknown dimensions set to `fill` (XLA lowers static shapes only)."""
+    if not isinstance(spec, tf.TensorSpec):
+        return spec
+    shape = [fill if d is None else d for d in spec.shape.as_list()] if spec.shape.rank is not None else [fill]
+    return tf.TensorSpec(shape, spec.dtype)
+
+
+_UNSUPPORTED = re.compile(r"unsupported operations.*?:\s*(\w+)\s*\(No registered", re.S)
+
+
+def xla_unsupported_op(function, specs):
+    """The name of an op XLA cannot compile in `function` traced for `specs`, or None.
+
+    Lowering to HLO runs nothing (no variable changes, no data consumed), so it can be tried
+    before the first step. Any other failure is left to the real call, which reports it.
+    """
+    try:
+        function.experimental_get_compiler_ir(*[tf.nest.map_structure(_static, s) for s in specs])(stage="hlo")
+    except (ValueError, tf.errors.OpError) as exc:
+        match = _UNSUPPORTED.search(str(exc))
+        if match:
+            return match.group(1)
+    return None
+
+
 class PredictStep:
     """`predict(x)` as a `tf.function`; needs no compile (Keras 2 predicts uncompiled models)."""
 
-    def __init__(self, model):
+    def __init__(self, model, jit_compile=False, eager=False):
         self.model = model
-        self.predict = tf.function(self._predict, reduce_retracing=True)
+        self.predict = _function(self._predict, jit_compile, eager)
 
     def _predict(self, x):
         return _call(self.model, x, training=False)
 
 
 class Steps:
-    """`train(x, ys, ws)` and `test(x, ys, ws)` as `tf.function`s.
+    """`train(x, ys, ws)` and `test(x, ys, ws)` as `tf.function`s, and executions of several.
 
-    `ys` and `ws` hold one entry per *fed* output (`OutputSpec.fed`), in output order; bound
-    targets are read inside the step (a `tf.Variable` target is read at every call). Each step
-    returns `[total loss, per-output losses..., per-batch metric values...]`; running metrics
-    update `metric_state` instead (see `MetricState`).
+    `ys` and `ws` hold one entry per *fed* output (`OutputSpec.fed`), in output order; a `ws`
+    entry may be None (unweighted). Bound targets are read inside the step (a `tf.Variable`
+    target is read at every call). Each step returns `[total loss, per-output losses...,
+    per-batch metric values...]`; running metrics update `metric_state` instead (`MetricState`).
     """
 
     def __init__(self, model, config, metric_state):
         self.model = model
         self.config = config
         self.metric_state = metric_state
-        self.train = tf.function(self._train, reduce_retracing=True)
-        self.test = tf.function(self._test, reduce_retracing=True)
+        self.value_count = len(config.log_names) - sum(metric_state.running)
+        self.jit_compile = config.jit_compile and not config.run_eagerly
+        self._jit_checked = not (self.jit_compile and config.jit_fallback)
+        self._build()
+
+    def _build(self):
+        eager = self.config.run_eagerly
+        self.train = _function(self._train, self.jit_compile, eager)
+        self.test = _function(self._test, self.jit_compile, eager)
         # The same steps, pulling their batch from a tf.data iterator inside the function.
-        self.train_next = tf.function(lambda it: self._train(*next(it)))
-        self.test_next = tf.function(lambda it: self._test(*next(it)))
+        self.train_next = _function(lambda it: self.train(*next(it)), eager=eager)
+        self.test_next = _function(lambda it: self.test(*next(it)), eager=eager)
+        # Executions: (sum of values x batch size, sum of batch sizes, steps run).
+        self.run_iterator = _function(self._run_iterator, eager=eager)
+        self.run_list = _function(self._run_list, eager=eager)
+
+    def check_jit(self, specs):
+        """Before the first XLA step chosen automatically: if XLA cannot compile the step, warn
+        (naming the op) and use plain graph functions from now on."""
+        if self._jit_checked:
+            return
+        self._jit_checked = True
+        op = xla_unsupported_op(self.train, specs)
+        if op is None:
+            return
+        warnings.warn(
+            f"XLA cannot compile this model's training step (unsupported op: {op}); training "
+            "without XLA. Pass jit_compile=False to compile() to skip this check.",
+            stacklevel=4,
+        )
+        self.jit_compile = False
+        self._build()
 
     def _losses(self, x, ys, ws, training):
         predictions = _as_list(_call(self.model, x, training))
@@ -51,12 +115,15 @@ class Steps:
         for output, y_pred in zip(self.config.outputs, predictions, strict=True):
             if output.loss is None:
                 continue
+            mask = getattr(y_pred, "_keras_mask", None)
+            if y_pred.dtype in (tf.float16, tf.bfloat16):
+                # Mixed precision: losses and metrics in float32, as Keras 3 computes them.
+                y_pred = tf.cast(y_pred, tf.float32)
             if output.target is not None:
                 # Bound targets are unweighted, as in Keras 2 (no sample-weight placeholder).
                 y_true, weights = tf.convert_to_tensor(output.target), None
             else:
                 y_true, weights = next(fed)
-            mask = getattr(y_pred, "_keras_mask", None)
             value = reduce_loss(output.loss(y_true, y_pred), weights, mask, self.config.loss_rule)
             total += output.loss_weight * value
             if output.loss_log_name:
@@ -73,12 +140,49 @@ class Steps:
         return total, [total, *output_losses, *metric_values]
 
     def _train(self, x, ys, ws):
+        optimizer = self.config.optimizer
+        # A loss-scale optimizer (mixed precision) gets a scaled loss and unscales the gradients;
+        # the logged loss stays unscaled.
+        scaling = hasattr(optimizer, "get_unscaled_gradients")
         with tf.GradientTape() as tape:
             total, logs = self._losses(x, ys, ws, training=True)
+            if scaling:
+                total = optimizer.get_scaled_loss(total)
         variables = self.model.trainable_variables
         gradients = tape.gradient(total, variables)
-        self.config.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        if scaling:
+            gradients = optimizer.get_unscaled_gradients(gradients)
+        optimizer.apply_gradients(zip(gradients, variables, strict=True))
         return logs
 
     def _test(self, x, ys, ws):
         return self._losses(x, ys, ws, training=False)[1]
+
+    def _sized(self, train, x, ys, ws):
+        values = (self.train if train else self.test)(x, ys, ws)
+        size = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float64)
+        return tf.stack([tf.cast(v, tf.float64) for v in values]) * size, size
+
+    def _run_iterator(self, train, iterator, count):
+        """Up to `count` steps on batches pulled from a tf.data iterator inside the function."""
+        total = tf.zeros([self.value_count], tf.float64)
+        size = tf.constant(0.0, tf.float64)
+        ran = tf.constant(0)
+        for _ in tf.range(count):
+            element = iterator.get_next_as_optional()
+            if not element.has_value():
+                break
+            values, batch_size = self._sized(train, *element.get_value())
+            total += values
+            size += batch_size
+            ran += 1
+        return total, size, ran
+
+    def _run_list(self, train, batches):
+        """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call."""
+        total, size = tf.zeros([self.value_count], tf.float64), tf.constant(0.0, tf.float64)
+        for x, ys, ws in batches:
+            values, batch_size = self._sized(train, x, ys, ws)
+            total += values
+            size += batch_size
+        return total, size, tf.constant(len(batches))

@@ -3,9 +3,11 @@ single batches. A surface builds a `TrainingConfig` and iterables of `data.Batch
 owns the steps, the epoch loop, callbacks, and how values are averaged."""
 
 import numpy as np
+import tensorflow as tf
 import tf_keras
 
 from compatkeras.engine.data import DatasetEpoch
+from compatkeras.engine.feeds import DatasetFeed, PythonFeed
 from compatkeras.engine.metrics import MetricState
 from compatkeras.engine.steps import PredictStep, Steps
 
@@ -26,6 +28,13 @@ class _Averages:
     def add(self, values, size):
         self.last = np.array([float(v) for v in values])
         self.sums += self.last * size
+        self.count += size
+
+    def add_total(self, total, size):
+        """Several steps at once: `total` is the sum of their values x batch sizes."""
+        total = np.asarray(total, dtype=np.float64)
+        self.last = total / size if size else total
+        self.sums += total
         self.count += size
 
     def _merge(self, averaged):
@@ -51,6 +60,11 @@ class _ProgbarLogger(tf_keras.callbacks.ProgbarLogger):
     """tf-keras's progress bar, told which values are running means (shown as they are, not
     averaged again) and not showing the `batch`/`size` bookkeeping keys of Keras 2 batch logs."""
 
+    def set_params(self, params):
+        if params.get("verbose") == "auto":  # Keras 3 keeps "auto" in params; the bar shows steps
+            params = dict(params, verbose=1)
+        super().set_params(params)
+
     def _batch_update_progbar(self, batch, logs=None):
         if self.use_steps:  # in samples mode tf-keras pops them itself, counting `size`
             logs = {k: v for k, v in (logs or {}).items() if k not in ("batch", "size")}
@@ -62,19 +76,65 @@ class Trainer:
 
     _train_config = None
     _predictor = None
+    _engine_spe = 1
+    _batch_logs_format = None
 
-    def _engine_compile(self, config):
+    def _engine_compile(self, config, steps_per_execution=1, batch_logs=None):
+        """`batch_logs`: None for Keras 2 batch logs (this batch's values, `batch`, `size`), or
+        a function shaping the running epoch values that callbacks get after each execution."""
         self._train_config = config
         self.optimizer = config.optimizer
         self._metric_state = MetricState(config)
         self._steps = Steps(self, config, self._metric_state)
+        self._engine_spe = steps_per_execution
+        self._batch_logs_format = batch_logs
+        self._predictor = None
 
     @property
     def _engine_compiled(self):
         return self._train_config is not None
 
-    def _run_batches(self, train, batches, callbacks=None):
-        """Run train or test steps over `batches` (an iterable of `Batch` or a `DatasetEpoch`)."""
+    def _run_feed(self, train, feed, steps, callbacks=None):
+        """Executions of up to `steps_per_execution` steps over a feed, for `steps` steps or
+        until the feed runs out (`feed.exhausted`). Callbacks see one `(begin, end)` pair per
+        execution with `end` the last step that really ran."""
+        self._metric_state.reset()
+        averages = _Averages(self._train_config, self._metric_state)
+        mode = "train" if train else "test"
+        hooks = callbacks is not None and getattr(callbacks, f"_should_call_{mode}_batch_hooks")
+        begin_hook = getattr(callbacks, f"on_{mode}_batch_begin", None)
+        end_hook = getattr(callbacks, f"on_{mode}_batch_end", None)
+        index = 0
+        while steps is None or index < steps:
+            wanted = self._engine_spe if steps is None else min(self._engine_spe, steps - index)
+            group = feed.next_group(wanted)
+            if group is None:
+                break
+            if group.spec is not None:
+                self._steps.check_jit(group.spec)
+            if hooks:
+                begin_hook(index)
+            total, size, ran = group.run(self._steps, train)
+            ran = int(ran)
+            averages.add_total(total.numpy(), float(size))
+            index += ran
+            if hooks:
+                end_hook(index - 1, self._batch_logs(averages, index - 1, float(size)))
+            if callbacks is not None and self.stop_training:
+                break
+        averages.steps = index
+        return averages
+
+    def _batch_logs(self, averages, index, size):
+        if self._batch_logs_format is not None:
+            return self._batch_logs_format(averages.logs())
+        return dict(averages.batch_logs(), batch=index, size=size)
+
+    def _run_batches(self, train, batches, callbacks=None, steps=None):
+        """Run train or test steps over `batches`: an iterable of `Batch`, a `DatasetEpoch`, or
+        a feed (`engine.feeds`)."""
+        if isinstance(batches, (DatasetFeed, PythonFeed)):
+            return self._run_feed(train, batches, steps, callbacks)
         self._metric_state.reset()
         averages = _Averages(self._train_config, self._metric_state)
         if isinstance(batches, DatasetEpoch):
@@ -96,49 +156,86 @@ class Trainer:
         return averages
 
     def _engine_fit(self, epoch_batches, epochs, initial_epoch, callbacks, verbose, steps,
-                    params, validate=None):
-        """`epoch_batches(epoch)` gives one epoch's batches; `validate()` gives val logs."""
-        callbacks = list(callbacks or [])
-        if verbose:
-            state = self._metric_state
-            stateful = [m.name for m, r in zip(state.specs, state.running, strict=True) if r]
-            # Counted in samples when the surface reports them (Keras 2 on arrays), else in steps.
-            count_mode = "samples" if params.get("steps") is None and params.get("samples") else "steps"
-            callbacks.append(_ProgbarLogger(count_mode=count_mode, stateful_metrics=stateful))
-        callbacks = tf_keras.callbacks.CallbackList(
-            callbacks, add_history=True, add_progbar=False, model=self, verbose=verbose,
-            epochs=epochs, steps=steps,
-        )
-        callbacks.set_params(params)
+                    params, validate=None, epoch_logs=None):
+        """`epoch_batches(epoch)` gives one epoch's batches; `validate(epoch)` gives val logs
+        (or None when there is no validation this epoch); `epoch_logs(logs)` shapes the logs
+        callbacks and History see (default: as they are)."""
+        callbacks = self._engine_callbacks(callbacks, verbose, params, add_history=True)
         self.stop_training = False
         callbacks.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             callbacks.on_epoch_begin(epoch)
-            averages = self._run_batches(True, epoch_batches(epoch), callbacks)
-            epoch_logs = averages.logs()
-            if validate is not None:
-                epoch_logs.update({f"val_{k}": v for k, v in validate().items()})
-            callbacks.on_epoch_end(epoch, epoch_logs)
+            averages = self._run_batches(True, epoch_batches(epoch), callbacks, steps)
+            logs = averages.logs()
+            validation = validate(epoch) if validate is not None else None
+            if validation is not None:
+                logs.update({f"val_{k}": v for k, v in validation.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs(logs) if epoch_logs else logs)
             if self.stop_training:
                 break
         callbacks.on_train_end()
         return self.history
 
-    def _engine_evaluate(self, batches):
+    def _engine_callbacks(self, callbacks, verbose, params, add_history=False):
+        """A tf-keras `CallbackList` with compatkeras's progress bar when `verbose`."""
+        callbacks = list(callbacks or [])
+        if verbose:
+            state = self._metric_state
+            if self._batch_logs_format is not None:
+                stateful = list(self._train_config.log_names)
+            else:
+                stateful = [m.name for m, r in zip(state.specs, state.running, strict=True) if r]
+            # Counted in samples when the surface reports them (Keras 2 on arrays), else in steps.
+            count_mode = "samples" if params.get("steps") is None and params.get("samples") else "steps"
+            callbacks.append(_ProgbarLogger(count_mode=count_mode, stateful_metrics=stateful))
+        callbacks = tf_keras.callbacks.CallbackList(
+            callbacks, add_history=add_history, add_progbar=False, model=self, verbose=verbose,
+            epochs=params.get("epochs", 1), steps=params.get("steps"),
+        )
+        callbacks.set_params(params)
+        return callbacks
+
+    def _engine_evaluate(self, batches, steps=None, callbacks=None):
         """Epoch values of a test pass, in `log_names` order."""
-        return self._run_batches(False, batches).values()
+        return self._run_batches(False, batches, callbacks, steps).values()
 
     def _engine_batch(self, train, batch):
         return self._run_batches(train, [batch]).values()
 
-    def _engine_predict(self, xs):
-        """Predictions for an iterable of input lists: one array per output, rows in order."""
+    def _engine_predict(self, xs, callbacks=None):
+        """Predictions for an iterable of input lists: one array per output, rows in order.
+        With callbacks, `on_predict_batch_begin/end` fire once per `steps_per_execution`
+        batches, with the last batch that really ran as the end index."""
         if self._predictor is None:
-            self._predictor = PredictStep(self)
-        chunks = []
-        for x in xs:
-            outputs = self._predictor.predict(x)
-            chunks.append([o.numpy() for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])])
+            steps = self._steps if self._engine_compiled else None
+            self._predictor = PredictStep(
+                self,
+                jit_compile=bool(steps and steps.jit_compile),
+                eager=bool(steps and self._train_config.run_eagerly),
+            )
+        spe = self._engine_spe if self._engine_compiled else 1
+        chunks, group = [], []
+        xs = iter(xs)
+        index = 0
+        while True:
+            x = next(xs, None)
+            if x is not None:
+                group.append(x)
+            if group and (x is None or len(group) == spe):
+                if callbacks is not None:
+                    callbacks.on_predict_batch_begin(index)
+                outputs = [self._predict_one(g) for g in group]
+                chunks.extend(outputs)
+                index += len(group)
+                if callbacks is not None:
+                    callbacks.on_predict_batch_end(index - 1, {"outputs": outputs[-1]})
+                group = []
+            if x is None or (callbacks is not None and getattr(self, "stop_predicting", False)):
+                break
         if not chunks:
             return []
         return [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+
+    def _predict_one(self, x):
+        outputs = self._predictor.predict(x)
+        return [o.numpy() for o in tf.nest.flatten(outputs)]

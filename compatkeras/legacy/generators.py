@@ -167,7 +167,7 @@ class GeneratorMethods:
                     )
                 val_xs, val_ys, val_ws, _ = self._standardize(*validation_data)
 
-                def validate():
+                def validate(epoch):
                     batches = self._evaluation_batches(val_xs, val_ys, val_ws, 32, None)
                     return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
 
@@ -185,7 +185,7 @@ class GeneratorMethods:
                 streams.append(val_stream)
                 val_items = iter(val_stream)
 
-                def validate():
+                def validate(epoch):
                     batches = self._generator_batches(val_items, validation_steps)
                     return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
 

@@ -10,6 +10,11 @@ from compatkeras.legacy.training import LegacyTraining
 class Model(LegacyTraining, engine.Model):
     """A Keras 2 model. Its training methods follow Keras 2 (signatures, defaults, names)."""
 
+    @classmethod
+    def from_v3(cls, model):
+        """The same layers and weights as a Keras 2-style model (uncompiled: call `compile`)."""
+        return engine.rebuild_as(cls, Sequential, model)
+
 
 class Sequential(Model, engine.Sequential):
     """A Keras 2 `Sequential` model."""

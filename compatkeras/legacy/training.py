@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from compatkeras.engine.data import ArraySource, Batch
+from compatkeras.engine.model import CompileContainerStandIn
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy.compile import build_config
@@ -14,14 +15,6 @@ from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
 
 _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
-
-
-class _TfKerasContainer:
-    """Stands in for tf-keras's compile containers (`compiled_loss`, `compiled_metrics`), which
-    compatkeras does not use: tf-keras's savers then see a compiled model with nothing to build."""
-
-    built = True
-    metrics = ()
 
 
 class LegacyTraining(GeneratorMethods):
@@ -48,7 +41,7 @@ class LegacyTraining(GeneratorMethods):
             "sample_weight_mode": sample_weight_mode, "weighted_metrics": weighted_metrics,
         }
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
-        self.compiled_loss = self.compiled_metrics = _TfKerasContainer()
+        self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
 
     def _get_compile_args(self, user_metrics=True):
         """The compile arguments tf-keras's savers record (with the optimizer object)."""
@@ -189,7 +182,7 @@ class LegacyTraining(GeneratorMethods):
 
         validate = None
         if validation is not None:
-            def validate():
+            def validate(epoch):
                 batches = self._evaluation_batches(*validation, batch_size, validation_steps)
                 return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
 

@@ -1,0 +1,125 @@
+"""Where executions get their batches: a feed hands out groups of up to N batches (one group per
+compiled call) and knows, *before* a group runs, how many batches it holds, so callbacks are
+told the true step range and never see a `batch_begin` without its `batch_end`.
+
+- `DatasetFeed` of known size (arrays, tf.data with a known or infinite cardinality): batches
+  are pulled inside the compiled function; the count is planned from the cardinality.
+- `DatasetFeed` of unknown size: the group's batches are pulled first (as tensors), then run.
+- `PythonFeed`: batches from a Python iterator (a generator, or an enqueuer's stream over a
+  PyDataset); they are pulled first, so a data error surfaces with its own type.
+
+A batch is `(x, ys, ws)`: tuples of model inputs, targets and weights (None = unweighted).
+"""
+
+import tensorflow as tf
+
+INFINITE = float("inf")
+
+
+class Group:
+    """Up to N batches that one compiled call runs."""
+
+    def __init__(self, count, run, spec=None):
+        self.count = count
+        self._run = run
+        self.spec = spec  # the (x, ys, ws) TensorSpec structure, for an XLA check
+
+    def run(self, steps, train):
+        """(sum over steps of values x batch size, total batch size, steps run)."""
+        return self._run(steps, train)
+
+
+def _batch_spec(batch):
+    return tf.nest.map_structure(
+        lambda t: None if t is None else tf.TensorSpec.from_tensor(tf.convert_to_tensor(t)), batch
+    )
+
+
+class _Pulled:
+    """Groups of batches pulled into Python before they run."""
+
+    exhausted = False
+
+    def _pull(self):
+        raise NotImplementedError
+
+    def next_group(self, count):
+        batches = []
+        while len(batches) < count:
+            batch = self._pull()
+            if batch is None:
+                self.exhausted = True
+                break
+            batches.append(batch)
+        if not batches:
+            return None
+        return Group(len(batches), lambda steps, train: steps.run_list(train, tuple(batches)),
+                     spec=_batch_spec(batches[0]))
+
+
+class DatasetFeed(_Pulled):
+    """A `tf.data.Dataset` of `(x, ys, ws)` batches. `num_batches`: an int, `INFINITE`, or None
+    (unknown). `restart()` begins a new pass."""
+
+    def __init__(self, dataset, num_batches=None):
+        self.dataset = dataset
+        self.num_batches = num_batches
+        self._iterator = None
+        self.taken = 0
+
+    @classmethod
+    def of(cls, dataset):
+        cardinality = int(dataset.cardinality())
+        if cardinality == tf.data.INFINITE_CARDINALITY:
+            return cls(dataset, INFINITE)
+        if cardinality >= 0:
+            return cls(dataset, cardinality)
+        return cls(dataset, None)
+
+    def restart(self):
+        self._iterator = iter(self.dataset)
+        self.taken = 0
+        self.exhausted = False
+
+    def _pull(self):
+        element = self._iterator.get_next_as_optional()
+        return element.get_value() if element.has_value() else None
+
+    def next_group(self, count):
+        if self._iterator is None:
+            self.restart()
+        if self.num_batches is None:
+            group = super().next_group(count)
+            self.taken += group.count if group else 0
+            return group
+        count = min(count, self.num_batches - self.taken)
+        if count <= 0:
+            self.exhausted = True
+            return None
+        count = int(count)
+        self.taken += count
+        iterator = self._iterator
+        if self.taken >= self.num_batches:
+            self.exhausted = True
+        return Group(
+            count,
+            lambda steps, train: steps.run_iterator(train, iterator, tf.constant(count)),
+            spec=self.dataset.element_spec,
+        )
+
+
+class PythonFeed(_Pulled):
+    """Batches from a Python iterator; `num_batches` as for `DatasetFeed`."""
+
+    def __init__(self, iterator, num_batches=None):
+        self._iterator = iterator
+        self.num_batches = num_batches
+        self.taken = 0
+
+    def _pull(self):
+        if self.num_batches is not None and self.taken >= self.num_batches:
+            return None
+        batch = next(self._iterator, None)
+        if batch is not None:
+            self.taken += 1
+        return batch

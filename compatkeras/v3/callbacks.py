@@ -1,0 +1,3 @@
+"""Keras 3 `keras.callbacks` (tf-keras's)."""
+
+from tf_keras.callbacks import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""Keras 3 `keras.losses` (tf-keras's)."""
+
+from tf_keras.losses import *  # noqa: F403
