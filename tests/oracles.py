@@ -6,6 +6,7 @@ Each oracle is a prelude that imports one library as `keras` (and TensorFlow as 
 - `tv2`: tf-keras 2.x, eager;
 - `keras3`: Keras 3 on the TensorFlow backend;
 - `compatkeras`: compatkeras's Keras 2 namespace, in a clean process like the others;
+- `v3`: compatkeras's Keras 3 surface (`import compatkeras.v3 as keras`);
 - `compatkeras-2.2`: the same under the "keras-2.2" flavor;
 - `dropin`: the same, with `compatkeras.install()` done, so the scenario's own `import keras`
   lines get compatkeras (as under `python -m compatkeras`).
@@ -37,6 +38,7 @@ PRELUDES = {
     "compatkeras": (
         "import tensorflow as tf\nimport compatkeras as keras\nSGD = keras.optimizers.SGD\n"
     ),
+    "v3": "import tensorflow as tf\nimport compatkeras.v3 as keras\nSGD = keras.optimizers.SGD\n",
     "compatkeras-2.2": (
         "import tensorflow as tf\nimport compatkeras as keras\nSGD = keras.optimizers.SGD\n"
         "keras.legacy.set_flavor('keras-2.2')\n"

@@ -166,6 +166,8 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             callbacks.on_epoch_begin(epoch)
             averages = self._run_batches(True, epoch_batches(epoch), callbacks, steps)
+            if getattr(averages, "steps", None) == 0:
+                break  # the data had nothing left: no epoch to report (the surface warns)
             logs = averages.logs()
             validation = validate(epoch) if validate is not None else None
             if validation is not None:

@@ -13,6 +13,7 @@ from tf_keras import Input
 from compatkeras._version import __version__
 from compatkeras.v3 import (
     activations,
+    backend,
     callbacks,
     constraints,
     initializers,
@@ -28,6 +29,6 @@ from compatkeras.v3 import (
 from compatkeras.v3.models import Model, Sequential
 from compatkeras.v3.utils import PyDataset
 
-__all__ = ["Input", "Model", "PyDataset", "Sequential", "__version__", "activations", "callbacks",
+__all__ = ["Input", "Model", "PyDataset", "Sequential", "__version__", "activations", "backend", "callbacks",
            "constraints", "initializers", "layers", "losses", "metrics", "mixed_precision",
            "models", "optimizers", "regularizers", "utils"]

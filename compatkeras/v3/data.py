@@ -115,11 +115,6 @@ def _array_like(*parts):
     return bool(leaves) and all(_is_array(leaf) for leaf in leaves)
 
 
-def _unrecognized(x):
-    text = str(x)
-    return ValueError(f"Unrecognized data type: x={text[:100]}{'...' if len(text) > 100 else ''} (of type {type(x)})")
-
-
 def is_py_dataset(x):
     return hasattr(x, "__getitem__") and (hasattr(x, "num_batches") or hasattr(x, "__len__")) and not _is_array(x) and not isinstance(x, (list, tuple, dict, str))
 
@@ -163,7 +158,7 @@ class ArrayAdapter:
             detail = "\n".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
             raise ValueError(
                 "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
-                f"samples.{detail}"
+                f"samples.{detail}\n"
             )
         self.num_samples = counts.pop() if counts else 0
         if batch_size is None:
@@ -207,6 +202,9 @@ class DatasetAdapter:
         self.num_batches = cardinality if cardinality >= 0 else None
         self.infinite = cardinality == tf.data.INFINITE_CARDINALITY
         _check_class_weight(layout, class_weight, None)
+        # The structure is checked here, on the element spec, so that a bad element raises
+        # plainly rather than from inside tf.data's tracing.
+        unpack_x_y_sample_weight(dataset.element_spec)
 
     def _split(self, *element):
         x, y, w = unpack_x_y_sample_weight(element[0] if len(element) == 1 else element)
@@ -325,11 +323,7 @@ class PyDatasetAdapter(_PythonAdapter):
         self.num_batches = num_batches
         self.infinite = num_batches is None
         if shuffle and self.infinite:
-            warnings.warn(
-                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
-                "as an infinite PyDataset.",
-                stacklevel=4,
-            )
+            _ignored_shuffle("an infinite PyDataset", "PyDataset is expected to already be shuffled.")
         self.shuffle = random.shuffle if shuffle and shuffle != "batch" and not self.infinite else False
         self.workers = getattr(dataset, "workers", 1)
         self.use_multiprocessing = getattr(dataset, "use_multiprocessing", False)
@@ -430,44 +424,52 @@ class GeneratorAdapter(_PythonAdapter):
         pass
 
 
+def _unsupported(argument, description, kind):
+    return ValueError(
+        f"When providing `x` as a {kind}, `{argument}` should not be passed. Instead, "
+        f"{description} should be included as part of the {kind}."
+    )
+
+
+def _ignored_shuffle(what, expectation):
+    warnings.warn(
+        f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as "
+        f"{what}. The {expectation}",
+        stacklevel=4,
+    )
+
+
 def adapt(layout, x, y=None, sample_weight=None, class_weight=None, batch_size=None, steps=None,
           shuffle=False):
     """The adapter for `x` (and `y`, `sample_weight`), with Keras 3's checks and texts."""
     if isinstance(x, tf.data.Dataset):
         if y is not None:
-            raise ValueError(
-                "When providing `x` as a tf.data.Dataset, `y` should not be passed. Instead, the "
-                "targets should be included as part of the tf.data.Dataset."
-            )
+            raise _unsupported("y", "the targets", "tf.data.Dataset")
         if sample_weight is not None:
-            raise ValueError(
-                "When providing `x` as a tf.data.Dataset, `sample_weights` should not be passed. "
-                "Instead, the sample weights should be included as part of the tf.data.Dataset."
-            )
+            raise _unsupported("sample_weights", "the sample weights", "tf.data.Dataset")
         if shuffle:
-            warnings.warn(
-                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
-                "as a tf.data.Dataset. The tf.data.Dataset is expected to already be shuffled "
-                "(via `.shuffle(tf.data.AUTOTUNE)`)",
-                stacklevel=3,
-            )
+            _ignored_shuffle("a tf.data.Dataset", "Dataset is expected to already be shuffled "
+                             "(via `.shuffle(buffer_size)`).")
         return DatasetAdapter(layout, x, class_weight)
     if _array_like(x, y, sample_weight):
         return ArrayAdapter(layout, x, y, sample_weight, class_weight, batch_size, steps, shuffle)
     if isinstance(x, types.GeneratorType):
-        for name, value in (("y", y), ("sample_weight", sample_weight), ("class_weight", class_weight)):
-            if value is not None:
-                raise ValueError(
-                    f"Argument `{name}` is not supported for Python generator inputs. Received: "
-                    f"{name}={value}"
-                )
+        if y is not None:
+            raise _unsupported("y", "the targets", "generator")
+        if sample_weight is not None:
+            raise _unsupported("sample_weights", "the sample weights", "generator")
+        if class_weight is not None:
+            raise ValueError(
+                "Argument `class_weight` is not supported for Python generator inputs. "
+                f"Received: class_weight={class_weight}"
+            )
+        if shuffle:
+            _ignored_shuffle("a generator", "generator is expected to yield already-shuffled data.")
         return GeneratorAdapter(layout, x)
     if is_py_dataset(x):
-        for name, value in (("y", y), ("sample_weight", sample_weight)):
-            if value is not None:
-                raise ValueError(
-                    f"Argument `{name}` is not supported for PyDataset inputs: return it from "
-                    f"`__getitem__`. Received: {name}={value}"
-                )
+        if y is not None:
+            raise _unsupported("y", "the targets", "PyDataset")
+        if sample_weight is not None:
+            raise _unsupported("sample_weights", "the sample weights", "PyDataset")
         return PyDatasetAdapter(layout, x, class_weight, shuffle)
-    raise _unrecognized(x)
+    raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
