@@ -24,12 +24,13 @@ def _function(fn, jit_compile=False, eager=False):
     return tf.function(fn, reduce_retracing=True, jit_compile=jit_compile or None)
 
 
-def _static(spec, fill=2):
-    """A TensorSpec with unknown dimensions set to `fill` (XLA lowers static shapes only)."""
+def _placeholder(spec, fill=2):
+    """Zeros shaped like `spec`, unknown dimensions set to `fill`: XLA lowers static shapes only
+    (and lowering reads no values)."""
     if not isinstance(spec, tf.TensorSpec):
-        return spec
+        return None
     shape = [fill if d is None else d for d in spec.shape.as_list()] if spec.shape.rank is not None else [fill]
-    return tf.TensorSpec(shape, spec.dtype)
+    return tf.zeros(shape, spec.dtype)
 
 
 _UNSUPPORTED = re.compile(r"unsupported operations.*?:\s*(\w+)\s*\(No registered", re.S)
@@ -42,7 +43,8 @@ def xla_unsupported_op(function, specs):
     before the first step. Any other failure is left to the real call, which reports it.
     """
     try:
-        function.experimental_get_compiler_ir(*[tf.nest.map_structure(_static, s) for s in specs])(stage="hlo")
+        args = [tf.nest.map_structure(_placeholder, s) for s in specs]
+        function.experimental_get_compiler_ir(*args)(stage="hlo")
     except (ValueError, tf.errors.OpError) as exc:
         match = _UNSUPPORTED.search(str(exc))
         if match:
@@ -55,6 +57,7 @@ class PredictStep:
 
     def __init__(self, model, jit_compile=False, eager=False):
         self.model = model
+        self.options = (jit_compile, eager)
         self.predict = _function(self._predict, jit_compile, eager)
 
     def _predict(self, x):

@@ -204,18 +204,17 @@ class Trainer:
     def _engine_batch(self, train, batch):
         return self._run_batches(train, [batch]).values()
 
-    def _engine_predict(self, xs, callbacks=None):
+    def _engine_predict(self, xs, callbacks=None, steps_per_execution=1, jit_compile=False,
+                        run_eagerly=False):
         """Predictions for an iterable of input lists: one array per output, rows in order.
         With callbacks, `on_predict_batch_begin/end` fire once per `steps_per_execution`
-        batches, with the last batch that really ran as the end index."""
-        if self._predictor is None:
-            steps = self._steps if self._engine_compiled else None
-            self._predictor = PredictStep(
-                self,
-                jit_compile=bool(steps and steps.jit_compile),
-                eager=bool(steps and self._train_config.run_eagerly),
-            )
-        spe = self._engine_spe if self._engine_compiled else 1
+        batches, with the last batch that really ran as the end index. Once training steps
+        exist, their XLA decision (after any fallback) is used."""
+        if self._engine_compiled:
+            jit_compile = self._steps.jit_compile
+        if self._predictor is None or self._predictor.options != (jit_compile, run_eagerly):
+            self._predictor = PredictStep(self, jit_compile=jit_compile, eager=run_eagerly)
+        spe = steps_per_execution
         chunks, group = [], []
         xs = iter(xs)
         index = 0

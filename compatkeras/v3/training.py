@@ -159,7 +159,8 @@ class V3Training:
             layout.fed = [o.fed for o in self._train_config.outputs]
         return layout
 
-    def _ensure_config(self, adapter, layout):
+    def _ensure_config(self, adapter):
+        layout = adapter.layout
         if self._engine_compiled:
             return
         args = self._v3_args
@@ -226,7 +227,7 @@ class V3Training:
         adapter = data_lib.adapt(layout, x, y, sample_weight, class_weight, batch_size,
                                  steps_per_epoch, shuffle)
         try:
-            self._ensure_config(adapter, layout)
+            self._ensure_config(adapter)
             return self._fit_loop(adapter, layout, epochs, verbose, callbacks, validation_data,
                                   batch_size, initial_epoch, steps_per_epoch, validation_steps,
                                   validation_batch_size, validation_freq)
@@ -297,7 +298,7 @@ class V3Training:
     # -- evaluate / predict ---------------------------------------------------------------
 
     def _evaluate_logs(self, adapter, steps, callbacks, verbose):
-        self._ensure_config(adapter, self._layout())
+        self._ensure_config(adapter)
         if steps is None and adapter.num_batches is None and getattr(adapter, "infinite", False):
             raise ValueError("An infinite dataset needs `steps` to evaluate.")
         count = steps if steps else (adapter.num_batches if not getattr(adapter, "infinite", False) else None)
@@ -337,7 +338,7 @@ class V3Training:
                 count = steps or adapter.num_batches
                 cbs = self._engine_callbacks(callbacks, verbose, {"verbose": verbose, "epochs": 1, "steps": count})
                 cbs.on_predict_begin()
-            outputs = self._engine_predict(inputs, cbs)
+            outputs = self._engine_predict(inputs, cbs, *self._predict_options())
             if cbs is not None:
                 cbs.on_predict_end()
         finally:
@@ -355,7 +356,7 @@ class V3Training:
                 f"Received: x of type {type(x)}"
             )
         adapter = data_lib.ArrayAdapter(layout, x, y, sample_weight, class_weight, None, 1, False)
-        self._ensure_config(adapter, layout)
+        self._ensure_config(adapter)
         batch = layout.select(adapter.parts)
         values = self._run_batches(train, PythonFeed(iter([batch]), 1), None, 1).values()
         return self._logs(values)
@@ -375,4 +376,12 @@ class V3Training:
 
     def predict_on_batch(self, x):
         inputs = self._layout().x(x)
-        return self._pack_outputs(self._engine_predict([tuple(np.asarray(a) if isinstance(a, list) else a for a in inputs)]))
+        inputs = tuple(np.asarray(a) if isinstance(a, list) else a for a in inputs)
+        return self._pack_outputs(self._engine_predict([inputs], None, *self._predict_options()))
+
+    def _predict_options(self):
+        """(steps_per_execution, jit_compile, run_eagerly) for predictions."""
+        args = self._v3_args
+        if args is None:
+            return 1, False, False
+        return args.steps_per_execution, args.jit_compile, args.run_eagerly
