@@ -86,20 +86,62 @@ def legacy(kind):
     raise SystemExit(f"unknown legacy workload {kind}")
 
 
-def tf_keras_fit():
+def tf_keras_fit(spe=1):
     import tf_keras
 
     x, y = data()
-    return run_fit(tf_keras, {"loss": "mse"}, {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+    return run_fit(tf_keras, {"loss": "mse", "steps_per_execution": spe},
+                   {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
                    tf_keras.optimizers.Adam(0.001))
 
 
-def keras3_fit():
+def keras3_fit(spe=1):
     import keras
 
     x, y = data()
-    return run_fit(keras, {"loss": "mse"}, {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+    return run_fit(keras, {"loss": "mse", "steps_per_execution": spe},
+                   {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
                    keras.optimizers.Adam(0.001))
+
+
+def v3_fit(spe=1):
+    import compatkeras.v3 as keras
+
+    x, y = data()
+    return run_fit(keras, {"loss": "mse", "steps_per_execution": spe},
+                   {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+                   keras.optimizers.Adam(0.001))
+
+
+def raw_loop_many(spe):
+    """The limit at `spe` steps per call: a tf.function running `spe` steps per call on a
+    tf.data iterator (no callbacks, no metrics)."""
+    import tensorflow as tf
+    import tf_keras
+
+    x, y = data()
+    model = mlp(tf_keras)
+    opt = tf_keras.optimizers.Adam(0.001)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(BATCH).prefetch(2)
+
+    @tf.function
+    def steps(iterator, count):
+        for _ in tf.range(count):
+            xb, yb = next(iterator)
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+
+    times = []
+    batches = -(-N // BATCH)
+    for _ in range(2):
+        start = time.perf_counter()
+        iterator = iter(dataset)
+        for begin in range(0, batches, spe):
+            steps(iterator, tf.constant(min(spe, batches - begin)))
+        times.append(time.perf_counter() - start)
+    return times[1]
 
 
 def raw_loop():
@@ -212,6 +254,11 @@ WORKLOADS = {
     "raw": raw_loop,
     "tf_keras": tf_keras_fit,
     "keras3": keras3_fit,
+    "v3": v3_fit,
+    "raw-spe32": lambda: raw_loop_many(32),
+    "tf_keras-spe32": lambda: tf_keras_fit(32),
+    "keras3-spe32": lambda: keras3_fit(32),
+    "v3-spe32": lambda: v3_fit(32),
     "legacy": lambda: legacy("plain"),
     "legacy-steps": lambda: legacy("plain-steps"),
     "legacy-target-tensors": lambda: legacy("target-tensors"),

@@ -301,7 +301,8 @@ class _PythonAdapter:
         if self._peeked is not None:
             first, self._peeked = self._peeked, None
             yield first
-        for batch in self._batches():
+        # Not `yield from`: closing this pass's generator must not close the shared stream.
+        for batch in self._batches():  # noqa: UP028
             yield batch
 
 

@@ -7,9 +7,8 @@ replacement named in the warning.
 import warnings
 
 import tf_keras
-from tf_keras.optimizers import schedules
-from tf_keras.optimizers import deserialize, serialize  # noqa: F401
 from tf_keras.mixed_precision import LossScaleOptimizer  # noqa: F401
+from tf_keras.optimizers import deserialize, schedules, serialize  # noqa: F401
 
 _NAMES = ("SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion",
           "Adafactor")
