@@ -25,8 +25,8 @@ class Group:
         self.spec = spec  # the (x, ys, ws) TensorSpec structure, for an XLA check
 
     def run(self, steps, train):
-        """(sum over steps of values x batch size, total batch size, steps run)."""
-        return self._run(steps, train)
+        """Runs the group's steps; their values accumulate in `steps.totals`/`steps.sizes`."""
+        self._run(steps, train)
 
 
 def _batch_spec(batch):
@@ -101,11 +101,11 @@ class DatasetFeed(_Pulled):
         iterator = self._iterator
         if self.taken >= self.num_batches:
             self.exhausted = True
-        return Group(
-            count,
-            lambda steps, train: steps.run_iterator(train, iterator, tf.constant(count)),
-            spec=self.dataset.element_spec,
-        )
+        if count == 1:
+            run = lambda steps, train: steps.run_next(train, iterator)  # noqa: E731
+        else:
+            run = lambda steps, train: steps.run_iterator(train, iterator, tf.constant(count))  # noqa: E731
+        return Group(count, run, spec=self.dataset.element_spec)
 
 
 class PythonFeed(_Pulled):

@@ -80,7 +80,15 @@ class Steps:
         self.value_count = len(config.log_names) - sum(metric_state.running)
         self.jit_compile = config.jit_compile and not config.run_eagerly
         self._jit_checked = not (self.jit_compile and config.jit_fallback)
+        # Executions add `values x batch size` and batch sizes here, on the device, so that
+        # steps are not synchronised with Python; the trainer reads them when it needs logs.
+        self.totals = tf.Variable(tf.zeros([self.value_count], tf.float64), trainable=False)
+        self.sizes = tf.Variable(tf.constant(0.0, tf.float64), trainable=False)
         self._build()
+
+    def reset_totals(self):
+        self.totals.assign(tf.zeros([self.value_count], tf.float64))
+        self.sizes.assign(0.0)
 
     def _build(self):
         eager = self.config.run_eagerly
@@ -89,7 +97,8 @@ class Steps:
         # The same steps, pulling their batch from a tf.data iterator inside the function.
         self.train_next = _function(lambda it: self.train(*next(it)), eager=eager)
         self.test_next = _function(lambda it: self.test(*next(it)), eager=eager)
-        # Executions: (sum of values x batch size, sum of batch sizes, steps run).
+        # Executions: steps on batches from a tf.data iterator or from a tuple of batches.
+        self.run_next = _function(self._run_next, eager=eager)
         self.run_iterator = _function(self._run_iterator, eager=eager)
         self.run_list = _function(self._run_list, eager=eager)
 
@@ -161,31 +170,23 @@ class Steps:
     def _test(self, x, ys, ws):
         return self._losses(x, ys, ws, training=False)[1]
 
-    def _sized(self, train, x, ys, ws):
+    def _accumulate(self, train, x, ys, ws):
         values = (self.train if train else self.test)(x, ys, ws)
         size = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float64)
-        return tf.stack([tf.cast(v, tf.float64) for v in values]) * size, size
+        self.totals.assign_add(tf.stack([tf.cast(v, tf.float64) for v in values]) * size)
+        self.sizes.assign_add(size)
+
+    def _run_next(self, train, iterator):
+        """One step on the iterator's next batch."""
+        self._accumulate(train, *next(iterator))
 
     def _run_iterator(self, train, iterator, count):
-        """Up to `count` steps on batches pulled from a tf.data iterator inside the function."""
-        total = tf.zeros([self.value_count], tf.float64)
-        size = tf.constant(0.0, tf.float64)
-        ran = tf.constant(0)
+        """`count` steps on batches pulled from a tf.data iterator inside the function (the
+        feed has planned `count`, so every `next` has a batch)."""
         for _ in tf.range(count):
-            element = iterator.get_next_as_optional()
-            if not element.has_value():
-                break
-            values, batch_size = self._sized(train, *element.get_value())
-            total += values
-            size += batch_size
-            ran += 1
-        return total, size, ran
+            self._accumulate(train, *next(iterator))
 
     def _run_list(self, train, batches):
         """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call."""
-        total, size = tf.zeros([self.value_count], tf.float64), tf.constant(0.0, tf.float64)
         for x, ys, ws in batches:
-            values, batch_size = self._sized(train, x, ys, ws)
-            total += values
-            size += batch_size
-        return total, size, tf.constant(len(batches))
+            self._accumulate(train, x, ys, ws)

@@ -30,13 +30,6 @@ class _Averages:
         self.sums += self.last * size
         self.count += size
 
-    def add_total(self, total, size):
-        """Several steps at once: `total` is the sum of their values x batch sizes."""
-        total = np.asarray(total, dtype=np.float64)
-        self.last = total / size if size else total
-        self.sums += total
-        self.count += size
-
     def _merge(self, averaged):
         """Averaged values and running results back in log order."""
         averaged, running = iter(averaged), iter(self.metric_state.results())
@@ -54,6 +47,21 @@ class _Averages:
 
     def values(self):
         return list(self.logs().values())
+
+
+class _DeviceAverages(_Averages):
+    """Epoch values from the sums the executions keep on the device (`Steps.totals`): read
+    only when logs are asked for, so steps run without waiting for Python."""
+
+    def __init__(self, config, metric_state, steps):
+        super().__init__(config, metric_state)
+        self.steps_object = steps
+        steps.reset_totals()
+
+    def logs(self):
+        self.count = float(self.steps_object.sizes.numpy())
+        self.sums = self.steps_object.totals.numpy()
+        return super().logs()
 
 
 class _ProgbarLogger(tf_keras.callbacks.ProgbarLogger):
@@ -99,7 +107,7 @@ class Trainer:
         until the feed runs out (`feed.exhausted`). Callbacks see one `(begin, end)` pair per
         execution with `end` the last step that really ran."""
         self._metric_state.reset()
-        averages = _Averages(self._train_config, self._metric_state)
+        averages = _DeviceAverages(self._train_config, self._metric_state, self._steps)
         mode = "train" if train else "test"
         hooks = callbacks is not None and getattr(callbacks, f"_should_call_{mode}_batch_hooks")
         begin_hook = getattr(callbacks, f"on_{mode}_batch_begin", None)
@@ -114,21 +122,20 @@ class Trainer:
                 self._steps.check_jit(group.spec)
             if hooks:
                 begin_hook(index)
-            total, size, ran = group.run(self._steps, train)
-            ran = int(ran)
-            averages.add_total(total.numpy(), float(size))
-            index += ran
+            group.run(self._steps, train)
+            index += group.count
             if hooks:
-                end_hook(index - 1, self._batch_logs(averages, index - 1, float(size)))
+                end_hook(index - 1, self._batch_logs(averages, index - 1))
             if callbacks is not None and self.stop_training:
                 break
         averages.steps = index
         return averages
 
-    def _batch_logs(self, averages, index, size):
-        if self._batch_logs_format is not None:
-            return self._batch_logs_format(averages.logs())
-        return dict(averages.batch_logs(), batch=index, size=size)
+    def _batch_logs(self, averages, index):
+        """Running epoch values as the surface shapes them (feeds serve the Keras 3 surface;
+        Keras 2 batch logs come from `_run_batches`' own loop)."""
+        logs = averages.logs()
+        return self._batch_logs_format(logs) if self._batch_logs_format is not None else logs
 
     def _run_batches(self, train, batches, callbacks=None, steps=None):
         """Run train or test steps over `batches`: an iterable of `Batch`, a `DatasetEpoch`, or
