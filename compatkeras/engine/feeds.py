@@ -61,10 +61,10 @@ class DatasetFeed(_Pulled):
     """A `tf.data.Dataset` of `(x, ys, ws)` batches. `num_batches`: an int, `INFINITE`, or None
     (unknown). `restart()` begins a new pass."""
 
-    def __init__(self, dataset, num_batches=None):
+    def __init__(self, dataset, num_batches=None, iterator=None):
         self.dataset = dataset
         self.num_batches = num_batches
-        self._iterator = None
+        self._iterator = iterator  # an iterator already running (e.g. over a repeated dataset)
         self.taken = 0
 
     @classmethod

@@ -19,6 +19,8 @@ def reduce_loss(values, weights, mask, rule):
     if mask is not None:
         mask = tf.cast(mask, values.dtype)
     if rule == config.TF_KERAS:
+        if weights is None and mask is None:
+            return tf.reduce_mean(values)
         w = tf.ones_like(values) if weights is None else _broadcast_like(weights, values)
         if mask is not None:
             w = w * _broadcast_like(mask, values)

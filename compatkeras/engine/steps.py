@@ -170,23 +170,37 @@ class Steps:
     def _test(self, x, ys, ws):
         return self._losses(x, ys, ws, training=False)[1]
 
-    def _accumulate(self, train, x, ys, ws):
+    def _sized(self, train, x, ys, ws):
         values = (self.train if train else self.test)(x, ys, ws)
         size = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float64)
-        self.totals.assign_add(tf.stack([tf.cast(v, tf.float64) for v in values]) * size)
+        return tf.stack([tf.cast(v, tf.float64) for v in values]) * size, size
+
+    def _add(self, total, size):
+        self.totals.assign_add(total)
         self.sizes.assign_add(size)
 
     def _run_next(self, train, iterator):
         """One step on the iterator's next batch."""
-        self._accumulate(train, *next(iterator))
+        self._add(*self._sized(train, *next(iterator)))
 
     def _run_iterator(self, train, iterator, count):
         """`count` steps on batches pulled from a tf.data iterator inside the function (the
-        feed has planned `count`, so every `next` has a batch)."""
+        feed has planned `count`, so every `next` has a batch). Sums are carried through the
+        loop and added to the variables once."""
+        total = tf.zeros([self.value_count], tf.float64)
+        size = tf.constant(0.0, tf.float64)
         for _ in tf.range(count):
-            self._accumulate(train, *next(iterator))
+            values, batch_size = self._sized(train, *next(iterator))
+            total += values
+            size += batch_size
+        self._add(total, size)
 
     def _run_list(self, train, batches):
         """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call."""
+        total = tf.zeros([self.value_count], tf.float64)
+        size = tf.constant(0.0, tf.float64)
         for x, ys, ws in batches:
-            self._accumulate(train, x, ys, ws)
+            values, batch_size = self._sized(train, x, ys, ws)
+            total += values
+            size += batch_size
+        self._add(total, size)

@@ -168,15 +168,25 @@ class ArrayAdapter:
         self.num_batches = math.ceil(self.num_samples / batch_size)
         self.parts = (xs, ys, ws)
         self.layout = layout
+        self._source = None
+        self._repeated = None
 
     def y_shapes(self):
         return [None if t is None else (None, *tuple(t.shape)[1:]) for t in self.parts[1]]
 
     def feed(self):
-        xs, ys, ws = self.layout.select(self.parts)
-        epoch = ArraySource(xs, ys, ws).epoch(self.batch_size, self.shuffle)
-        feed = DatasetFeed(epoch.dataset, len(epoch.sizes))
-        return feed
+        if self._source is None:  # converted to tensors once, not every epoch
+            self._source = ArraySource(*self.layout.select(self.parts))
+        if self.shuffle:
+            epoch = self._source.epoch(self.batch_size, self.shuffle)
+            return DatasetFeed(epoch.dataset, len(epoch.sizes))
+        if self._repeated is None:
+            # Unshuffled passes are all alike: one repeated pipeline keeps its prefetch warm
+            # across epochs instead of starting a new one each epoch.
+            epoch = self._source.epoch(self.batch_size)
+            self._repeated = (epoch.dataset, iter(epoch.dataset.repeat()))
+        dataset, iterator = self._repeated
+        return DatasetFeed(dataset, self.num_batches, iterator=iterator)
 
     def x_batches(self):
         xs = self.parts[0]
