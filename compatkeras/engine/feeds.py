@@ -53,18 +53,24 @@ class _Pulled:
             batches.append(batch)
         if not batches:
             return None
-        return Group(len(batches), lambda steps, train: steps.run_list(train, tuple(batches)),
-                     spec=_batch_spec(batches[0]))
+        def run(steps, train):
+            steps.run_list(train, tuple(steps.distribute_batch(b) for b in batches))
+
+        return Group(len(batches), run, spec=_batch_spec(batches[0]))
 
 
 class DatasetFeed(_Pulled):
     """A `tf.data.Dataset` of `(x, ys, ws)` batches. `num_batches`: an int, `INFINITE`, or None
     (unknown). `restart()` begins a new pass."""
 
-    def __init__(self, dataset, num_batches=None, iterator=None):
+    def __init__(self, dataset, num_batches=None, shared=None):
         self.dataset = dataset
         self.num_batches = num_batches
-        self._iterator = iterator  # an iterator already running (e.g. over a repeated dataset)
+        # `shared`: a dict whose "iterator" feeds of later passes reuse (a repeated dataset keeps
+        # one pipeline, and its prefetch, across epochs).
+        self.shared = shared
+        self._iterator = None
+        self.steps = None  # set by the trainer: distributes the iterator over replicas
         self.taken = 0
 
     @classmethod
@@ -77,7 +83,15 @@ class DatasetFeed(_Pulled):
         return cls(dataset, None)
 
     def restart(self):
-        self._iterator = iter(self.dataset)
+        if self.shared is not None and "iterator" in self.shared:
+            self._iterator = self.shared["iterator"]
+        else:
+            # Known-size groups run on the iterator in the compiled function: distribute it.
+            # Unknown-size groups are pulled whole first and split per replica when they run.
+            distribute = self.steps is not None and self.num_batches is not None
+            self._iterator = self.steps.distribute_iterator(self.dataset) if distribute else iter(self.dataset)
+            if self.shared is not None:
+                self.shared["iterator"] = self._iterator
         self.taken = 0
         self.exhausted = False
 

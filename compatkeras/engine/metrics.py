@@ -14,6 +14,14 @@ def _combined_weights(values, weights, mask):
     return w
 
 
+def _sum_on_read():
+    """A running sum that each replica adds to on its own and that reads as the total (a plain
+    variable outside a distribution strategy)."""
+    return tf.Variable(0.0, trainable=False, dtype=tf.float64,
+                       synchronization=tf.VariableSynchronization.ON_READ,
+                       aggregation=tf.VariableAggregation.SUM)
+
+
 class MetricState:
     """Everything about a config's metrics that lives across batches.
 
@@ -27,8 +35,8 @@ class MetricState:
         self.running = [
             m.stateful is not None or config.metric_mode == cfg_lib.STATEFUL for m in self.specs
         ]
-        self.totals = [tf.Variable(0.0, trainable=False, dtype=tf.float64) for _ in self.specs]
-        self.counts = [tf.Variable(0.0, trainable=False, dtype=tf.float64) for _ in self.specs]
+        self.totals = [_sum_on_read() for _ in self.specs]
+        self.counts = [_sum_on_read() for _ in self.specs]
 
     def update(self, index, y_true, y_pred, weights, mask):
         """Called inside the step; returns the per-batch value, or None for running metrics."""

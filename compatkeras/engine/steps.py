@@ -1,8 +1,11 @@
 """The compiled train, test and predict steps of one model under one `TrainingConfig`, and the
 executions that run several steps per call (`steps_per_execution`)."""
 
+import functools
 import re
 import warnings
+
+import numpy as np
 
 import tensorflow as tf
 
@@ -78,6 +81,10 @@ class Steps:
         self.config = config
         self.metric_state = metric_state
         self.value_count = len(config.log_names) - sum(metric_state.running)
+        # Under a distribution strategy with several replicas, each step runs on every replica
+        # (`strategy.run`) over its share of the batch; sums are reduced across replicas.
+        self.strategy = model.distribute_strategy
+        self.replicas = self.strategy.num_replicas_in_sync
         self.jit_compile = config.jit_compile and not config.run_eagerly
         self._jit_checked = not (self.jit_compile and config.jit_fallback)
         # Executions add `values x batch size` and batch sizes here, on the device, so that
@@ -97,6 +104,9 @@ class Steps:
         # The same steps, pulling their batch from a tf.data iterator inside the function.
         self.train_next = _function(lambda it: self.train(*next(it)), eager=eager)
         self.test_next = _function(lambda it: self.test(*next(it)), eager=eager)
+        # One step on one Python batch split over the replicas (the Keras 2 loop's path under
+        # a distribution strategy): the batch's values, averaged over its rows.
+        self.run_replicated = _function(lambda train, batch: self._sized(train, *batch), eager=eager)
         # Executions: steps on batches from a tf.data iterator or from a tuple of batches.
         self.run_next = _function(self._run_next, eager=eager)
         self.run_iterator = _function(self._run_iterator, eager=eager)
@@ -153,11 +163,14 @@ class Steps:
 
     def _train(self, x, ys, ws):
         optimizer = self.config.optimizer
+        replica_scale = 1.0 / self.replicas  # the optimizer sums the replicas' gradients
         # A loss-scale optimizer (mixed precision) gets a scaled loss and unscales the gradients;
         # the logged loss stays unscaled.
         scaling = hasattr(optimizer, "get_unscaled_gradients")
         with tf.GradientTape() as tape:
             total, logs = self._losses(x, ys, ws, training=True)
+            if self.replicas > 1:
+                total = total * replica_scale
             if scaling:
                 total = optimizer.get_scaled_loss(total)
         variables = self.model.trainable_variables
@@ -170,10 +183,45 @@ class Steps:
     def _test(self, x, ys, ws):
         return self._losses(x, ys, ws, training=False)[1]
 
-    def _sized(self, train, x, ys, ws):
-        values = (self.train if train else self.test)(x, ys, ws)
+    def _local_sized(self, train, x, ys, ws):
+        if self.replicas > 1:
+            # Inside `strategy.run` the step must not be a nested tf.function (the optimizer's
+            # cross-replica gradient sum cannot run in one); XLA is off under a strategy anyway.
+            values = (self._train if train else self._test)(x, ys, ws)
+        else:
+            values = (self.train if train else self.test)(x, ys, ws)
         size = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float64)
         return tf.stack([tf.cast(v, tf.float64) for v in values]) * size, size
+
+    def _sized(self, train, x, ys, ws):
+        if self.replicas == 1:
+            return self._local_sized(train, x, ys, ws)
+        values, size = self.strategy.run(functools.partial(self._local_sized, train), args=(x, ys, ws))
+        sum_ = tf.distribute.ReduceOp.SUM
+        return self.strategy.reduce(sum_, values, axis=None), self.strategy.reduce(sum_, size, axis=None)
+
+    def replicated_step(self, train, x, ys, ws):
+        total, size = self.run_replicated(train, self.distribute_batch((x, ys, ws)))
+        return total / size
+
+    def distribute_iterator(self, dataset):
+        """An iterator over `dataset` that gives each replica its share of every batch."""
+        if self.replicas == 1:
+            return iter(dataset)
+        return iter(self.strategy.experimental_distribute_dataset(dataset))
+
+    def distribute_batch(self, batch):
+        """A batch from Python split across the replicas (near-equal row shares)."""
+        if self.replicas == 1:
+            return batch
+        rows = len(tf.nest.flatten(batch[0])[0])
+        bounds = np.linspace(0, rows, self.replicas + 1).astype(int)
+
+        def share(context):
+            i = context.replica_id_in_sync_group
+            return tf.nest.map_structure(lambda t: None if t is None else t[bounds[i]:bounds[i + 1]], batch)
+
+        return self.strategy.experimental_distribute_values_from_function(share)
 
     def _add(self, total, size):
         self.totals.assign_add(total)

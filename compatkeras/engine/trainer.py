@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 import tf_keras
 
-from compatkeras.engine.data import DatasetEpoch
+from compatkeras.engine.data import Batch, DatasetEpoch
 from compatkeras.engine.feeds import DatasetFeed, PythonFeed
 from compatkeras.engine.metrics import MetricState
 from compatkeras.engine.steps import PredictStep, Steps
@@ -112,6 +112,8 @@ class Trainer:
         hooks = callbacks is not None and getattr(callbacks, f"_should_call_{mode}_batch_hooks")
         begin_hook = getattr(callbacks, f"on_{mode}_batch_begin", None)
         end_hook = getattr(callbacks, f"on_{mode}_batch_end", None)
+        if isinstance(feed, DatasetFeed):
+            feed.steps = self._steps
         index = 0
         while steps is None or index < steps:
             wanted = self._engine_spe if steps is None else min(self._engine_spe, steps - index)
@@ -144,7 +146,13 @@ class Trainer:
             return self._run_feed(train, batches, steps, callbacks)
         self._metric_state.reset()
         averages = _Averages(self._train_config, self._metric_state)
-        if isinstance(batches, DatasetEpoch):
+        if self._steps.replicas > 1:
+            # Under a distribution strategy every batch is split over the replicas.
+            if isinstance(batches, DatasetEpoch):
+                batches = (Batch(*element, size=size) for element, size in zip(batches.dataset, batches.sizes))
+            step = self._steps.replicated_step
+            steps = ((lambda b=b: step(train, b.x, b.ys, b.ws), b.size) for b in batches)
+        elif isinstance(batches, DatasetEpoch):
             step = self._steps.train_next if train else self._steps.test_next
             iterator = iter(batches.dataset)
             steps = ((lambda: step(iterator), size) for size in batches.sizes)

@@ -183,10 +183,9 @@ class ArrayAdapter:
         if self._repeated is None:
             # Unshuffled passes are all alike: one repeated pipeline keeps its prefetch warm
             # across epochs instead of starting a new one each epoch.
-            epoch = self._source.epoch(self.batch_size)
-            self._repeated = (epoch.dataset, iter(epoch.dataset.repeat()))
-        dataset, iterator = self._repeated
-        return DatasetFeed(dataset, self.num_batches, iterator=iterator)
+            self._repeated = (self._source.epoch(self.batch_size).dataset.repeat(), {})
+        dataset, shared = self._repeated
+        return DatasetFeed(dataset, self.num_batches, shared=shared)
 
     def x_batches(self):
         xs = self.parts[0]
