@@ -6,7 +6,6 @@ import re
 import warnings
 
 import numpy as np
-
 import tensorflow as tf
 
 from compatkeras.engine.losses import reduce_loss

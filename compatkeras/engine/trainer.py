@@ -149,7 +149,7 @@ class Trainer:
         if self._steps.replicas > 1:
             # Under a distribution strategy every batch is split over the replicas.
             if isinstance(batches, DatasetEpoch):
-                batches = (Batch(*element, size=size) for element, size in zip(batches.dataset, batches.sizes))
+                batches = (Batch(*element, size=size) for element, size in zip(batches.dataset, batches.sizes, strict=True))
             step = self._steps.replicated_step
             steps = ((lambda b=b: step(train, b.x, b.ys, b.ws), b.size) for b in batches)
         elif isinstance(batches, DatasetEpoch):
