@@ -183,12 +183,13 @@ class Steps:
         return self._losses(x, ys, ws, training=False)[1]
 
     def _local_sized(self, train, x, ys, ws):
-        if self.replicas > 1:
-            # Inside `strategy.run` the step must not be a nested tf.function (the optimizer's
-            # cross-replica gradient sum cannot run in one); XLA is off under a strategy anyway.
-            values = (self._train if train else self._test)(x, ys, ws)
+        if self.jit_compile and self.replicas == 1:
+            values = (self.train if train else self.test)(x, ys, ws)  # the XLA-compiled step
         else:
-            values = (self.train if train else self.test)(x, ys, ws)
+            # Traced into the execution's own graph: a nested tf.function call costs ~0.2 ms per
+            # step inside a loop, and under `strategy.run` it could not sum the replicas'
+            # gradients (`merge_call`); XLA is off under a strategy anyway.
+            values = (self._train if train else self._test)(x, ys, ws)
         size = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float64)
         return tf.stack([tf.cast(v, tf.float64) for v in values]) * size, size
 

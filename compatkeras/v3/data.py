@@ -183,7 +183,7 @@ class ArrayAdapter:
         if self._repeated is None:
             # Unshuffled passes are all alike: one repeated pipeline keeps its prefetch warm
             # across epochs instead of starting a new one each epoch.
-            self._repeated = (self._source.epoch(self.batch_size).dataset.repeat(), {})
+            self._repeated = (self._source.epoch(self.batch_size, repeat=True).dataset, {})
         dataset, shared = self._repeated
         return DatasetFeed(dataset, self.num_batches, shared=shared)
 
