@@ -143,6 +143,7 @@ def _shapes(batch):
 
 
 class ArrayAdapter:
+    restartable = True  # a new pass can start from the beginning
     def __init__(self, layout, x, y, sample_weight, class_weight, batch_size, steps, shuffle):
         _check_class_weight(layout, class_weight, sample_weight)
         xs, ys, ws = layout.split(x, y, sample_weight)
@@ -203,6 +204,7 @@ class ArrayAdapter:
 
 
 class DatasetAdapter:
+    restartable = True
     def __init__(self, layout, dataset, class_weight):
         self.layout = layout
         self.dataset = dataset
@@ -316,6 +318,7 @@ class _PythonAdapter:
 
 
 class PyDatasetAdapter(_PythonAdapter):
+    restartable = True
     empty_message = "The PyDataset has length 0"
 
     def __init__(self, layout, dataset, class_weight, shuffle):
@@ -403,6 +406,7 @@ class GeneratorAdapter(_PythonAdapter):
     later epochs; here a later epoch continues where the generator is)."""
 
     empty_message = "The generator yielded no data."
+    restartable = False
 
     def __init__(self, layout, generator):
         self.layout = layout

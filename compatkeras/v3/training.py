@@ -244,23 +244,28 @@ class V3Training:
             steps = None  # -1: until the data runs out (Keras 3)
         else:
             steps = None if infinite else adapter.num_batches
-        state = {"feed": None, "start": 0, "epoch_open": False}
+        state = {"feed": None, "start": 0, "epoch_open": False, "epoch": initial_epoch}
 
         def close_epoch():
-            if state["epoch_open"]:
-                feed = state["feed"]
-                adapter.on_epoch_end()
-                state["epoch_open"] = False
-                ran = feed.taken - state["start"]
-                if steps_per_epoch is not None and feed.exhausted and ran < (steps or 0) and not self.stop_training:
-                    warnings.warn(_RAN_OUT, stacklevel=4)
-                if ran == 0 and not self.stop_training:
-                    if steps_per_epoch is None:
-                        warnings.warn(_RAN_OUT, stacklevel=4)
-                    self.stop_training = True
+            if not state["epoch_open"]:
+                return
+            feed = state["feed"]
+            adapter.on_epoch_end()
+            state["epoch_open"] = False
+            ran = feed.taken - state["start"]
+            if self.stop_training:
+                return
+            if steps_per_epoch is not None and feed.exhausted and ran < (steps or 0):
+                warnings.warn(_RAN_OUT, stacklevel=4)
+            elif ran == 0 or (feed.exhausted and not adapter.restartable and state["epoch"] + 1 < epochs):
+                # A generator read to its end cannot feed another epoch: stop here instead of
+                # running empty epochs (or replaying, as Keras 3 does).
+                warnings.warn(_RAN_OUT, stacklevel=4)
+                self.stop_training = True
 
         def epoch_batches(epoch):
             close_epoch()
+            state["epoch"] = epoch
             feed = state["feed"]
             if feed is None or steps_per_epoch is None or feed.exhausted:
                 feed = state["feed"] = adapter.feed()
