@@ -72,7 +72,7 @@ class ArraySource:
             np.random.shuffle(index)
         return index
 
-    def epoch(self, batch_size, shuffle=False, repeat=False):
+    def epoch(self, batch_size, shuffle=False, repeat=False, prefetch=2):
         """The batches of `batches()` as a `DatasetEpoch`: the same order (numpy's RNG decides
         it), gathered by tf.data in the background."""
         index = self.order(batch_size, shuffle)
@@ -87,8 +87,10 @@ class ArraySource:
             dataset = tf.data.Dataset.from_tensor_slices(tensors).batch(batch_size)
         if repeat:  # every pass alike (unshuffled): one pipeline for all of them
             dataset = dataset.repeat()
-        # AUTOTUNE measured ~25% faster than prefetch(2) in an isolated pipeline (issue 5 note).
-        return DatasetEpoch(dataset.prefetch(tf.data.AUTOTUNE), sizes)
+        # `prefetch=tf.data.AUTOTUNE` was ~25% faster in an isolated pipeline feeding 32-step
+        # executions, but halved the speed of the Keras 2 loop (one synchronised step per call)
+        # in the engine benchmark; each caller picks (issue 5 note).
+        return DatasetEpoch(dataset.prefetch(prefetch), sizes)
 
     def _take(self, index):
         def take(arrays):

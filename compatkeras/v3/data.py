@@ -179,12 +179,12 @@ class ArrayAdapter:
         if self._source is None:  # converted to tensors once, not every epoch
             self._source = ArraySource(*self.layout.select(self.parts))
         if self.shuffle:
-            epoch = self._source.epoch(self.batch_size, self.shuffle)
+            epoch = self._source.epoch(self.batch_size, self.shuffle, prefetch=tf.data.AUTOTUNE)
             return DatasetFeed(epoch.dataset, len(epoch.sizes))
         if self._repeated is None:
             # Unshuffled passes are all alike: one repeated pipeline keeps its prefetch warm
             # across epochs instead of starting a new one each epoch.
-            self._repeated = (self._source.epoch(self.batch_size, repeat=True).dataset, {})
+            self._repeated = (self._source.epoch(self.batch_size, repeat=True, prefetch=tf.data.AUTOTUNE).dataset, {})
         dataset, shared = self._repeated
         return DatasetFeed(dataset, self.num_batches, shared=shared)
 
