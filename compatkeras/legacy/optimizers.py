@@ -1,21 +1,70 @@
 """Keras 2 `keras.optimizers`: the optimizers that still take `lr` and `decay`.
 
-tf-keras's legacy optimizers keep the Keras 2 arguments (`lr`, `decay`, `clipnorm`, `clipvalue`);
-its new ones silently drop `lr` and reject `decay`.
+tf-keras's legacy optimizers keep the Keras 2 arguments (`lr`, `decay`, `clipnorm`, `clipvalue`)
+and update rules; its new ones silently drop `lr` and reject `decay`. On top of them the classes
+here take Keras 2.2.4's positional order (`Adam(lr, beta_1, beta_2, epsilon, decay, amsgrad)`),
+accept `lr` without tf-keras's deprecation warning, and under the "keras-2.2" flavor default to
+Keras 2.2.4's learning rates (Adagrad 0.01 with accumulators starting at zero, Adadelta 1.0,
+Adamax and Nadam 0.002).
 """
 
 import tf_keras
 from tf_keras.optimizers import deserialize, serialize
-from tf_keras.optimizers.legacy import (
-    SGD,
-    Adadelta,
-    Adagrad,
-    Adam,
-    Adamax,
-    Nadam,
-    Optimizer,
-    RMSprop,
-)
+from tf_keras.optimizers.legacy import Optimizer
+
+_legacy = tf_keras.optimizers.legacy
+
+# Keras 2.2.4's constructors: the positional parameters after `lr`, and the default learning
+# rate under the "keras-2.2" flavor (under "tf.keras" the tf-keras defaults apply).
+_KERAS_2_2 = {
+    "SGD": (("momentum", "decay", "nesterov"), 0.01),
+    "RMSprop": (("rho", "epsilon", "decay"), 0.001),
+    "Adagrad": (("epsilon", "decay"), 0.01),
+    "Adadelta": (("rho", "epsilon", "decay"), 1.0),
+    "Adam": (("beta_1", "beta_2", "epsilon", "decay", "amsgrad"), 0.001),
+    "Adamax": (("beta_1", "beta_2", "epsilon", "decay"), 0.002),
+    "Nadam": (("beta_1", "beta_2", "epsilon", "schedule_decay"), 0.002),
+}
+
+
+def _keras2_optimizer(name):
+    base = getattr(_legacy, name)
+    positional, keras22_rate = _KERAS_2_2[name]
+
+    def __init__(self, *args, **kwargs):
+        from compatkeras.legacy.flavors import KERAS_2_2, get_flavor
+
+        names = ("lr", *positional)
+        if len(args) > len(names):
+            raise TypeError(f"{name}() takes at most {len(names)} positional arguments ({len(args)} given)")
+        for key, value in zip(names, args, strict=False):
+            if key in kwargs:
+                raise TypeError(f"{name}() got multiple values for argument '{key}'")
+            kwargs[key] = value
+        if "lr" in kwargs:
+            if "learning_rate" in kwargs:
+                raise TypeError(f"{name}() got both `lr` and `learning_rate`; pass one of them")
+            kwargs["learning_rate"] = kwargs.pop("lr")  # Keras 2's name: no deprecation warning
+        keras22 = get_flavor() == KERAS_2_2
+        if kwargs.get("learning_rate") is None:
+            kwargs.pop("learning_rate", None)
+            if keras22:
+                kwargs["learning_rate"] = keras22_rate
+        if name == "Adagrad" and keras22:
+            kwargs.setdefault("initial_accumulator_value", 0.0)  # Keras 2.2.4 starts at zero
+        base.__init__(self, **kwargs)
+
+    return type(name, (base,), {"__init__": __init__, "__module__": __name__,
+                                "__doc__": f"Keras 2.2.4's `{name}` constructor on tf-keras's legacy `{name}`."})
+
+
+SGD = _keras2_optimizer("SGD")
+RMSprop = _keras2_optimizer("RMSprop")
+Adagrad = _keras2_optimizer("Adagrad")
+Adadelta = _keras2_optimizer("Adadelta")
+Adam = _keras2_optimizer("Adam")
+Adamax = _keras2_optimizer("Adamax")
+Nadam = _keras2_optimizer("Nadam")
 
 # Keras 2 lower-case aliases.
 sgd = SGD
@@ -28,15 +77,7 @@ nadam = Nadam
 
 # Keras 2.2.4's defaults, used for string optimizers under the "keras-2.2" flavor (tf-keras
 # changed Adagrad, Adadelta, Adamax and Nadam).
-KERAS_2_2_LEARNING_RATES = {
-    "sgd": (SGD, 0.01),
-    "rmsprop": (RMSprop, 0.001),
-    "adagrad": (Adagrad, 0.01),
-    "adadelta": (Adadelta, 1.0),
-    "adam": (Adam, 0.001),
-    "adamax": (Adamax, 0.002),
-    "nadam": (Nadam, 0.002),
-}
+KERAS_2_2_LEARNING_RATES = {n.lower(): (globals()[n], rate) for n, (_, rate) in _KERAS_2_2.items()}
 
 
 def get(identifier):
@@ -50,8 +91,8 @@ def get(identifier):
     if isinstance(identifier, str):
         known = KERAS_2_2_LEARNING_RATES.get(identifier.lower())
         if known is not None and get_flavor() == KERAS_2_2:
-            cls, learning_rate = known
-            return cls(learning_rate=learning_rate)
+            cls, _ = known
+            return cls()
         return tf_keras.optimizers.get(identifier, use_legacy_optimizer=True)
     if isinstance(identifier, dict):
         return tf_keras.optimizers.get(identifier, use_legacy_optimizer=True)
