@@ -136,3 +136,40 @@ def test_unreadable_files_name_the_path(tmp_path, saved, content):
     path.write_bytes(content)
     with pytest.raises(ValueError, match=f"Cannot load a Keras model from '{path}'"):
         keras.models.load_model(str(path))
+
+
+def test_keras_2_2_4_rmsprop_state_without_iterations(tmp_path):
+    """Keras 2.2.4's RMSprop (like Adagrad and Adadelta) saved its accumulators but not the
+    iteration count; the accumulators must still be restored."""
+    model = _model(keras.optimizers.RMSprop(lr=0.01))
+    model.fit(DATA_X, DATA_Y, batch_size=4, epochs=2, verbose=0)
+    state = [w.numpy() for w in model.optimizer.weights]
+    path = str(tmp_path / "rmsprop.h5")
+    model.save(path)
+    with h5py.File(path, "r+") as f:
+        group = f["optimizer_weights"]
+        names = [n.decode("utf-8") if hasattr(n, "decode") else n for n in group.attrs["weight_names"]]
+        assert "iter" in names[0]
+        del group[names[0]]
+        group.attrs["weight_names"] = [n.encode("utf-8") for n in names[1:]]
+    with pytest.warns(UserWarning, match="no iteration count"):
+        loaded = keras.models.load_model(path)
+    restored = [w.numpy() for w in loaded.optimizer.weights]
+    assert int(restored[0]) == 0
+    for got, want in zip(restored[1:], state[1:], strict=True):
+        np.testing.assert_allclose(got, want)
+
+
+def test_optimizer_state_that_does_not_fit_names_the_path(tmp_path):
+    model = _model(keras.optimizers.Adam(lr=0.01))
+    model.fit(DATA_X, DATA_Y, batch_size=4, epochs=1, verbose=0)
+    path = str(tmp_path / "adam.h5")
+    model.save(path)
+    with h5py.File(path, "r+") as f:
+        group = f["optimizer_weights"]
+        names = [n.decode("utf-8") if hasattr(n, "decode") else n for n in group.attrs["weight_names"]]
+        for name in names[1:3]:
+            del group[name]
+        group.attrs["weight_names"] = [n.encode("utf-8") for n in [names[0], *names[3:]]]
+    with pytest.raises(ValueError, match="does not fit Adam.*compile=False"):
+        keras.models.load_model(path)

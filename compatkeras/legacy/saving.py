@@ -4,8 +4,10 @@ restored, so training continues where it stopped. tf-keras's HDF5 code does the 
 
 import json
 import os
+import warnings
 
 import h5py
+import numpy as np
 import tf_keras
 from tf_keras.src.saving import serialization_lib
 from tf_keras.src.saving.legacy import hdf5_format
@@ -89,6 +91,28 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             if compile and training_config is not None:
                 _compile_from_training_config(model, json.loads(training_config), custom_objects)
                 if "optimizer_weights" in f:
-                    model.optimizer._create_all_weights(model.trainable_variables)
-                    model.optimizer.set_weights(hdf5_format.load_optimizer_weights_from_hdf5_group(f))
+                    _restore_optimizer_state(model.optimizer, model, f, path)
     return model
+
+
+def _restore_optimizer_state(optimizer, model, f, path):
+    optimizer._create_all_weights(model.trainable_variables)
+    saved = hdf5_format.load_optimizer_weights_from_hdf5_group(f)
+    current = optimizer.weights
+    if len(saved) == len(current) - 1 and current and current[0].shape.rank == 0:
+        # Keras 2.2.4's Adagrad, RMSprop and Adadelta saved their accumulators only, not the
+        # iteration count that tf-keras's optimizers store first.
+        warnings.warn(
+            f"The optimizer state in {path!r} has no iteration count (Keras 2.2.4 did not save it "
+            f"for {type(optimizer).__name__}): the accumulators are restored and `iterations` "
+            "restarts at 0, so a `decay` schedule starts over.",
+            stacklevel=3,
+        )
+        saved = [np.zeros((), current[0].dtype.as_numpy_dtype), *saved]
+    try:
+        optimizer.set_weights(saved)
+    except ValueError as exc:
+        raise ValueError(
+            f"The optimizer state in {path!r} does not fit {type(optimizer).__name__} on this model "
+            f"({exc}). Load with compile=False and compile again to start a fresh optimizer."
+        ) from None
