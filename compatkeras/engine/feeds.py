@@ -115,11 +115,8 @@ class DatasetFeed(_Pulled):
         iterator = self._iterator
         if self.taken >= self.num_batches:
             self.exhausted = True
-        if count == 1:
-            run = lambda steps, train: steps.run_next(train, iterator)  # noqa: E731
-        else:
-            run = lambda steps, train: steps.run_iterator(train, iterator, tf.constant(count))  # noqa: E731
-        return Group(count, run, spec=self.dataset.element_spec)
+        return Group(count, lambda steps, train: steps.execute(train, iterator, count),
+                     spec=self.dataset.element_spec)
 
 
 class PythonFeed(_Pulled):
