@@ -139,6 +139,11 @@ h = m.fit(x, y, batch_size=5, epochs=4, shuffle=False, verbose=0, validation_dat
           validation_freq=2)
 result = h.history
 """,
+    "validation_split": """
+m = mlp(); m.compile(SGD(0.01), loss='mse', metrics=['mae'])
+h = m.fit(x, y, validation_split=0.25, batch_size=5, epochs=2, shuffle=False, verbose=0)
+result = {'history': h.history, 'params': h.params}
+""",
     "O11": """
 calls, hooks = [], []
 class DS(keras.utils.PyDataset):
@@ -249,7 +254,7 @@ def close(a, b, tol=1e-5):
         assert a == b, (a, b)
 
 
-@pytest.mark.parametrize("name", ["O1", "O2", "O4", "O5", "O9", "O10", "O12", "O13"])
+@pytest.mark.parametrize("name", ["O1", "O2", "O4", "O5", "O9", "O10", "O12", "O13", "validation_split"])
 def test_same_as_keras3(results, name):
     keras3, ours = both(results, name)
     close(keras3, ours)

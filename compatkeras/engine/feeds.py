@@ -73,15 +73,6 @@ class DatasetFeed(_Pulled):
         self.steps = None  # set by the trainer: distributes the iterator over replicas
         self.taken = 0
 
-    @classmethod
-    def of(cls, dataset):
-        cardinality = int(dataset.cardinality())
-        if cardinality == tf.data.INFINITE_CARDINALITY:
-            return cls(dataset, INFINITE)
-        if cardinality >= 0:
-            return cls(dataset, cardinality)
-        return cls(dataset, None)
-
     def restart(self):
         if self.shared is not None and "iterator" in self.shared:
             self._iterator = self.shared["iterator"]

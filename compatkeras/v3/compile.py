@@ -273,8 +273,6 @@ def build_config(args, names, y_true_shapes, y_pred_shapes):
         )
         for i, (name, fn, weight) in enumerate(zip(names, fns, weights, strict=True))
     )
-    if all(fn is None for fn in fns) and not any(specs):
-        pass  # a model with only add_loss terms
     config = engine_config.TrainingConfig(
         optimizer=args.optimizer, outputs=outputs, loss_rule=engine_config.TF_KERAS,
         metric_mode=engine_config.STATEFUL, jit_compile=args.jit_compile,

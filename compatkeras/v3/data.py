@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from compatkeras.engine import enqueuer
 from compatkeras.engine.data import ArraySource
-from compatkeras.engine.feeds import DatasetFeed, PythonFeed
+from compatkeras.engine.feeds import INFINITE, DatasetFeed, PythonFeed
 
 
 class Layout:
@@ -232,7 +232,7 @@ class DatasetAdapter:
 
     def feed(self):
         dataset = self.dataset.map(lambda *e: self.layout.select(self._split(*e)))
-        return DatasetFeed(dataset, float("inf") if self.infinite else self.num_batches)
+        return DatasetFeed(dataset, INFINITE if self.infinite else self.num_batches)
 
     def x_batches(self):
         for element in self.dataset:

@@ -5,6 +5,7 @@ import itertools
 import warnings
 
 import numpy as np
+import tensorflow as tf
 
 from compatkeras.engine.feeds import PythonFeed
 from compatkeras.engine.model import CompileContainerStandIn
@@ -40,7 +41,7 @@ def _should_eval(epoch, freq):
 
 def _train_validation_split(arrays, split):
     """Keras 3: the last `split` fraction of the samples, before any shuffling."""
-    flat = [a for a in _leaves(arrays) if a is not None]
+    flat = [a for a in tf.nest.flatten(arrays) if a is not None]
     count = int(flat[0].shape[0])
     cut = int(count * (1.0 - split))
     if cut == 0 or cut == count:
@@ -50,25 +51,9 @@ def _train_validation_split(arrays, split):
         )
 
     def part(sl):
-        return _map(arrays, lambda a: None if a is None else a[sl])
+        return tf.nest.map_structure(lambda a: None if a is None else a[sl], arrays)
 
     return part(slice(0, cut)), part(slice(cut, None))
-
-
-def _leaves(structure):
-    if isinstance(structure, dict):
-        return [leaf for v in structure.values() for leaf in _leaves(v)]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for v in structure for leaf in _leaves(v)]
-    return [structure]
-
-
-def _map(structure, fn):
-    if isinstance(structure, dict):
-        return {k: _map(v, fn) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map(v, fn) for v in structure)
-    return fn(structure)
 
 
 class V3Training:
@@ -218,7 +203,7 @@ class V3Training:
             if not data_lib._array_like(x, y, sample_weight):
                 raise ValueError(
                     "Argument `validation_split` is only supported for tensors or NumPy arrays."
-                    f"Found incompatible type in the input: {[type(v) for v in _leaves(x)]}"
+                    f"Found incompatible type in the input: {[type(v) for v in tf.nest.flatten(x)]}"
                 )
             (x, y, sample_weight), (vx, vy, vw) = _train_validation_split((x, y, sample_weight),
                                                                           validation_split)
