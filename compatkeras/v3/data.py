@@ -142,8 +142,23 @@ def _shapes(batch):
     return [None if t is None else tuple(np.shape(t)) for t in batch[1]]
 
 
-class ArrayAdapter:
+class Adapter:
+    """What every input kind provides: `num_batches` (None when unknown), `y_shapes()`,
+    `feed()` (one pass), `x_batches()` (inputs only, for predict), and epoch hooks."""
+
     restartable = True  # a new pass can start from the beginning
+
+    def on_epoch_begin(self):
+        pass
+
+    def on_epoch_end(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class ArrayAdapter(Adapter):
     def __init__(self, layout, x, y, sample_weight, class_weight, batch_size, steps, shuffle):
         _check_class_weight(layout, class_weight, sample_weight)
         xs, ys, ws = layout.split(x, y, sample_weight)
@@ -193,18 +208,8 @@ class ArrayAdapter:
         for start in range(0, self.num_samples, self.batch_size):
             yield tuple(a[start:start + self.batch_size] for a in xs)
 
-    def on_epoch_begin(self):
-        pass
 
-    def on_epoch_end(self):
-        pass
-
-    def close(self):
-        pass
-
-
-class DatasetAdapter:
-    restartable = True
+class DatasetAdapter(Adapter):
     def __init__(self, layout, dataset, class_weight):
         self.layout = layout
         self.dataset = dataset
@@ -237,15 +242,6 @@ class DatasetAdapter:
     def x_batches(self):
         for element in self.dataset:
             yield self.layout.x(unpack_x_y_sample_weight(element)[0])
-
-    def on_epoch_begin(self):
-        pass
-
-    def on_epoch_end(self):
-        pass
-
-    def close(self):
-        pass
 
 
 def _graph_class_weights(y, class_weight):
@@ -280,7 +276,7 @@ def standardize_py_batch(batch, class_weight=None):
     return batch
 
 
-class _PythonAdapter:
+class _PythonAdapter(Adapter):
     """Shared by PyDataset and generator adapters: the first batch is read once for shapes and
     then delivered as the first batch of the first pass."""
 
@@ -318,7 +314,6 @@ class _PythonAdapter:
 
 
 class PyDatasetAdapter(_PythonAdapter):
-    restartable = True
     empty_message = "The PyDataset has length 0"
 
     def __init__(self, layout, dataset, class_weight, shuffle):
@@ -427,15 +422,6 @@ class GeneratorAdapter(_PythonAdapter):
 
     def feed(self):
         return PythonFeed(self.layout.select(b) for b in self._split_all())
-
-    def on_epoch_begin(self):
-        pass
-
-    def on_epoch_end(self):
-        pass
-
-    def close(self):
-        pass
 
 
 def _unsupported(argument, description, kind):
