@@ -101,8 +101,8 @@ class Steps:
         self.train = _function(self._train, self.jit_compile, eager)
         self.test = _function(self._test, self.jit_compile, eager)
         # The same steps, pulling their batch from a tf.data iterator inside the function.
-        self.train_next = _function(lambda it: self.train(*next(it)), eager=eager)
-        self.test_next = _function(lambda it: self.test(*next(it)), eager=eager)
+        self.train_next = _function(lambda it: self._inner(True)(*next(it)), eager=eager)
+        self.test_next = _function(lambda it: self._inner(False)(*next(it)), eager=eager)
         # One step on one Python batch split over the replicas (the Keras 2 loop's path under
         # a distribution strategy): the batch's values, averaged over its rows.
         self.run_replicated = _function(lambda train, batch: self._sized(train, *batch), eager=eager)
@@ -183,14 +183,17 @@ class Steps:
     def _test(self, x, ys, ws):
         return self._losses(x, ys, ws, training=False)[1]
 
-    def _local_sized(self, train, x, ys, ws):
+    def _inner(self, train):
+        """The step as called from inside another compiled function: the XLA-compiled one when
+        XLA is on; otherwise the plain Python step, traced into the caller's graph (a nested
+        tf.function call costs ~0.2 ms per step, and under `strategy.run` it could not sum the
+        replicas' gradients with `merge_call`; XLA is off under a strategy anyway)."""
         if self.jit_compile and self.replicas == 1:
-            values = (self.train if train else self.test)(x, ys, ws)  # the XLA-compiled step
-        else:
-            # Traced into the execution's own graph: a nested tf.function call costs ~0.2 ms per
-            # step inside a loop, and under `strategy.run` it could not sum the replicas'
-            # gradients (`merge_call`); XLA is off under a strategy anyway.
-            values = (self._train if train else self._test)(x, ys, ws)
+            return self.train if train else self.test
+        return self._train if train else self._test
+
+    def _local_sized(self, train, x, ys, ws):
+        values = self._inner(train)(x, ys, ws)
         size = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float64)
         return tf.stack([tf.cast(v, tf.float64) for v in values]) * size, size
 
