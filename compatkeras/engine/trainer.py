@@ -139,13 +139,15 @@ class Trainer:
         logs = averages.logs()
         return self._batch_logs_format(logs) if self._batch_logs_format is not None else logs
 
-    def _run_batches(self, train, batches, callbacks=None, steps=None):
+    def _run_batches(self, train, batches, callbacks=None, steps=None, averages=None):
         """Run train or test steps over `batches`: an iterable of `Batch`, a `DatasetEpoch`, or
-        a feed (`engine.feeds`)."""
+        a feed (`engine.feeds`). Given the `averages` of an earlier call, values and metrics
+        go on accumulating from there (tf.keras's `train_on_batch(reset_metrics=False)`)."""
         if isinstance(batches, (DatasetFeed, PythonFeed)):
             return self._run_feed(train, batches, steps, callbacks)
-        self._metric_state.reset()
-        averages = _Averages(self._train_config, self._metric_state)
+        if averages is None:
+            self._metric_state.reset()
+            averages = _Averages(self._train_config, self._metric_state)
         if self._steps.replicas > 1:
             # Under a distribution strategy every batch is split over the replicas.
             if isinstance(batches, DatasetEpoch):
@@ -216,8 +218,13 @@ class Trainer:
         """Epoch values of a test pass, in `log_names` order."""
         return self._run_batches(False, batches, callbacks, steps).values()
 
-    def _engine_batch(self, train, batch):
-        return self._run_batches(train, [batch]).values()
+    def _engine_batch(self, train, batch, accumulate=False):
+        """One batch's logs. With `accumulate`, the values are the running averages over the
+        batches since the last call without it."""
+        before = getattr(self, "_engine_running", None) if accumulate else None
+        averages = self._run_batches(train, [batch], averages=before)
+        self._engine_running = averages if accumulate else None
+        return averages.values()
 
     def _engine_predict(self, xs, callbacks=None, steps_per_execution=1, jit_compile=False,
                         run_eagerly=False):

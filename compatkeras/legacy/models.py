@@ -1,5 +1,7 @@
 """Keras 2 `keras.models`: the legacy model classes and the model utilities."""
 
+import warnings
+
 from tf_keras.models import clone_model, model_from_config, model_from_json, save_model
 
 from compatkeras import engine
@@ -18,6 +20,22 @@ class Model(LegacyTraining, engine.Model):
 
 class Sequential(Model, engine.Sequential):
     """A Keras 2 `Sequential` model."""
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2: `predict`, with a warning when the outputs are not probabilities."""
+        preds = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if preds.min() < 0.0 or preds.max() > 1.0:
+            warnings.warn("Network returning invalid probability values. The last layer might "
+                          "not normalize predictions into probabilities (like softmax or sigmoid "
+                          "would).", stacklevel=2)
+        return preds
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Keras 2: the arg-max class for several outputs, `proba > 0.5` for one."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
 
 
 def model_from_yaml(yaml_string, custom_objects=None):

@@ -239,15 +239,19 @@ class LegacyTraining(GeneratorMethods):
         outputs = self._engine_predict(batches)
         return outputs[0] if len(outputs) == 1 else outputs
 
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None):
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True):
+        """`reset_metrics=False` (tf.keras 2): the values are running averages over the calls
+        since the last one with True, weighted by batch size."""
         self._check_compiled()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
-        return unpack_singleton(self._engine_batch(True, Batch(xs, ys, ws, size=1)))
+        batch = Batch(xs, ys, ws, size=len(xs[0]))
+        return unpack_singleton(self._engine_batch(True, batch, accumulate=not reset_metrics))
 
-    def test_on_batch(self, x, y=None, sample_weight=None):
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True):
         self._check_compiled()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight)
-        return unpack_singleton(self._engine_batch(False, Batch(xs, ys, ws, size=1)))
+        batch = Batch(xs, ys, ws, size=len(xs[0]))
+        return unpack_singleton(self._engine_batch(False, batch, accumulate=not reset_metrics))
 
     def predict_on_batch(self, x):
         xs = data_lib.standardize_input_data(

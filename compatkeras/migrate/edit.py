@@ -103,3 +103,39 @@ def method_name(call):
 
 def is_literal_zero(node):
     return isinstance(node, (cst.Integer, cst.Float)) and float(node.evaluated_value) == 0.0
+
+
+_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.Imaginary,
+          cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.List, cst.Tuple,
+          cst.Dict, cst.Set, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _parenthesized(node):
+    if isinstance(node, _ATOMS) or node.lpar:
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+class _Fill(cst.CSTTransformer):
+    def __init__(self, values):
+        super().__init__()
+        self.values = values
+        self.wrapped = {}  # id(wrapped node) -> the bare node, for whole arguments
+
+    def leave_Name(self, original, updated):
+        if original.value.startswith("__") and original.value[2:-2].isdigit():
+            bare = self.values[int(original.value[2:-2])]
+            wrapped = _parenthesized(bare)
+            self.wrapped[id(wrapped)] = bare
+            return wrapped
+        return updated
+
+    def leave_Arg(self, original, updated):
+        bare = self.wrapped.get(id(updated.value))
+        return updated if bare is None else updated.with_changes(value=bare)
+
+
+def template(text, *values):
+    """An expression from `text` with `__0__`, `__1__`, ... replaced by the given nodes, which
+    are parenthesised where precedence needs it (never as a whole call argument)."""
+    return cst.parse_expression(text).visit(_Fill(values))

@@ -60,6 +60,7 @@ class ImportTable:
     def __init__(self):
         self.bindings = {}  # local name -> full dotted name it was imported as
         self.star_modules = []
+        self.from_modules = set()  # id() of every `from X import` module node (X is absolute)
 
     @classmethod
     def of(cls, module):
@@ -85,6 +86,7 @@ class ImportTable:
     def visit_ImportFrom(self, node):
         if node.relative or node.module is None:
             return
+        self.from_modules.add(id(node.module))
         module = dotted(node.module)
         if isinstance(node.names, cst.ImportStar):
             self.star_modules.append(module)
@@ -101,7 +103,10 @@ class ImportTable:
 
     def qualify(self, node):
         """The canonical dotted name `node` refers to, or None when it is not imported."""
-        name = dotted(node)
+        return self.qualify_name(dotted(node))
+
+    def qualify_name(self, name):
+        """`qualify` for a dotted name given as text (`"K.sum"`)."""
         if name is None:
             return None
         head, _, rest = name.partition(".")

@@ -39,9 +39,9 @@ def _ast_key(node):
     return None
 
 
-def ast_positions(source_text):
+def ast_positions(source_text, tree=None):
     """{key: [(line, column), ...] in source order}, columns in characters as libcst counts them."""
-    tree = ast.parse(source_text)
+    tree = ast.parse(source_text) if tree is None else tree
     lines = source_text.splitlines()
     found = {}
     for node in ast.walk(tree):

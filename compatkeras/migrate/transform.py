@@ -1,12 +1,14 @@
 """The one traversal: every rule family registers handlers by node type, and a single libcst
 pass over a module calls them (pyupgrade's plugin model on a concrete syntax tree)."""
 
+import ast
 import collections
 import re
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate import positions as positions_lib
 from compatkeras.migrate.model import RULES, Finding
 from compatkeras.migrate.names import ImportTable
@@ -29,8 +31,11 @@ def register(node_type):
 class Context:
     """What a handler sees: the file's imports, the selected rules, and where to report."""
 
-    def __init__(self, names, selected, positions, suppressions):
+    def __init__(self, names, selected, positions, suppressions, source=""):
         self.names = names
+        self.source = source
+        self._tree = self._facts = None
+        self.cache = {}  # per-file results a rule family computed once (e.g. its own scan)
         self.selected = selected
         self._positions = positions
         self._suppressions = suppressions
@@ -40,9 +45,10 @@ class Context:
         self._counts = {}
 
     def enabled(self, rule_id, node):
+        """Whether `rule_id` applies at `node` (None: anywhere in the file)."""
         if rule_id not in self.selected:
             return False
-        if self._positions is None:
+        if self._positions is None or node is None:
             return True
         ids = self._suppressions.get(self._positions[node].start.line, ())
         return not (ids is None or rule_id in ids)
@@ -50,8 +56,56 @@ class Context:
     def report(self, rule_id, node, message=None, applied=True):
         self.raw_findings.append((node, rule_id, message or RULES[rule_id].summary, applied))
 
-    def require_import(self, module):
-        self.needed_imports.add(module)
+    def retract(self, node, rule_id):
+        """Withdraw a finding an enclosing rewrite made moot."""
+        self.raw_findings = [f for f in self.raw_findings if not (f[0] is node and f[1] == rule_id)]
+
+    def require_import(self, statement):
+        """An import statement (`import keras`, `from keras import ops`) the file must gain."""
+        self.needed_imports.add(statement)
+
+    @property
+    def tree(self):
+        """The file as a Python `ast` tree (parsed once, on first use)."""
+        if self._tree is None:
+            try:
+                self._tree = ast.parse(self.source)
+            except (SyntaxError, ValueError):  # libcst accepts a little more than this Python
+                self._tree = ast.Module(body=[], type_ignores=[])
+        return self._tree
+
+    @property
+    def facts(self):
+        if self._facts is None:
+            self._facts = facts_lib.read(self.tree)
+        return self._facts
+
+    def name_for(self, module, local, statement):
+        """Source text naming `module` (e.g. `keras.ops`) here: an existing import of it, or
+        `local` after adding `statement`, or `keras.<rest>` through an `import keras`. None when
+        every spelling is taken by something else."""
+        for name in self.names.bindings:
+            if self.names.binds_module(name, module):
+                return name
+        if local not in self.names.bindings and not _mentions(self.source, local):
+            self.require_import(statement)
+            return local
+        rest = module.partition(".")[2]
+        if self.names.binds_module("keras", "keras"):
+            return f"keras.{rest}"
+        code = "\n".join(line for line in self.source.splitlines()
+                         if not line.lstrip().startswith(("import ", "from ")))
+        if "keras" not in self.names.bindings and not _mentions(code, "keras"):
+            self.require_import("import keras")
+            return f"keras.{rest}"
+        return None
+
+
+
+def _mentions(text, name):
+    """Whether `name` occurs as a name of its own (not as `x.name`): a local variable, a
+    parameter, ... Strings and comments count too, which only makes the check stricter."""
+    return re.search(rf"(?<![.\w]){re.escape(name)}\b", text) is not None
 
 
 class _Transformer(cst.CSTTransformer):
@@ -70,11 +124,23 @@ class _Transformer(cst.CSTTransformer):
         return True
 
     def on_leave(self, original_node, updated_node):
-        for handler in HANDLERS.get(type(original_node), ()):
+        handlers = HANDLERS.get(type(original_node), ())
+        for i, handler in enumerate(handlers):
             replacement = handler(self.ctx, original_node, updated_node)
-            if replacement is not None:
-                updated_node = replacement
+            if replacement is None:
+                continue
+            if isinstance(replacement, cst.FlattenSentinel):
+                # Split into several statements: the remaining handlers see each part.
+                return cst.FlattenSentinel([self._rest(handlers[i + 1:], original_node, part)
+                                            for part in replacement.nodes])
+            updated_node = replacement
         return updated_node
+
+    def _rest(self, handlers, original_node, node):
+        for handler in handlers:
+            if type(node) is type(original_node):
+                node = handler(self.ctx, original_node, node) or node
+        return node
 
 
 def _suppressions(source):
@@ -90,7 +156,7 @@ def _suppressions(source):
 
 
 def _add_imports(module, modules):
-    """`import X` after the last top-level import (or the docstring), one line per module."""
+    """The needed import statements after the last top-level import (or the docstring)."""
     body = list(module.body)
     at = 0
     for i, statement in enumerate(body):
@@ -102,10 +168,7 @@ def _add_imports(module, modules):
             statement.body[0], cst.Expr
         ) and isinstance(statement.body[0].value, cst.SimpleString):
             at = 1
-    new = [
-        cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.parse_expression(m))])])
-        for m in sorted(modules)
-    ]
+    new = [cst.parse_statement(f"{statement}\n") for statement in sorted(modules)]
     return module.with_changes(body=[*body[:at], *new, *body[at:]])
 
 
@@ -117,7 +180,7 @@ def transform(module, path, selected):
     # Positions cost a whole extra pass: resolve them up front only to honour suppressions,
     # otherwise only when there is something to report.
     positions = wrapper.resolve(PositionProvider) if suppressions else None
-    ctx = Context(ImportTable.of(module), selected, positions, suppressions)
+    ctx = Context(ImportTable.of(module), selected, positions, suppressions, source)
     new = module.visit(_Transformer(ctx))
     if ctx.needed_imports:
         new = _add_imports(new, ctx.needed_imports)
@@ -128,7 +191,7 @@ def transform(module, path, selected):
         if positions is None:
             if places is None:
                 try:
-                    places = positions_lib.ast_positions(source)
+                    places = positions_lib.ast_positions(source, ctx.tree)
                 except (SyntaxError, ValueError):
                     places = {}
             key, index = ctx.ordinals.get(node, (None, 0))

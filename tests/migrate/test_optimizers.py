@@ -83,3 +83,30 @@ def test_suppression_comment(fix, findings):
     assert fix(source) == source
     assert findings(source) == []
     assert fix(source.replace("[KRS030]", "[KRS999]")) != source
+
+
+MORE_FIXES = [
+    (  # KRS033
+        "import keras\nkeras.optimizers.Adam(lr=0.1, epsilon=None)\n",
+        "import keras\nkeras.optimizers.Adam(learning_rate=0.1)\n",
+    ),
+    (  # KRS035 on reads, writes and K.set_value targets
+        "import keras\nfrom keras import backend as K\nK.set_value(self.model.optimizer.lr, 0.1)\n"
+        "print(model.optimizer.lr)\n",
+        "import keras\nfrom keras import backend as K\nself.model.optimizer.learning_rate.assign(0.1)\n"
+        "print(model.optimizer.learning_rate)\n",
+    ),
+]
+MORE_NOOPS = [
+    "import keras\nscheduler.lr = 0.1\n",  # not an optimizer
+    "import torch\nopt.lr\n",
+]
+
+test_more_fix, test_more_noop, test_more_idempotent = table_tests(MORE_FIXES, MORE_NOOPS)
+
+
+def test_leftovers_are_reported(findings):
+    assert findings("import keras\nkeras.optimizers.Nadam(schedule_decay=0.004)\n") == [("KRS034", False)]
+    source = ("import keras\nclass Mine(keras.optimizers.Optimizer):\n"
+              "    def get_updates(self, loss, params):\n        return []\n")
+    assert findings(source) == [("KRS036", False)]

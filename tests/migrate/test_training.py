@@ -61,3 +61,56 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 )
 def test_report(findings, source, expected):
     assert findings(source) == expected
+
+
+MORE_FIXES = [
+    (  # KRS007: the last layer is visible -> argmax; numpy imported as np
+        "import keras\nfrom keras.models import Sequential\nfrom keras.layers import Dense\n"
+        "model = Sequential()\nmodel.add(Dense(10, activation='softmax'))\nc = model.predict_classes(x)\n",
+        "import keras\nfrom keras.models import Sequential\nfrom keras.layers import Dense\nimport numpy as np\n"
+        "model = Sequential()\nmodel.add(Dense(10, activation='softmax'))\nc = np.argmax(model.predict(x, verbose=0), axis=-1)\n",
+    ),
+    (  # one sigmoid unit -> threshold; an explicit verbose is kept
+        "import numpy\nfrom keras.models import Sequential\nfrom keras.layers import Dense\n"
+        "m = Sequential([Dense(1, activation='sigmoid')])\ny = m.predict_classes(x, verbose=1)\n",
+        "import numpy\nfrom keras.models import Sequential\nfrom keras.layers import Dense\n"
+        "m = Sequential([Dense(1, activation='sigmoid')])\ny = (m.predict(x, verbose=1) > 0.5).astype(\"int32\")\n",
+    ),
+    (  # KRS008 on a known model only
+        "from keras.models import load_model\nm = load_model('x.h5')\np = m.predict_proba(x, batch_size=8)\n",
+        "from keras.models import load_model\nm = load_model('x.h5')\np = m.predict(x, batch_size=8, verbose=0)\n",
+    ),
+    (  # KRS009
+        "import keras\nscores = dict(zip(model.metrics_names, model.evaluate(x, y, verbose=0)))\n",
+        "import keras\nscores = model.evaluate(x, y, verbose=0, return_dict=True)\n",
+    ),
+    (  # KRS011
+        "import keras\nmodel.train_on_batch(x, y, reset_metrics=False)\n",
+        "import keras\nmodel.train_on_batch(x, y)\n",
+    ),
+]
+
+MORE_NOOPS = [
+    # scikit-learn's predict_proba (reported, not rewritten)
+    "import keras\nfrom sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\np = clf.predict_proba(x)\n",
+    # last layer unknown: reported with both forms
+    "from keras.models import load_model\nm = load_model('x.h5')\nc = m.predict_classes(x)\n",
+    # metrics_names zipped with another model's results
+    "import keras\nd = dict(zip(a.metrics_names, b.evaluate(x, y)))\n",
+]
+
+test_more_fix, test_more_noop, test_more_idempotent = table_tests(MORE_FIXES, MORE_NOOPS)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import keras\nprint(model.metrics_names[1])\n", [("KRS010", False)]),
+        ("import keras\nd = dict(zip(m.metrics_names, m.evaluate(x, y)))\n", [("KRS009", True)]),
+        ("from keras.models import load_model\nm = load_model('x')\nm.predict_classes(x)\n",
+         [("KRS007", False)]),
+        ("import keras\nclf.predict_proba(x)\n", [("KRS008", False)]),
+    ],
+)
+def test_more_reports(findings, source, expected):
+    assert findings(source) == expected

@@ -1,3 +1,13 @@
 """Rule families, one module each. Importing this package registers them all."""
 
-from compatkeras.migrate.rules import compile, optimizers, training  # noqa: F401
+from compatkeras.migrate.rules import (  # noqa: F401
+    backend,
+    callbacks,
+    compile,
+    data,
+    imports,
+    layers,
+    optimizers,
+    saving,
+    training,
+)

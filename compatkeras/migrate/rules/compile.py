@@ -28,6 +28,13 @@ TARGET_TENSORS = rule(
     Dataset of (x, y) pairs) and drop `Input(tensor=...)`; the call is left for a manual edit.""",
 )
 
+SESSION_ARGUMENTS = rule(
+    "KRS023", Level.ERROR, Mode.REPORT,
+    "`options=`/`run_metadata=` (TensorFlow 1 session arguments) are rejected by Keras 3",
+    """Keras 3 `compile()` raises a TypeError for them; use the TensorFlow profiler
+    (`tf.profiler.experimental`) or the TensorBoard callback's `profile_batch`.""",
+)
+
 KERAS2_ORDER = (
     "optimizer", "loss", "metrics", "loss_weights", "sample_weight_mode", "weighted_metrics",
     "target_tensors",
@@ -57,4 +64,8 @@ def compile_arguments(ctx, original, call):
         TARGET_TENSORS.id, original
     ):
         ctx.report(TARGET_TENSORS.id, original, applied=False)
+    if any(edit.keyword_index(call, k) is not None for k in ("options", "run_metadata")) and ctx.enabled(
+        SESSION_ARGUMENTS.id, original
+    ):
+        ctx.report(SESSION_ARGUMENTS.id, original, applied=False)
     return changed

@@ -60,7 +60,7 @@ def _schedule_prefix(ctx, call):
     if ctx.names.binds_module("keras", "keras"):
         return "keras.optimizers"
     if "keras" not in ctx.names.bindings:
-        ctx.require_import("keras")
+        ctx.require_import("import keras")
         return "keras.optimizers"
     return None  # `keras` means something else here
 
@@ -148,3 +148,72 @@ def lower_case_import(ctx, original, node):
         return None
     ctx.report(LOWER_CASE.id, original)
     return node.with_changes(names=names)
+
+
+EPSILON_NONE = rule(
+    "KRS033", Level.INFO, Mode.AUTO,
+    "`epsilon=None` dropped: it meant K.epsilon() (1e-7), Keras 3's default",
+    """Keras 2 read `epsilon=None` as `K.epsilon()`; Keras 3 accepts None silently and divides by
+    it at the first step. Keras 3's default epsilon is 1e-7, the same value.""",
+)
+SCHEDULE_DECAY = rule(
+    "KRS034", Level.WARNING, Mode.REPORT,
+    "`Nadam(schedule_decay=)` has no Keras 3 equivalent",
+    """Keras 3's Nadam has no momentum schedule argument; the value is ignored. Remove it, or keep
+    this model on tf-keras's legacy Nadam if the schedule matters.""",
+)
+LR_ATTRIBUTE = rule(
+    "KRS035", Level.INFO, Mode.AUTO,
+    "`optimizer.lr` is `optimizer.learning_rate`",
+    """Keras 3 optimizers have no `lr` attribute (AttributeError). Reads and `K.set_value(...)`
+    targets use `learning_rate`. If the learning rate is a schedule, `assign` fails: set the
+    schedule instead.""",
+)
+GET_UPDATES = rule(
+    "KRS036", Level.ERROR, Mode.REPORT,
+    "custom optimizer with `get_updates`: Keras 3 optimizers implement `build()` + `update_step()`",
+    """`Optimizer.get_updates` no longer exists; the class must be rewritten for Keras 3's
+    optimizer API (see keras.optimizers.Optimizer).""",
+)
+
+
+@register(cst.Call)
+def optimizer_leftovers(ctx, original, call):
+    cls = _optimizer(ctx, original.func)
+    if cls is None:
+        return None
+    new = call
+    epsilon = edit.keyword_value(new, "epsilon")
+    if isinstance(epsilon, cst.Name) and epsilon.value == "None" and ctx.enabled(
+            EPSILON_NONE.id, original):
+        new = edit.remove_keyword(new, "epsilon")
+        ctx.report(EPSILON_NONE.id, original)
+    if edit.keyword_index(new, "schedule_decay") is not None and ctx.enabled(
+            SCHEDULE_DECAY.id, original):
+        ctx.report(SCHEDULE_DECAY.id, original, applied=False)
+    return new if new is not call else None
+
+
+@register(cst.Attribute)
+def lr_attribute(ctx, original, node):
+    """`model.optimizer.lr` / `self.model.optimizer.lr` (the receiver must end in `.optimizer`)."""
+    if node.attr.value != "lr" or not ctx.names.imports_keras:
+        return None
+    owner = original.value
+    is_optimizer = (isinstance(owner, cst.Attribute) and owner.attr.value == "optimizer") or (
+        isinstance(owner, cst.Name) and owner.value in ("optimizer", "opt"))
+    if not is_optimizer or not ctx.enabled(LR_ATTRIBUTE.id, original):
+        return None
+    ctx.report(LR_ATTRIBUTE.id, original)
+    return node.with_changes(attr=cst.Name("learning_rate"))
+
+
+@register(cst.ClassDef)
+def custom_optimizer(ctx, original, node):
+    bases = [ctx.names.qualify(b.value) for b in original.bases]
+    if not any(b and b.startswith("keras.optimizers.") for b in bases):
+        return None
+    defines = {s.name.value for s in original.body.body if isinstance(s, cst.FunctionDef)}
+    if "get_updates" in defines and ctx.enabled(GET_UPDATES.id, original):
+        ctx.report(GET_UPDATES.id, original, applied=False)
+    return None

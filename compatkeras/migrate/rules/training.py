@@ -4,6 +4,7 @@ import libcst as cst
 
 from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
+from compatkeras.migrate.rules import data
 from compatkeras.migrate.transform import register
 
 FIT_GENERATOR = rule(
@@ -109,7 +110,10 @@ def training_keywords(ctx, original, call):
         else:
             ctx.report(NB_EPOCH.id, original, "both `nb_epoch` and `epochs`: remove one", applied=False)
     present = [n for n in WORKER_ARGUMENTS if edit.keyword_index(call, n) is not None]
-    if present and ctx.enabled(WORKERS.id, original):
+    moved = data.move_worker_arguments(ctx, original, call, present) if present else None
+    if moved is not None:
+        call = changed = moved
+    elif present and ctx.enabled(WORKERS.id, original):
         for name in present:
             call = changed = edit.remove_keyword(call, name)
         ctx.report(WORKERS.id, original, f"removed {', '.join(present)}: {WORKERS.summary}")
@@ -118,3 +122,146 @@ def training_keywords(ctx, original, call):
             ctx.report(SAMPLES.id, original, applied=False)
             break
     return changed
+
+
+PREDICT_CLASSES = rule(
+    "KRS007", Level.WARNING, Mode.GUARDED,
+    "`predict_classes` was removed: argmax or threshold of `predict`",
+    """Removed in TensorFlow 2.6 / Keras 3. Keras 2 chose at run time: `argmax(proba, axis=-1)` when
+    the output has several units, `(proba > 0.5).astype('int32')` for one. Rewritten when the
+    model's last layer is visible in this file (`model.add(Dense(n, activation='softmax'))`,
+    `Sequential([..., Dense(1, activation='sigmoid')])`); otherwise reported with both forms.
+    Keras 2's `verbose=0` default is kept. Needs numpy (imported as `np` if absent).""",
+)
+PREDICT_PROBA = rule(
+    "KRS008", Level.INFO, Mode.GUARDED,
+    "`predict_proba` was removed: use `predict`",
+    """Keras 2's Sequential.predict_proba was predict plus a range check. Rewritten only for
+    receivers assigned from Sequential/Model/load_model in this file (scikit-learn and project
+    classes have their own predict_proba); others are reported.""",
+)
+METRICS_ZIP = rule(
+    "KRS009", Level.INFO, Mode.AUTO,
+    "`dict(zip(m.metrics_names, m.evaluate(...)))` is `m.evaluate(..., return_dict=True)`",
+    """Keras 3's `metrics_names` is ['loss', 'compile_metrics'] after compile; the zip silently
+    pairs wrong keys with values. `return_dict=True` gives the right names (also for
+    train_on_batch / test_on_batch).""",
+)
+METRICS_NAMES = rule(
+    "KRS010", Level.ERROR, Mode.REPORT,
+    "`metrics_names` no longer lists each metric in Keras 3",
+    """Keras 3's `model.metrics_names` is ['loss', 'compile_metrics'] once compiled. Use
+    `return_dict=True` results or `history.history` keys instead of indexing it.""",
+)
+RESET_METRICS = rule(
+    "KRS011", Level.INFO, Mode.AUTO,
+    "`reset_metrics=` removed from train_on_batch/test_on_batch",
+    """Keras 3 has no `reset_metrics` argument (TypeError); metrics accumulate until
+    `model.reset_metrics()` is called.""",
+)
+
+NUMPY = ("numpy", "np", "import numpy as np")
+
+
+def _receiver_is_model(ctx, node):
+    return isinstance(node, cst.Name) and node.value in ctx.facts.model_names
+
+
+@register(cst.Call)
+def removed_predictors(ctx, original, call):
+    method = edit.method_name(call)
+    if method not in ("predict_classes", "predict_proba") or not _is_keras_method(
+            ctx, call, {method}):
+        return None
+    receiver = original.func.value
+    if method == "predict_proba":
+        if not ctx.enabled(PREDICT_PROBA.id, original):
+            return None
+        if not _receiver_is_model(ctx, receiver):
+            ctx.report(PREDICT_PROBA.id, original, "predict_proba on a receiver not known to be a "
+                       "Keras model: if it is one, use predict(..., verbose=0)", applied=False)
+            return None
+        ctx.report(PREDICT_PROBA.id, original)
+        return _predict(call)
+    if not ctx.enabled(PREDICT_CLASSES.id, original):
+        return None
+    last = ctx.facts.last_activation.get(receiver.value) if isinstance(receiver, cst.Name) else None
+    kind = None
+    if last is not None:
+        activation, units = last
+        if activation == "softmax":
+            kind = "argmax"
+        elif activation == "sigmoid" and units == 1:
+            kind = "threshold"
+    if kind is None:
+        ctx.report(PREDICT_CLASSES.id, original, "predict_classes: use np.argmax(m.predict(x), "
+                   "axis=-1) for several outputs, (m.predict(x) > 0.5).astype('int32') for one",
+                   applied=False)
+        return None
+    np_name = ctx.name_for(*NUMPY)
+    if np_name is None:
+        return None
+    ctx.report(PREDICT_CLASSES.id, original)
+    predict = _predict(call)
+    if kind == "argmax":
+        return edit.template(f"{np_name}.argmax(__0__, axis=-1)", predict)
+    return edit.template('(__0__ > 0.5).astype("int32")', predict)
+
+
+def _predict(call):
+    call = call.with_changes(func=call.func.with_changes(attr=cst.Name("predict")))
+    if edit.keyword_index(call, "verbose") is None and len(edit.positional(call)) < 3:
+        call = edit.add_keyword(call, "verbose", cst.Integer("0"))
+    return call
+
+
+def _is_metrics_names(node):
+    return isinstance(node, cst.Attribute) and node.attr.value == "metrics_names"
+
+
+@register(cst.Call)
+def metrics_zip(ctx, original, call):
+    """dict(zip(m.metrics_names, m.evaluate(...)))"""
+    if not (isinstance(call.func, cst.Name) and call.func.value == "dict" and len(call.args) == 1):
+        return None
+    inner = call.args[0].value
+    if not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name)
+            and inner.func.value == "zip" and len(inner.args) == 2):
+        return None
+    names, values = inner.args[0].value, inner.args[1].value
+    if not (_is_metrics_names(names) and isinstance(values, cst.Call)
+            and edit.method_name(values) in ("evaluate", "train_on_batch", "test_on_batch")):
+        return None
+    if not ctx.names.imports_keras or not ctx.enabled(METRICS_ZIP.id, original):
+        return None
+    if names.value.deep_equals(values.func.value) is False or edit.has_star_args(values):
+        return None
+    original_names = original.args[0].value.args[0].value
+    ctx.retract(original_names, METRICS_NAMES.id)
+    ctx.report(METRICS_ZIP.id, original)
+    if edit.keyword_index(values, "return_dict") is not None:
+        return None
+    return edit.add_keyword(values, "return_dict", cst.Name("True")).with_changes(
+        lpar=call.lpar, rpar=call.rpar)
+
+
+@register(cst.Attribute)
+def metrics_names(ctx, original, node):
+    if node.attr.value != "metrics_names" or not ctx.names.imports_keras:
+        return None
+    if ctx.enabled(METRICS_NAMES.id, original):
+        ctx.report(METRICS_NAMES.id, original, applied=False)
+    return None
+
+
+@register(cst.Call)
+def reset_metrics_argument(ctx, original, call):
+    if edit.method_name(call) not in ("train_on_batch", "test_on_batch"):
+        return None
+    if edit.keyword_index(call, "reset_metrics") is None or not _is_keras_method(
+            ctx, call, {"train_on_batch", "test_on_batch"}):
+        return None
+    if not ctx.enabled(RESET_METRICS.id, original):
+        return None
+    ctx.report(RESET_METRICS.id, original)
+    return edit.remove_keyword(call, "reset_metrics")

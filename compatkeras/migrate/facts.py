@@ -1,0 +1,146 @@
+"""What a few rules need to know about the whole file before they rewrite one call: its classes,
+the metric names it compiles with, which names hold Keras models, ...
+
+Read with Python's own `ast` (a C parser, about ten times faster than libcst), once per file and
+only when a rule asks, so files that never need it pay nothing.
+"""
+
+import ast
+import dataclasses
+
+MODEL_FACTORIES = {"Sequential", "Model", "load_model", "model_from_json", "clone_model"}
+
+
+def dotted(node):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
+
+def _string(node):
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _keyword(call, name):
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+@dataclasses.dataclass
+class ClassFacts:
+    bases: tuple
+    has_init: bool = False
+    init_star_args: bool = False  # *args or **kwargs in __init__'s signature
+    init_forwards_kwargs: bool = False  # super().__init__(**kwargs) with the **kwargs parameter
+    init_calls_super: bool = False
+    methods: frozenset = frozenset()
+
+
+@dataclasses.dataclass
+class Facts:
+    classes: dict
+    compile_metrics: set  # string literals in compile(metrics=[...]) / weighted_metrics
+    model_names: set  # names assigned from Sequential(...), Model(...), load_model(...), ...
+    last_activation: dict  # model name -> (activation, units or None) of its last added layer
+    saved_weights: set  # literal paths given to save_weights(...)
+    attributes: dict  # name -> {attribute names used on it}
+    bare_names: set  # names used other than as `name.attribute`
+
+
+def _class_facts(node):
+    facts = ClassFacts(tuple(dotted(b) for b in node.bases))
+    methods = set()
+    for item in node.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        methods.add(item.name)
+        if item.name != "__init__":
+            continue
+        facts.has_init = True
+        kwarg = item.args.kwarg.arg if item.args.kwarg else None
+        facts.init_star_args = bool(item.args.vararg or item.args.kwarg)
+        for sub in ast.walk(item):
+            if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr == "__init__"):
+                facts.init_calls_super = True
+                if kwarg and any(k.arg is None and isinstance(k.value, ast.Name)
+                                 and k.value.id == kwarg for k in sub.keywords):
+                    facts.init_forwards_kwargs = True
+    facts.methods = frozenset(methods)
+    return facts
+
+
+def _layer_activation(call):
+    """(activation, units) of `Dense(n, activation='softmax')` or `Activation('softmax')`."""
+    if not isinstance(call, ast.Call):
+        return None
+    name = (dotted(call.func) or "").rsplit(".", 1)[-1]
+    if name == "Activation" and call.args:
+        return (_string(call.args[0]), None)
+    if name == "Dense":
+        activation = _keyword(call, "activation")
+        if activation is None and len(call.args) > 1:
+            activation = call.args[1]
+        units = _keyword(call, "units") or (call.args[0] if call.args else None)
+        units = units.value if isinstance(units, ast.Constant) else None
+        return (_string(activation) if activation is not None else "linear", units)
+    return None
+
+
+def read(tree):
+    facts = Facts({}, set(), set(), {}, set(), {}, set())
+    owned = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            facts.classes[node.name] = _class_facts(node)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            facts.attributes.setdefault(node.value.id, set()).add(node.attr)
+            owned.add(id(node.value))
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            callee = (dotted(node.value.func) or "").rsplit(".", 1)[-1]
+            if callee in MODEL_FACTORIES:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        facts.model_names.add(target.id)
+                        layers = node.value.args[0] if node.value.args else None
+                        if callee == "Sequential" and isinstance(layers, ast.List) and layers.elts:
+                            found = _layer_activation(layers.elts[-1])
+                            if found:
+                                facts.last_activation[target.id] = found
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            _method_call(facts, node)
+    # ast.walk is breadth-first: `.add(...)` calls were met in no useful order; redo in source order.
+    adds = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+         and n.func.attr == "add" and isinstance(n.func.value, ast.Name) and n.args),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for call in adds:
+        found = _layer_activation(call.args[0])
+        receiver = call.func.value.id
+        if receiver in facts.model_names:
+            facts.last_activation[receiver] = found  # None: the last layer is not a known one
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in owned:
+            facts.bare_names.add(node.id)
+    return facts
+
+
+def _method_call(facts, call):
+    method = call.func.attr
+    if method == "compile":
+        for value in (_keyword(call, "metrics"), _keyword(call, "weighted_metrics"),
+                      call.args[2] if len(call.args) > 2 else None):
+            if isinstance(value, (ast.List, ast.Tuple)):
+                facts.compile_metrics.update(s for s in map(_string, value.elts) if s)
+            elif isinstance(value, ast.Dict):
+                for item in value.values:
+                    items = item.elts if isinstance(item, (ast.List, ast.Tuple)) else [item]
+                    facts.compile_metrics.update(s for s in map(_string, items) if s)
+    elif method == "save_weights" and call.args and _string(call.args[0]):
+        facts.saved_weights.add(_string(call.args[0]))

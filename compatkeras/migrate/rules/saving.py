@@ -1,0 +1,130 @@
+"""Saving and loading: file formats Keras 3 infers from the path, and what it no longer writes.
+
+`save` is also PIL's, numpy's, ...: the rules here fire only on receivers that are not imported
+foreign modules, in files that import Keras, and only rewrite on Keras-only arguments
+(`save_format=`) or the Keras-only method `save_weights`.
+"""
+
+import libcst as cst
+
+from compatkeras.migrate import edit
+from compatkeras.migrate.model import Level, Mode, rule
+from compatkeras.migrate.transform import register
+
+SAVE_FORMAT = rule(
+    "KRS060", Level.INFO, Mode.GUARDED,
+    "`save_format='h5'` dropped: Keras 3 infers the format from the path",
+    """Keras 3 deprecates `save_format` ("can be inferred from the file path"). Dropped when the path
+    is a literal ending in `.h5`/`.hdf5`, or `.h5` is appended to a literal path without suffix.""",
+)
+SAVED_MODEL = rule(
+    "KRS061", Level.ERROR, Mode.REPORT,
+    "SavedModel directories are not written by `model.save` in Keras 3: use `model.export(path)`",
+    """`model.save('dir')` and `save_format='tf'` raise "Invalid filepath extension for saving" in
+    Keras 3. Use `model.save('x.keras')` to keep a model, `model.export('dir')` for serving, and
+    `keras.layers.TFSMLayer(dir, call_endpoint='serving_default')` to load an old SavedModel.""",
+)
+H5_MODEL = rule(
+    "KRS062", Level.INFO, Mode.REPORT,
+    "`.h5` full-model files still work in Keras 3 (legacy); `.keras` is the native format",
+    """Keras 3 saves and loads `.h5` with a legacy warning. Note: reloading a Keras 3 `.h5` with
+    `compile=True` fails for `loss='mse'` (string aliases do not deserialize); use
+    'mean_squared_error', a loss object, `compile=False` or `.keras`.""",
+)
+WEIGHTS_PATH = rule(
+    "KRS063", Level.INFO, Mode.GUARDED,
+    "`save_weights` paths must end in `.weights.h5` in Keras 3",
+    """`model.save_weights('w.h5')` fails in Keras 3 ("The filename must end in `.weights.h5`").
+    A literal path gets the suffix; `load_weights` of the same literal in this file is renamed with
+    it. Other `load_weights('x.h5')` calls are left: Keras 3 still reads Keras 2 `.h5` weights.""",
+)
+YAML = rule(
+    "KRS064", Level.ERROR, Mode.REPORT,
+    "YAML model config is gone in Keras 3: use `to_json()` / `model_from_json`",
+    """`model.to_yaml()` and `keras.models.model_from_yaml` were removed (security).""",
+)
+
+
+def _string(node):
+    if isinstance(node, cst.SimpleString) and node.evaluated_value == node.raw_value:
+        return node.raw_value
+    return None
+
+
+def _set_string(node, text):
+    return node.with_changes(value=f"{node.prefix}{node.quote}{text}{node.quote}")
+
+
+def _weights_path(path):
+    stem, dot, suffix = path.rpartition(".")
+    if path.endswith(".weights.h5") or not dot or suffix not in ("h5", "hdf5"):
+        return None
+    return f"{stem}.weights.h5"
+
+
+def _path_index(call, keyword):
+    positional = edit.positional(call)
+    if positional:
+        return call.args.index(positional[0])
+    return edit.keyword_index(call, keyword)
+
+
+@register(cst.Call)
+def saving_calls(ctx, original, call):
+    method = edit.method_name(call)
+    if method not in ("save", "save_weights", "load_weights", "to_yaml") or not ctx.names.imports_keras:
+        return None
+    if ctx.names.is_foreign(call.func.value):
+        return None
+    if method == "to_yaml":
+        if ctx.enabled(YAML.id, original):
+            ctx.report(YAML.id, original, applied=False)
+        return None
+    if method == "save":
+        return _save(ctx, original, call)
+    index = _path_index(call, "filepath")
+    if index is None or edit.has_star_args(call) or not ctx.enabled(WEIGHTS_PATH.id, original):
+        return None
+    node = call.args[index].value
+    path = _string(node)
+    new_path = _weights_path(path) if path is not None else None
+    if new_path is None:
+        return None
+    if method == "load_weights" and path not in ctx.facts.saved_weights:
+        return None  # reading a Keras 2 file: Keras 3 reads legacy .h5 weights
+    ctx.report(WEIGHTS_PATH.id, original)
+    return edit.set_argument_value(call, index, _set_string(node, new_path))
+
+
+def _save(ctx, original, call):
+    save_format = edit.keyword_value(call, "save_format")
+    index = _path_index(call, "filepath")
+    if index is None:
+        return None
+    node = call.args[index].value
+    path = _string(node)
+    if save_format is not None:
+        fmt = _string(save_format)
+        if fmt in ("tf", "SavedModel") and ctx.enabled(SAVED_MODEL.id, original):
+            ctx.report(SAVED_MODEL.id, original, applied=False)
+            return None
+        if fmt == "h5" and ctx.enabled(SAVE_FORMAT.id, original):
+            if path is not None and path.endswith((".h5", ".hdf5")):
+                ctx.report(SAVE_FORMAT.id, original)
+                return edit.remove_keyword(call, "save_format")
+            if path is not None and "." not in path.rsplit("/", 1)[-1]:
+                ctx.report(SAVE_FORMAT.id, original, f"'{path}' saved as '{path}.h5' "
+                           "(Keras 3 infers the format from the suffix)")
+                call = edit.set_argument_value(call, index, _set_string(node, f"{path}.h5"))
+                return edit.remove_keyword(call, "save_format")
+            ctx.report(SAVE_FORMAT.id, original, "save_format='h5' with a path that is not a "
+                       "literal: make the path end in .h5 and drop save_format", applied=False)
+        return None
+    if path is None:
+        return None
+    tail = path.rsplit("/", 1)[-1]
+    if "." not in tail and ctx.enabled(SAVED_MODEL.id, original):
+        ctx.report(SAVED_MODEL.id, original, applied=False)
+    elif tail.endswith((".h5", ".hdf5")) and ctx.enabled(H5_MODEL.id, original):
+        ctx.report(H5_MODEL.id, original, applied=False)
+    return None

@@ -1,0 +1,40 @@
+import pytest
+from tables import table_tests
+
+FIXES = [
+    (  # KRS060
+        "import keras\nmodel.save('m.h5', save_format='h5')\nmodel.save(\"m\", save_format='h5')\n",
+        "import keras\nmodel.save('m.h5')\nmodel.save(\"m.h5\")\n",
+    ),
+    (  # KRS063: save_weights and the load_weights of the same literal
+        "import keras\nmodel.save_weights('w.h5')\nmodel.load_weights('w.h5')\nmodel.load_weights('old.h5')\n",
+        "import keras\nmodel.save_weights('w.weights.h5')\nmodel.load_weights('w.weights.h5')\nmodel.load_weights('old.h5')\n",
+    ),
+]
+
+NOOPS = [
+    "import keras\nmodel.save('m.keras')\nmodel.save_weights('w.weights.h5')\n",
+    # not Keras: PIL and numpy
+    "import keras\nfrom PIL import Image\nImage.save('x')\n",
+    "import numpy as np\nnp.save('x.h5', a)\n",
+    # reported only
+    "import keras\nmodel.save('saved_model_dir')\n",
+    "import keras\nmodel.save(path, save_format='tf')\n",
+    "import keras\ny = model.to_yaml()\n",
+]
+
+test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import keras\nmodel.save('saved_model_dir')\n", [("KRS061", False)]),
+        ("import keras\nmodel.save(p, save_format='tf')\n", [("KRS061", False)]),
+        ("import keras\nmodel.save('m.h5')\n", [("KRS062", False)]),
+        ("import keras\nmodel.save(p, save_format='h5')\n", [("KRS060", False)]),
+        ("import keras\nmodel.to_yaml()\n", [("KRS064", False)]),
+    ],
+)
+def test_report(findings, source, expected):
+    assert findings(source) == expected
