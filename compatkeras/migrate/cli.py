@@ -1,8 +1,8 @@
 """`python tools/migrate.py` / `compatkeras-migrate`: Keras 2 code to Keras 3 style.
 
 Exit codes: 0 nothing to change; 1 files changed (or would be, with --diff/--check);
-3 a file could not be read or parsed (left untouched); 4 findings at or above --fail-on remain.
-When several hold, the highest wins, except that 3 beats 4.
+3 a file (or a notebook cell) could not be read or parsed (left untouched); 4 findings at or
+above --fail-on remain; 2 a usage error. When several hold: 3, then 4, then 1.
 """
 
 import argparse
@@ -33,6 +33,16 @@ def _selected(select, ignore):
     return {r for r in chosen if not matches(r, ignore)}
 
 
+def _boolean(text):
+    """A real boolean for `--copyotherfiles` (tf_upgrade_v2's `type=bool` took "False" as True)."""
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="migrate",
@@ -41,11 +51,23 @@ def build_parser():
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (*.py)")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders (*.py, *.ipynb); '-' reads stdin and writes stdout")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
     mode.add_argument("--inplace", "--write", action="store_true", help="rewrite the files")
     mode.add_argument("--check", action="store_true", help="write nothing; exit 1 if files would change")
+    parser.add_argument("-U", "--unified", type=int, default=3, metavar="N", help="diff context lines")
+    parser.add_argument("--infile", help="one file to migrate (tf_upgrade_v2 style); with --outfile")
+    parser.add_argument("--outfile", help="where --infile's result goes (default: stdout)")
+    parser.add_argument("--intree", help="a folder to migrate into --outtree (tf_upgrade_v2 style)")
+    parser.add_argument("--outtree", help="the new folder; it must not exist or be empty (--force)")
+    parser.add_argument("--copyotherfiles", type=_boolean, default=True, metavar="BOOL",
+                        help="with --intree: copy the files that are not migrated (default: true)")
+    parser.add_argument("--no-copyotherfiles", dest="copyotherfiles", action="store_false")
+    parser.add_argument("--force", action="store_true", help="let --outtree be a non-empty folder")
+    parser.add_argument("--no-ipynb", dest="notebooks", action="store_false",
+                        help="leave notebooks alone (they are migrated by default)")
     parser.add_argument("--select", type=_rule_ids, default=[], help="only these rule ids/prefixes")
     parser.add_argument("--ignore", type=_rule_ids, default=[], help="skip these rule ids/prefixes")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
@@ -73,15 +95,16 @@ def _explain(rule_id, out):
 
 def _write_report(outcomes, args):
     findings = [f for o in outcomes for f in o.findings]
-    errors = [o for o in outcomes if o.error]
+    errors = [(o.path, o.error) for o in outcomes if o.error]
+    errors += [(o.path, problem) for o in outcomes for problem in o.problems]
     if args.report_format == "json":
         entries = [f.as_json() for f in findings]
-        entries += [{"path": o.path, "level": "ERROR", "rule": None, "message": o.error,
-                     "applied": False} for o in errors]
+        entries += [{"path": path, "level": "ERROR", "rule": None, "message": message,
+                     "applied": False} for path, message in errors]
         text = json.dumps(entries, indent=2) + "\n"
     else:
         lines = [f.as_text() for f in findings]
-        lines += [f"{o.path}: ERROR: {o.error}" for o in errors]
+        lines += [f"{path}: ERROR: {message}" for path, message in errors]
         changed = sum(o.changed for o in outcomes)
         lines.append(
             f"{len(outcomes)} files checked, {changed} changed, {len(findings)} findings, "
@@ -95,31 +118,93 @@ def _write_report(outcomes, args):
         sys.stderr.write(text)
 
 
+def _exit_code(outcomes, args):
+    threshold = Level[args.fail_on.upper()]
+    if any(o.error or o.problems for o in outcomes):
+        return 3
+    if any(f.level >= threshold for o in outcomes for f in o.findings):
+        return 4
+    return 1 if any(o.changed for o in outcomes) else 0
+
+
+def _progress(total):
+    """A `done(n)` callback that redraws one stderr line, only for a terminal."""
+    if total < 2 or not sys.stderr.isatty():
+        return None
+
+    def done(count):
+        end = "\n" if count == total else ""
+        sys.stderr.write(f"\rmigrate: {count}/{total} files{end}")
+        sys.stderr.flush()
+
+    return done
+
+
+def _stdin(args, selected):
+    source = sys.stdin.buffer.read()
+    outcome = runner.migrate_bytes(source, "<stdin>", selected)
+    sys.stdout.buffer.write(outcome.new if outcome.error is None else source)
+    sys.stdout.flush()
+    return [outcome]
+
+
+def _one_file(args, selected):
+    outcome = runner.migrate_file(args.infile, selected)
+    if outcome.error is not None:
+        return [outcome]  # nothing is written, not even a copy
+    if args.outfile:
+        same = os.path.exists(args.outfile) and os.path.samefile(args.outfile, args.infile)
+        if outcome.changed or not same:
+            runner.write_atomically(args.outfile, outcome.new, like=args.infile)
+    else:
+        sys.stdout.buffer.write(outcome.new)
+        sys.stdout.flush()
+    return [outcome]
+
+
+def _tree(args, selected):
+    try:
+        plan = runner.tree_plan(args.intree, args.outtree, args.force, args.exclude, args.notebooks)
+    except ValueError as exc:
+        raise SystemExit(f"migrate: {exc}") from None
+    sources = [source for source, _ in plan.migrate]
+    outcomes = runner.migrate_files(sources, selected, args.jobs, _progress(len(sources)))
+    runner.write_tree(plan, outcomes, args.copyotherfiles)
+    return outcomes
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.list_rules:
         _list_rules(sys.stdout)
         return 0
     if args.explain:
         _explain(args.explain, sys.stdout)
         return 0
-    if not args.paths:
-        build_parser().error("give at least one PATH")
+    if bool(args.intree) != bool(args.outtree):
+        parser.error("--intree and --outtree go together")
+    if args.outfile and not args.infile:
+        parser.error("--outfile needs --infile")
+    if sum(map(bool, (args.paths, args.infile, args.intree))) != 1:
+        parser.error("give PATHs, or --infile, or --intree/--outtree (one of them)")
 
     selected = _selected(args.select, args.ignore)
-    outcomes = runner.migrate_files(runner.python_files(args.paths, args.exclude), selected, args.jobs)
-    for outcome in outcomes:
-        if not outcome.changed:
-            continue
-        if args.inplace:
-            runner.write_atomically(outcome.path, outcome.new)
-        elif not args.check:
-            sys.stdout.write(runner.unified_diff(outcome))
+    if args.paths == ["-"]:
+        outcomes = _stdin(args, selected)
+    elif args.infile:
+        outcomes = _one_file(args, selected)
+    elif args.intree:
+        outcomes = _tree(args, selected)
+    else:
+        files = list(runner.python_files(args.paths, args.exclude, args.notebooks))
+        outcomes = runner.migrate_files(files, selected, args.jobs, _progress(len(files)))
+        for outcome in outcomes:
+            if not outcome.changed:
+                continue
+            if args.inplace:
+                runner.write_atomically(outcome.path, outcome.new)
+            elif not args.check:
+                sys.stdout.write(runner.unified_diff(outcome, args.unified))
     _write_report(outcomes, args)
-
-    threshold = Level[args.fail_on.upper()]
-    if any(o.error for o in outcomes):
-        return 3
-    if any(f.level >= threshold for o in outcomes for f in o.findings):
-        return 4
-    return 1 if any(o.changed for o in outcomes) else 0
+    return _exit_code(outcomes, args)

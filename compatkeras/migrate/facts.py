@@ -47,9 +47,10 @@ class Facts:
     compile_metrics: set  # string literals in compile(metrics=[...]) / weighted_metrics
     model_names: set  # names assigned from Sequential(...), Model(...), load_model(...), ...
     last_activation: dict  # model name -> (activation, units or None) of its last added layer
-    saved_weights: set  # literal paths given to save_weights(...)
+    saved_weights: set  # literal paths given to save_weights(...) or weights-only checkpoints
     attributes: dict  # name -> {attribute names used on it}
     bare_names: set  # names used other than as `name.attribute`
+    lr_changers: list = dataclasses.field(default_factory=list)  # code that sets the learning rate
 
 
 def _class_facts(node):
@@ -112,8 +113,10 @@ def read(tree):
                             found = _layer_activation(layers.elts[-1])
                             if found:
                                 facts.last_activation[target.id] = found
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            _method_call(facts, node)
+        elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute):
+                _method_call(facts, node)
+            _checkpoint(facts, node)
     # ast.walk is breadth-first: `.add(...)` calls were met in no useful order; redo in source order.
     adds = sorted(
         (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
@@ -128,6 +131,8 @@ def read(tree):
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and id(node) not in owned:
             facts.bare_names.add(node.id)
+        elif isinstance(node, (ast.Call, ast.Assign)):
+            _lr_changer(facts, node)
     return facts
 
 
@@ -144,3 +149,33 @@ def _method_call(facts, call):
                     facts.compile_metrics.update(s for s in map(_string, items) if s)
     elif method == "save_weights" and call.args and _string(call.args[0]):
         facts.saved_weights.add(_string(call.args[0]))
+
+
+_LR_CALLBACKS = ("ReduceLROnPlateau", "LearningRateScheduler")
+
+
+def _is_lr(node):
+    return isinstance(node, ast.Attribute) and node.attr in ("lr", "learning_rate")
+
+
+def _lr_changer(facts, node):
+    """Code that changes a learning rate after the optimizer was built (which a schedule
+    refuses): LR callbacks, `K.set_value(opt.lr, v)`, `opt.lr = v`."""
+    if isinstance(node, ast.Call):
+        name = (dotted(node.func) or "").rsplit(".", 1)[-1]
+        if name in _LR_CALLBACKS or (name == "set_value" and node.args and _is_lr(node.args[0])):
+            facts.lr_changers.append(f"{name} (line {node.lineno})")
+    elif isinstance(node, ast.Assign) and any(_is_lr(t) for t in node.targets):
+        facts.lr_changers.append(f"a learning rate assignment (line {node.lineno})")
+
+
+def _checkpoint(facts, call):
+    """`ModelCheckpoint('w.h5', save_weights_only=True)` writes weights like save_weights."""
+    if (dotted(call.func) or "").rsplit(".", 1)[-1] != "ModelCheckpoint":
+        return
+    weights_only = _keyword(call, "save_weights_only")
+    if not (isinstance(weights_only, ast.Constant) and weights_only.value is True):
+        return
+    path = call.args[0] if call.args else _keyword(call, "filepath")
+    if _string(path) is not None:
+        facts.saved_weights.add(_string(path))

@@ -34,9 +34,11 @@ class Finding:
     rule: str
     message: str
     applied: bool
+    cell: int = None  # a notebook's code cell (its index among all cells)
 
     def as_text(self):
-        return f"{self.path}:{self.line}:{self.col}: {self.level.name}: [{self.rule}] {self.message}"
+        where = f"{self.path}:" + (f"cell {self.cell}:" if self.cell is not None else "")
+        return f"{where}{self.line}:{self.col}: {self.level.name}: [{self.rule}] {self.message}"
 
     def as_json(self):
         return dict(dataclasses.asdict(self), level=self.level.name)

@@ -63,16 +63,21 @@ class ImportTable:
         self.from_modules = set()  # id() of every `from X import` module node (X is absolute)
 
     @classmethod
-    def of(cls, module):
+    def of(cls, *modules):
+        """The table of one module, or of several read in order (a notebook's cells)."""
         table = cls()
+        for module in modules:
+            table._read(module)
+        return table
+
+    def _read(self, module):
         for statement in _statements(module.body):
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import):
-                        table.visit_Import(small)
+                        self.visit_Import(small)
                     elif isinstance(small, cst.ImportFrom):
-                        table.visit_ImportFrom(small)
-        return table
+                        self.visit_ImportFrom(small)
 
     def visit_Import(self, node):
         for alias in node.names:

@@ -18,6 +18,7 @@ import tempfile
 import libcst as cst
 
 import compatkeras.migrate.rules  # noqa: F401  (registers every rule family)
+from compatkeras.migrate import notebook
 from compatkeras.migrate.model import RULES
 from compatkeras.migrate.transform import transform
 
@@ -31,7 +32,8 @@ class Outcome:
     old: bytes
     new: bytes
     findings: list
-    error: str = None
+    error: str = None  # the file could not be read or parsed: left untouched
+    problems: list = dataclasses.field(default_factory=list)  # parts left untouched (cells)
 
     @property
     def changed(self):
@@ -59,31 +61,48 @@ def migrate_file(path, selected=None):
             source = f.read()
     except OSError as exc:
         return Outcome(path, b"", b"", [], error=f"cannot read: {exc.strerror}")
+    if path.endswith(".ipynb"):
+        selected = set(RULES) if selected is None else selected
+        if b"keras" not in source and b"tensorflow" not in source:
+            return Outcome(path, source, source, [])
+        return notebook.migrate_notebook(source, path, selected, Outcome)
     return migrate_bytes(source, path, selected)
 
 
-def migrate_files(paths, selected=None, jobs=1):
+def migrate_files(paths, selected=None, jobs=1, progress=None):
     """Outcomes for many files, in the given order; `jobs > 1` parses them in worker processes
-    (the caller still does every write)."""
+    (the caller still does every write). `progress(n)` is called as files finish."""
     paths = list(paths)
     if jobs <= 1 or len(paths) < 2:
-        return [migrate_file(p, selected) for p in paths]
+        results = (migrate_file(p, selected) for p in paths)
+        return _counted(results, progress)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunk = max(1, len(paths) // (jobs * 8))  # a few chunks per worker keeps both cores busy
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        return list(pool.map(functools.partial(migrate_file, selected=selected), paths, chunksize=chunk))
+        results = pool.map(functools.partial(migrate_file, selected=selected), paths, chunksize=chunk)
+        return _counted(results, progress)
 
 
-def python_files(paths, exclude=()):
-    """The .py files named or found under the given folders, in a stable order."""
+def _counted(results, progress):
+    outcomes = []
+    for outcome in results:
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(len(outcomes))
+    return outcomes
+
+
+def python_files(paths, exclude=(), notebooks=True):
+    """The .py (and .ipynb) files named or found under the given folders, in a stable order."""
+    suffixes = (".py", ".ipynb") if notebooks else (".py",)
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and d != ".ipynb_checkpoints")
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if name.endswith(".py") and not _excluded(full, exclude):
+                    if name.endswith(suffixes) and not _excluded(full, exclude):
                         yield full
         elif not _excluded(path, exclude):
             yield path
@@ -94,16 +113,22 @@ def _excluded(path, patterns):
                for p in patterns)
 
 
-def write_atomically(path, data):
+def write_atomically(path, data, like=None):
+    """Write through a temporary file in the same folder and `os.replace`. The mode bits are the
+    existing file's (or `like`'s for a new file); a symlink's target is what gets written."""
     real = os.path.realpath(path)
     folder, name = os.path.split(real)
+    model = real if os.path.exists(real) else like
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".migrate-tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        shutil.copymode(real, tmp)
+        if model is not None:
+            shutil.copymode(model, tmp)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, real)
     except BaseException:
         if os.path.exists(tmp):
@@ -111,12 +136,78 @@ def write_atomically(path, data):
         raise
 
 
-def unified_diff(outcome):
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@dataclasses.dataclass
+class TreePlan:
+    migrate: list  # (source, destination) of the files the rules read
+    copy: list  # (source, destination) of the other files
+    links: list  # (destination, link text) of symlinks, recreated as symlinks
+    folders: list  # destination folders, parents first
+
+
+def tree_plan(intree, outtree, force=False, exclude=(), notebooks=True):
+    """What `--intree D --outtree E` will do; ValueError for a plan that could lose data."""
+    if not os.path.isdir(intree):
+        raise ValueError(f"--intree {intree!r} is not a folder")
+    src, dst = os.path.realpath(intree), os.path.realpath(outtree)
+    if dst == src or dst.startswith(src + os.sep):
+        raise ValueError("--outtree must not be --intree or a folder inside it")
+    if os.path.exists(outtree) and (not os.path.isdir(outtree) or os.listdir(outtree)) and not force:
+        raise ValueError(f"--outtree {outtree!r} exists and is not empty (use --force to write into it)")
+    suffixes = (".py", ".ipynb") if notebooks else (".py",)
+    plan = TreePlan([], [], [], [outtree])
+    for root, dirs, files in os.walk(intree):
+        dirs[:] = sorted(d for d in dirs if d not in (".git", ".hg", ".svn", "__pycache__"))
+        rel = os.path.relpath(root, intree)
+        target_root = os.path.normpath(os.path.join(outtree, rel))
+        for d in dirs:
+            full = os.path.join(root, d)
+            if os.path.islink(full):
+                plan.links.append((os.path.join(target_root, d), os.readlink(full)))
+            else:
+                plan.folders.append(os.path.join(target_root, d))
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+        for name in sorted(files):
+            full, target = os.path.join(root, name), os.path.join(target_root, name)
+            if os.path.islink(full):
+                plan.links.append((target, os.readlink(full)))
+            elif name.endswith(suffixes) and not _excluded(full, exclude):
+                plan.migrate.append((full, target))
+            else:
+                plan.copy.append((full, target))
+    return plan
+
+
+def write_tree(plan, outcomes, copy_other_files=True):
+    """Carry out a `tree_plan` with the migrated files' outcomes (in `plan.migrate` order). A
+    file that could not be parsed is copied unchanged, so the new tree is complete."""
+    for folder in plan.folders:
+        os.makedirs(folder, exist_ok=True)
+    for (source, target), outcome in zip(plan.migrate, outcomes, strict=True):
+        data = outcome.new if outcome.error is None else outcome.old
+        if outcome.error is not None and not outcome.old:
+            continue  # unreadable: nothing to copy
+        write_atomically(target, data, like=source)
+    if copy_other_files:
+        for source, target in plan.copy:
+            shutil.copy2(source, target)
+    for target, text in plan.links:
+        if os.path.lexists(target):
+            os.unlink(target)
+        os.symlink(text, target)
+
+
+def unified_diff(outcome, context=3):
     def lines(data):
         return data.decode("utf-8", errors="replace").splitlines(keepends=True)
 
     return "".join(
         difflib.unified_diff(
-            lines(outcome.old), lines(outcome.new), f"{outcome.path}", f"{outcome.path}"
+            lines(outcome.old), lines(outcome.new), f"{outcome.path}", f"{outcome.path}", n=context
         )
     )

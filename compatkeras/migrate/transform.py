@@ -31,9 +31,10 @@ def register(node_type):
 class Context:
     """What a handler sees: the file's imports, the selected rules, and where to report."""
 
-    def __init__(self, names, selected, positions, suppressions, source=""):
+    def __init__(self, names, selected, positions, suppressions, source="", whole=None):
         self.names = names
         self.source = source
+        self.whole = source if whole is None else whole  # a notebook's cells together
         self._tree = self._facts = None
         self.cache = {}  # per-file results a rule family computed once (e.g. its own scan)
         self.selected = selected
@@ -76,8 +77,15 @@ class Context:
 
     @property
     def facts(self):
+        """`facts.Facts` of the whole file (of the whole notebook for a cell)."""
         if self._facts is None:
-            self._facts = facts_lib.read(self.tree)
+            tree = self.tree
+            if self.whole is not self.source:
+                try:
+                    tree = ast.parse(self.whole)
+                except (SyntaxError, ValueError):
+                    pass  # a bad cell: this cell's facts only
+            self._facts = facts_lib.read(tree)
         return self._facts
 
     def name_for(self, module, local, statement):
@@ -87,13 +95,13 @@ class Context:
         for name in self.names.bindings:
             if self.names.binds_module(name, module):
                 return name
-        if local not in self.names.bindings and not _mentions(self.source, local):
+        if local not in self.names.bindings and not _mentions(self.whole, local):
             self.require_import(statement)
             return local
         rest = module.partition(".")[2]
         if self.names.binds_module("keras", "keras"):
             return f"keras.{rest}"
-        code = "\n".join(line for line in self.source.splitlines()
+        code = "\n".join(line for line in self.whole.splitlines()
                          if not line.lstrip().startswith(("import ", "from ")))
         if "keras" not in self.names.bindings and not _mentions(code, "keras"):
             self.require_import("import keras")
@@ -155,6 +163,11 @@ def _suppressions(source):
     return found
 
 
+def _is_magic_mask(statement):
+    comment = getattr(getattr(statement, "trailing_whitespace", None), "comment", None)
+    return comment is not None and "__MIGRATE_MAGIC_" in comment.value
+
+
 def _add_imports(module, modules):
     """The needed import statements after the last top-level import (or the docstring)."""
     body = list(module.body)
@@ -168,19 +181,23 @@ def _add_imports(module, modules):
             statement.body[0], cst.Expr
         ) and isinstance(statement.body[0].value, cst.SimpleString):
             at = 1
+        elif i == at and _is_magic_mask(statement):
+            at = i + 1  # a notebook cell's leading `%%time` / `%magic` stays first
     new = [cst.parse_statement(f"{statement}\n") for statement in sorted(modules)]
     return module.with_changes(body=[*body[:at], *new, *body[at:]])
 
 
-def transform(module, path, selected):
-    """Migrate a parsed module: (new module, [Finding]) with findings in source order."""
+def transform(module, path, selected, names=None, whole=None):
+    """Migrate a parsed module: (new module, [Finding]) with findings in source order.
+    A notebook cell gets the notebook's import table (`names`) and code (`whole`)."""
     source = module.code
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     suppressions = _suppressions(source) if "migrate:" in source else {}
     # Positions cost a whole extra pass: resolve them up front only to honour suppressions,
     # otherwise only when there is something to report.
     positions = wrapper.resolve(PositionProvider) if suppressions else None
-    ctx = Context(ImportTable.of(module), selected, positions, suppressions, source)
+    names = ImportTable.of(module) if names is None else names
+    ctx = Context(names, selected, positions, suppressions, source, whole)
     new = module.visit(_Transformer(ctx))
     if ctx.needed_imports:
         new = _add_imports(new, ctx.needed_imports)

@@ -99,7 +99,7 @@ def test_json_report_to_file(tmp_path):
     entries = json.loads(report.read_text())
     assert entries == [
         {"path": f, "line": 2, "col": 6, "level": "INFO", "rule": "KRS030",
-         "message": "`lr` is `learning_rate` in Keras 3", "applied": True}
+         "message": "`lr` is `learning_rate` in Keras 3", "applied": True, "cell": None}
     ]
 
 
@@ -163,3 +163,106 @@ def test_jobs_must_be_positive():
     with pytest.raises(SystemExit) as exc:
         cli.main(["-j", "0", "x.py"])
     assert exc.value.code == 2
+
+
+def test_stdin_to_stdout(monkeypatch, capfdbinary):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(KERAS2.encode())))
+    assert cli.main(["-"]) == 1
+    out, err = capfdbinary.readouterr()
+    assert out.decode() == KERAS3
+    assert b"KRS030" in err
+
+
+def test_infile_outfile(tmp_path, capsys):
+    src = write(tmp_path / "a.py", KERAS2)
+    os.chmod(src, 0o751)
+    out = str(tmp_path / "b.py")
+    assert cli.main(["--infile", src, "--outfile", out]) == 1
+    assert (tmp_path / "b.py").read_text() == KERAS3
+    assert (tmp_path / "a.py").read_text() == KERAS2
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o751
+
+
+def test_infile_with_a_syntax_error_writes_nothing(tmp_path, capsys):
+    src = write(tmp_path / "a.py", "import keras\ndef broken(:\n")
+    out = tmp_path / "b.py"
+    assert cli.main(["--infile", src, "--outfile", str(out)]) == 3
+    assert not out.exists()
+
+
+def test_usage_errors():
+    for argv in (["--intree", "x"], ["--outfile", "y"], ["a.py", "--infile", "b.py"]):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(argv)
+        assert exc.value.code == 2
+
+
+def _tree(root):
+    (root / "pkg").mkdir(parents=True)
+    write(root / "pkg" / "train.py", KERAS2)
+    write(root / "pkg" / "plain.py", "x = 1\n")
+    write(root / "pkg" / "broken.py", "import keras\ndef f(:\n")
+    write(root / "data.csv", "a,b\n1,2\n")
+    os.chmod(root / "pkg" / "train.py", 0o755)
+    os.symlink("pkg/train.py", root / "link.py")
+    return root
+
+
+def test_intree_outtree(tmp_path, capsys):
+    src = _tree(tmp_path / "src")
+    out = tmp_path / "out"
+    assert cli.main(["--intree", str(src), "--outtree", str(out), "-j", "1"]) == 3  # broken.py
+    assert (out / "pkg" / "train.py").read_text() == KERAS3
+    assert stat.S_IMODE(os.stat(out / "pkg" / "train.py").st_mode) == 0o755
+    assert (out / "pkg" / "plain.py").read_text() == "x = 1\n"
+    assert (out / "pkg" / "broken.py").read_text() == "import keras\ndef f(:\n"  # copied unchanged
+    assert (out / "data.csv").read_text() == "a,b\n1,2\n"
+    assert os.readlink(out / "link.py") == "pkg/train.py"
+    assert (src / "pkg" / "train.py").read_text() == KERAS2  # the source tree is untouched
+    assert "broken.py: ERROR: cannot parse" in capsys.readouterr().err
+
+
+def test_copyotherfiles_is_a_real_boolean(tmp_path, capsys):
+    src = _tree(tmp_path / "src")
+    for flag in (["--copyotherfiles", "False"], ["--no-copyotherfiles"]):
+        out = tmp_path / f"out{len(flag)}"
+        cli.main(["--intree", str(src), "--outtree", str(out), *flag])
+        assert not (out / "data.csv").exists()
+        assert (out / "pkg" / "train.py").read_text() == KERAS3
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--intree", str(src), "--outtree", str(tmp_path / "x"), "--copyotherfiles", "maybe"])
+    assert exc.value.code == 2
+
+
+def test_outtree_must_be_empty_unless_forced(tmp_path, capsys):
+    src = _tree(tmp_path / "src")
+    out = tmp_path / "out"
+    out.mkdir()
+    write(out / "keep.txt", "mine")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--intree", str(src), "--outtree", str(out)])
+    assert "not empty" in str(exc.value)
+    assert sorted(os.listdir(out)) == ["keep.txt"]
+    cli.main(["--intree", str(src), "--outtree", str(out), "--force"])
+    assert (out / "keep.txt").read_text() == "mine" and (out / "pkg" / "train.py").exists()
+    with pytest.raises(SystemExit):
+        cli.main(["--intree", str(src), "--outtree", str(src / "pkg" / "inner")])
+
+
+def test_progress_line_only_on_a_terminal(monkeypatch, capsys):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert cli._progress(10) is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    done = cli._progress(2)
+    done(1)
+    done(2)
+    assert capsys.readouterr().err == "\rmigrate: 1/2 files\rmigrate: 2/2 files\n"
+
+
+def test_pre_commit_hook_definition():
+    text = open(os.path.join(ROOT, ".pre-commit-hooks.yaml")).read()
+    assert "id: compatkeras-migrate" in text
+    assert "entry: compatkeras-migrate --check" in text
+    assert "types_or: [python, jupyter]" in text

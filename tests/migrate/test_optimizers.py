@@ -110,3 +110,12 @@ def test_leftovers_are_reported(findings):
     source = ("import keras\nclass Mine(keras.optimizers.Optimizer):\n"
               "    def get_updates(self, loss, params):\n        return []\n")
     assert findings(source) == [("KRS036", False)]
+
+
+def test_decay_is_not_rewritten_when_the_file_changes_the_learning_rate(fix, findings):
+    source = ("import keras\nopt = keras.optimizers.SGD(lr=0.1, decay=0.01)\n"
+              "cb = keras.callbacks.ReduceLROnPlateau(monitor='loss')\n")
+    assert "InverseTimeDecay" not in fix(source) and "decay=0.01" in fix(source)
+    found = [f for f in __import__("compatkeras.migrate", fromlist=["x"]).migrate_bytes(
+        source.encode()).findings if f.rule == "KRS031"]
+    assert not found[0].applied and "ReduceLROnPlateau (line 3)" in found[0].message

@@ -38,3 +38,9 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 )
 def test_report(findings, source, expected):
     assert findings(source) == expected
+
+
+def test_load_weights_follows_a_weights_only_checkpoint(fix):
+    source = ("import keras\ncb = keras.callbacks.ModelCheckpoint('best.h5', save_weights_only=True)\n"
+              "model.load_weights('best.h5')\n")
+    assert fix(source) == source.replace("best.h5", "best.weights.h5")

@@ -21,7 +21,10 @@ DECAY = rule(
     keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay). `decay=0`
     is simply dropped. Without an explicit learning rate the Keras 2 default is used where Keras
     2.2 and tf.keras agree on it (SGD 0.01, RMSprop 0.001, Adam 0.001); for the other optimizers
-    the call is reported instead, because the two defaults differ.""",
+    the call is reported instead, because the two defaults differ. A file that also changes the
+    learning rate (ReduceLROnPlateau, LearningRateScheduler, `K.set_value(opt.lr, v)`, `opt.lr =
+    v`) is reported instead: Keras 3 refuses to set the rate of an optimizer built on a
+    schedule.""",
 )
 LOWER_CASE = rule(
     "KRS032", Level.INFO, Mode.AUTO,
@@ -92,6 +95,12 @@ def _decay(ctx, original, call, cls):
         return edit.remove_keyword(call, "decay")
     if edit.has_star_args(call):
         ctx.report(DECAY.id, original, "decay with *args/**kwargs: rewrite by hand", applied=False)
+        return call
+    if ctx.facts.lr_changers:
+        ctx.report(DECAY.id, original, "decay left: this file also sets the learning rate ("
+                   + ", ".join(sorted(set(ctx.facts.lr_changers))[:2]) + "), which a schedule "
+                   "refuses; Keras 3 ignores `decay` (a warning only): combine both by hand",
+                   applied=False)
         return call
     lr_index = edit.keyword_index(call, "lr")
     if lr_index is None:
@@ -166,8 +175,9 @@ LR_ATTRIBUTE = rule(
     "KRS035", Level.INFO, Mode.AUTO,
     "`optimizer.lr` is `optimizer.learning_rate`",
     """Keras 3 optimizers have no `lr` attribute (AttributeError). Reads and `K.set_value(...)`
-    targets use `learning_rate`. If the learning rate is a schedule, `assign` fails: set the
-    schedule instead.""",
+    targets use `learning_rate`. With a schedule (e.g. after KRS031), Keras 3's
+    `learning_rate` is the current decayed value where Keras 2's `lr` was the base rate, and
+    `assign` fails.""",
 )
 GET_UPDATES = rule(
     "KRS036", Level.ERROR, Mode.REPORT,
