@@ -19,8 +19,9 @@ import os
 import numpy as np
 import pytest
 
-import oracles
 from compatkeras.migrate import migrate_file
+
+import oracles
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = {
