@@ -12,10 +12,17 @@ GOAL_LINES_PER_S = 5000
 KERAS2_FILE = '''"""Generated Keras 2 training script {n}."""
 import numpy as np
 import keras
+from keras import backend as K
 from keras.models import Sequential
 from keras.layers import Dense, Dropout, LSTM
 from keras.optimizers import Adam, SGD
-from keras.callbacks import EarlyStopping
+from keras.callbacks import EarlyStopping, ModelCheckpoint
+from keras.utils import np_utils
+
+
+def weighted_error_{n}(y_true, y_pred):
+    # a custom loss written with the backend
+    return K.mean(K.square(y_pred - y_true), axis=-1) + 0.01 * K.sum(K.abs(y_pred))
 
 
 def build_{n}(units={n}):
@@ -23,19 +30,22 @@ def build_{n}(units={n}):
     model.add(LSTM(units, input_shape=(20, 8)))
     model.add(Dropout(0.5))
     model.add(Dense(1, activation="sigmoid"))
-    model.compile(Adam(lr=0.001, decay=1e-6), "binary_crossentropy", ["acc"])
+    model.compile(Adam(lr=0.001, decay=1e-6), weighted_error_{n}, ["acc"])
     return model
 
 
-def train_{n}(model, train_gen, val_gen):
+def train_{n}(model, train_gen, val_gen, labels):
+    targets = np_utils.to_categorical(labels, 2)
     history = model.fit_generator(train_gen, 100, 10,
                                   validation_data=val_gen, validation_steps=10,
-                                  callbacks=[EarlyStopping(monitor="val_loss")],
+                                  callbacks=[EarlyStopping(monitor="val_acc"),
+                                             ModelCheckpoint("best_{n}.h5", save_weights_only=True)],
                                   workers=4, use_multiprocessing=True)
     score = model.evaluate_generator(val_gen, 10, workers=4)
+    scores = dict(zip(model.metrics_names, model.evaluate(targets, targets, verbose=0)))
     predictions = model.predict_generator(val_gen, steps=10)
     opt = SGD(lr=0.01, momentum=0.9, nesterov=True)
-    return history, score, predictions, opt
+    return history, score, scores, predictions, opt
 '''
 
 PLAIN_FILE = '''"""Generated plain Python module {n}."""

@@ -94,46 +94,53 @@ def _layer_activation(call):
 
 
 def read(tree):
+    """The facts, in one walk over the tree."""
     facts = Facts({}, set(), set(), {}, set(), {}, set())
-    owned = set()
+    owned, names, adds = set(), [], []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            facts.classes[node.name] = _class_facts(node)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            facts.attributes.setdefault(node.value.id, set()).add(node.attr)
-            owned.add(id(node.value))
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            callee = (dotted(node.value.func) or "").rsplit(".", 1)[-1]
-            if callee in MODEL_FACTORIES:
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        facts.model_names.add(target.id)
-                        layers = node.value.args[0] if node.value.args else None
-                        if callee == "Sequential" and isinstance(layers, ast.List) and layers.elts:
-                            found = _layer_activation(layers.elts[-1])
-                            if found:
-                                facts.last_activation[target.id] = found
-        elif isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Attribute):
+        kind = type(node)
+        if kind is ast.Name:
+            names.append(node)
+        elif kind is ast.Attribute:
+            if type(node.value) is ast.Name:
+                facts.attributes.setdefault(node.value.id, set()).add(node.attr)
+                owned.add(id(node.value))
+        elif kind is ast.Call:
+            func = node.func
+            if type(func) is ast.Attribute:
                 _method_call(facts, node)
+                if func.attr == "add" and type(func.value) is ast.Name and node.args:
+                    adds.append(node)
             _checkpoint(facts, node)
-    # ast.walk is breadth-first: `.add(...)` calls were met in no useful order; redo in source order.
-    adds = sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-         and n.func.attr == "add" and isinstance(n.func.value, ast.Name) and n.args),
-        key=lambda n: (n.lineno, n.col_offset),
-    )
-    for call in adds:
-        found = _layer_activation(call.args[0])
+            _lr_changer(facts, node)
+        elif kind is ast.Assign:
+            _lr_changer(facts, node)
+            if isinstance(node.value, ast.Call):
+                _model_assignment(facts, node)
+        elif kind is ast.ClassDef:
+            facts.classes[node.name] = _class_facts(node)
+    # ast.walk is breadth-first: the last `.add(...)` in source order decides.
+    for call in sorted(adds, key=lambda n: (n.lineno, n.col_offset)):
         receiver = call.func.value.id
         if receiver in facts.model_names:
-            facts.last_activation[receiver] = found  # None: the last layer is not a known one
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in owned:
-            facts.bare_names.add(node.id)
-        elif isinstance(node, (ast.Call, ast.Assign)):
-            _lr_changer(facts, node)
+            facts.last_activation[receiver] = _layer_activation(call.args[0])
+    facts.bare_names = {n.id for n in names if id(n) not in owned}
     return facts
+
+
+def _model_assignment(facts, node):
+    """`model = Sequential(...)` / `Model(...)` / `load_model(...)`."""
+    callee = (dotted(node.value.func) or "").rsplit(".", 1)[-1]
+    if callee not in MODEL_FACTORIES:
+        return
+    for target in node.targets:
+        if isinstance(target, ast.Name):
+            facts.model_names.add(target.id)
+            layers = node.value.args[0] if node.value.args else None
+            if callee == "Sequential" and isinstance(layers, ast.List) and layers.elts:
+                found = _layer_activation(layers.elts[-1])
+                if found:
+                    facts.last_activation[target.id] = found
 
 
 def _method_call(facts, call):

@@ -91,7 +91,7 @@ def migrate_notebook(raw, path, selected, outcome_type):
         for finding in cell_findings:
             finding.cell = index
         findings.extend(cell_findings)
-        if new.code != module.code:
+        if new is not module and new.code != module.code:
             text = _unmask(new.code, originals)
             cell["source"] = text.splitlines(keepends=True) if as_list else text
             changed = True

@@ -51,8 +51,9 @@ def migrate_bytes(source, path="<string>", selected=None):
     except (cst.ParserSyntaxError, UnicodeDecodeError, SyntaxError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return Outcome(path, source, source, [], error=f"cannot parse: {message}")
-    new, findings = transform(module, path, selected)
-    return Outcome(path, source, new.bytes, findings)
+    text = source.decode(module.encoding)
+    new, findings = transform(module, path, selected, source=text.removeprefix("\ufeff"))
+    return Outcome(path, source, source if new is module else new.bytes, findings)
 
 
 def migrate_file(path, selected=None):

@@ -8,6 +8,7 @@ import re
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from compatkeras.migrate import edit as edit_lib
 from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate import positions as positions_lib
 from compatkeras.migrate.model import RULES, Finding
@@ -120,6 +121,14 @@ class _Transformer(cst.CSTTransformer):
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
+        self.changed = False
+
+    # libcst looks up `visit_<Node>_<field>` for every field of every node; no rule uses them.
+    def on_visit_attribute(self, node, attribute):
+        pass
+
+    def on_leave_attribute(self, original_node, attribute):
+        pass
 
     def on_visit(self, node):
         # Number the nodes rules may report, in source order, for `positions`.
@@ -137,6 +146,9 @@ class _Transformer(cst.CSTTransformer):
             replacement = handler(self.ctx, original_node, updated_node)
             if replacement is None:
                 continue
+            if replacement is updated_node:
+                continue
+            self.changed = True
             if isinstance(replacement, cst.FlattenSentinel):
                 # Split into several statements: the remaining handlers see each part.
                 return cst.FlattenSentinel([self._rest(handlers[i + 1:], original_node, part)
@@ -183,14 +195,15 @@ def _add_imports(module, modules):
             at = 1
         elif i == at and _is_magic_mask(statement):
             at = i + 1  # a notebook cell's leading `%%time` / `%magic` stays first
-    new = [cst.parse_statement(f"{statement}\n") for statement in sorted(modules)]
+    new = [edit_lib.statement(f"{statement}\n") for statement in sorted(modules)]
     return module.with_changes(body=[*body[:at], *new, *body[at:]])
 
 
-def transform(module, path, selected, names=None, whole=None):
-    """Migrate a parsed module: (new module, [Finding]) with findings in source order.
-    A notebook cell gets the notebook's import table (`names`) and code (`whole`)."""
-    source = module.code
+def transform(module, path, selected, names=None, whole=None, source=None):
+    """Migrate a parsed module: (new module, [Finding]) with findings in source order; the new
+    module is `module` itself when nothing changed. A notebook cell gets the notebook's import
+    table (`names`) and code (`whole`). `source` is the module's text if the caller has it."""
+    source = module.code if source is None else source
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     suppressions = _suppressions(source) if "migrate:" in source else {}
     # Positions cost a whole extra pass: resolve them up front only to honour suppressions,
@@ -198,9 +211,12 @@ def transform(module, path, selected, names=None, whole=None):
     positions = wrapper.resolve(PositionProvider) if suppressions else None
     names = ImportTable.of(module) if names is None else names
     ctx = Context(names, selected, positions, suppressions, source, whole)
-    new = module.visit(_Transformer(ctx))
+    transformer = _Transformer(ctx)
+    new = module.visit(transformer)
     if ctx.needed_imports:
         new = _add_imports(new, ctx.needed_imports)
+    elif not transformer.changed:
+        new = module
     findings = []
     places = None
     for node, rule_id, message, applied in ctx.raw_findings:

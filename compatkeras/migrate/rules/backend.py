@@ -202,28 +202,33 @@ def _scan(ctx):
     called = set()
 
     def is_backend(node):
-        if isinstance(node, ast.Name):
+        kind = type(node)
+        if kind is ast.Name:
             return node.id in names
-        return isinstance(node, ast.Attribute) and node.attr == "backend" and (
+        return kind is ast.Attribute and node.attr == "backend" and (
             ctx.names.qualify_name(facts_lib.dotted(node)) == "keras.backend")
 
+    calls, attributes = [], []
     for node in ast.walk(ctx.tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and is_backend(node.func.value)):
-            called.add(id(node.func))
-            items = [*node.args, *node.keywords]
-            reason = _problem(node.func.attr, **_arguments(
-                items,
-                any(isinstance(a, ast.Starred) for a in node.args) or any(
-                    k.arg is None for k in node.keywords),
-                lambda a: isinstance(a, ast.Lambda),
-                lambda a: isinstance(a, ast.Name),
-                lambda a: a.arg if isinstance(a, ast.keyword) else None))
-            if reason:
-                blocked.append(f"K.{node.func.attr} ({reason}, line {node.lineno})")
-    for node in ast.walk(ctx.tree):
-        if (isinstance(node, ast.Attribute) and is_backend(node.value)
-                and id(node) not in called and node.attr not in KEPT):
+        kind = type(node)
+        if kind is ast.Call and type(node.func) is ast.Attribute and is_backend(node.func.value):
+            calls.append(node)
+        elif kind is ast.Attribute and is_backend(node.value):
+            attributes.append(node)
+    for node in calls:
+        called.add(id(node.func))
+        items = [*node.args, *node.keywords]
+        reason = _problem(node.func.attr, **_arguments(
+            items,
+            any(isinstance(a, ast.Starred) for a in node.args) or any(
+                k.arg is None for k in node.keywords),
+            lambda a: isinstance(a, ast.Lambda),
+            lambda a: isinstance(a, ast.Name),
+            lambda a: a.arg if isinstance(a, ast.keyword) else None))
+        if reason:
+            blocked.append(f"K.{node.func.attr} ({reason}, line {node.lineno})")
+    for node in attributes:
+        if id(node) not in called and node.attr not in KEPT:
             blocked.append(f"K.{node.attr} (used as a value, line {node.lineno})")
     if names & ctx.facts.bare_names:
         blocked.append("the backend module used as a value")
@@ -303,9 +308,9 @@ def _rewrite(ctx, original, call, name):
     present = {op.renames.get(p, p) for p in values}
     for keyword, text in op.defaults.items():
         if keyword not in present:
-            new_args.append(edit.arg(cst.parse_expression(text), keyword, last=True))
+            new_args.append(edit.arg(edit.expression(text), keyword, last=True))
     ctx.report(TO_OPS.id, original, f"K.{name} -> {op.target}")
-    return call.with_changes(func=cst.parse_expression(f"{owner}.{function}"),
+    return call.with_changes(func=edit.expression(f"{owner}.{function}"),
                              args=_fix_commas(new_args, call.args))
 
 

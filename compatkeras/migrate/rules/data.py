@@ -73,7 +73,7 @@ def move_worker_arguments(ctx, original, call, present):
 
 
 def _super_init_statement():
-    return cst.parse_statement("super().__init__(**kwargs)\n")
+    return edit.statement("super().__init__(**kwargs)\n")
 
 
 def _with_kwargs(function):

@@ -6,6 +6,7 @@ now, `MOVED` maps single names, `REMOVED` lists what has no Keras 3 home (report
 
 import libcst as cst
 
+from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.names import canonical, dotted
 from compatkeras.migrate.transform import register
@@ -150,7 +151,7 @@ def module_path(ctx, original, node):
         old_tail = full[len("keras"):]
         if text is not None and text.endswith(old_tail):
             ctx.report(MOVED_NAME.id, original)
-            return cst.parse_expression(text[: -len(old_tail)] + MOVED[full][len("keras"):])
+            return edit.expression(text[: -len(old_tail)] + MOVED[full][len("keras"):])
     _report_name(ctx, original, full, standalone=not (dotted(original) or "").startswith("tf"))
     return None
 
@@ -163,7 +164,7 @@ def _split(full):
 def _import_line(module, names):
     """`from module import a, b as c` for [(name, local or None)]."""
     parts = [name if local in (None, name) else f"{name} as {local}" for name, local in names]
-    return cst.parse_statement(f"from {module} import {', '.join(parts)}\n").body[0]
+    return edit.statement(f"from {module} import {', '.join(parts)}\n").body[0]
 
 
 @register(cst.ImportFrom)
@@ -174,7 +175,7 @@ def import_from(ctx, original, node):
             if module in SUBMODULES and ctx.enabled(SUBMODULE.id, original):
                 new = SUBMODULES[module]
                 ctx.report(SUBMODULE.id, original)
-                return node.with_changes(module=cst.parse_expression(_spelled(node, new)))
+                return node.with_changes(module=edit.expression(_spelled(node, new)))
         return None
     written = dotted(node.module)
     module = canonical(written)

@@ -194,7 +194,7 @@ def _rename_keywords(ctx, original, call, table):
                 call = edit.remove_argument(call, i)
                 done.append(f"{old}='{value}' dropped")
                 continue
-            call = edit.set_argument_value(call, i, cst.parse_expression(values[value]))
+            call = edit.set_argument_value(call, i, edit.expression(values[value]))
         call = edit.rename_keyword(call, old, new)
         done.append(f"{old} -> {new}")
     if done:
@@ -365,7 +365,7 @@ def _merge(ctx, original, call):
     if mode == "cos":
         new = edit.add_keyword(new, "normalize", cst.Name("True"))
     ctx.report(MERGE_FUNCTION.id, original)
-    return new.with_changes(func=cst.parse_expression(f"{owner}.{MERGE_MODES[mode]}"))
+    return new.with_changes(func=edit.expression(f"{owner}.{MERGE_MODES[mode]}"))
 
 
 @register(cst.ImportFrom)

@@ -121,7 +121,7 @@ def _decay(ctx, original, call, cls):
         return call
     lr = call.args[lr_index].value if lr_index is not None else cst.Float(SAFE_DEFAULT_LR[cls])
     schedule = cst.Call(
-        func=cst.parse_expression(f"{prefix}.schedules.InverseTimeDecay"),
+        func=edit.expression(f"{prefix}.schedules.InverseTimeDecay"),
         args=[
             edit.arg(lr),
             edit.arg(cst.Integer("1"), "decay_steps"),
