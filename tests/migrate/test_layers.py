@@ -97,3 +97,17 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 )
 def test_report(findings, source, expected):
     assert findings(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import keras\nkeras.layers.Embedding(10, 4, input_length=5)\n", [("KRS080", False)]),
+        ("import keras\nn = model.layers[-1].output_shape\n", [("KRS081", False)]),
+        ("import keras\nn = model.get_layer('d').input_shape\n", [("KRS081", False)]),
+        ("import keras\nn = model.output_shape\n", []),  # models keep it
+        ("import keras\nmodel.metrics_tensors.append(t)\n", [("KRS082", False)]),
+    ],
+)
+def test_more_reports(findings, source, expected):
+    assert findings(source) == expected

@@ -237,3 +237,38 @@ def one_import_per_line(ctx, original, line):
     rest = [cst.SimpleStatementLine(body=[p]) for p in parts[1:-1]]
     last = cst.SimpleStatementLine(body=[parts[-1]], trailing_whitespace=line.trailing_whitespace)
     return cst.FlattenSentinel([first, *rest, last])
+
+
+SHADOWED = rule(
+    "KRS105", Level.WARNING, Mode.REPORT,
+    "`keras` names the backend module here (`from keras import backend as keras`)",
+    """The file rebinds `keras` (seen in U-Net code), so `keras.sum(...)` is a backend call. The
+    rewriter follows the binding, but a reader will not: rename the alias to `K`.""",
+)
+VERSION_CHECK = rule(
+    "KRS106", Level.INFO, Mode.REPORT,
+    "`keras.__version__` check: Keras 3 reports 3.x",
+    """Version gates such as `LooseVersion(keras.__version__) >= '2.0.8'` or asserts on `2.` now see
+    3.x; check what the gate protects.""",
+)
+
+
+@register(cst.ImportFrom)
+def shadowing_import(ctx, original, node):
+    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        return None
+    if not canonical(dotted(node.module)).startswith("keras"):
+        return None
+    for alias in node.names:
+        if alias.asname is not None and alias.asname.name.value == "keras" and ctx.enabled(
+                SHADOWED.id, original):
+            ctx.report(SHADOWED.id, original, applied=False)
+    return None
+
+
+@register(cst.Attribute)
+def version_check(ctx, original, node):
+    if node.attr.value == "__version__" and ctx.names.qualify(original.value) == "keras":
+        if ctx.enabled(VERSION_CHECK.id, original):
+            ctx.report(VERSION_CHECK.id, original, applied=False)
+    return None

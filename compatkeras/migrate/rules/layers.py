@@ -412,3 +412,53 @@ def add_weight_keywords(ctx, original, call):
             return None
     ctx.report(ADD_WEIGHT.id, original)
     return edit.positional_to_keywords(call, order, start=0)
+
+
+INPUT_LENGTH = rule(
+    "KRS080", Level.INFO, Mode.REPORT,
+    "`Embedding(input_length=)` is deprecated in Keras 3",
+    """Keras 3 ignores it with a warning ("Just remove it"). Without it a Sequential model is only
+    built at its first call: give it a `keras.Input((input_length,))` first if you need
+    `summary()` or the weights before training.""",
+)
+LAYER_SHAPES = rule(
+    "KRS081", Level.ERROR, Mode.REPORT,
+    "a layer's `output_shape`/`input_shape` attribute is gone in Keras 3",
+    """Keras 3 layers have no `output_shape`/`input_shape` (AttributeError); models still do. Use
+    `layer.output.shape` / `layer.input.shape` (functional models) or `compute_output_shape`.""",
+)
+PRIVATE_STATE = rule(
+    "KRS082", Level.ERROR, Mode.REPORT,
+    "private Keras 2 model state (`metrics_tensors`, `_per_input_losses`, ...) is gone",
+    """Code that appended to `model.metrics_tensors` / `model.metrics_names` or read
+    `_per_input_losses` (e.g. Mask R-CNN) must log extra values with `add_metric`-free Keras 3
+    idioms: a custom `train_step`, or metrics passed to `compile`.""",
+)
+
+
+@register(cst.Call)
+def embedding_input_length(ctx, original, call):
+    if edit.keyword_index(call, "input_length") is None or _layer(ctx, original.func) != "Embedding":
+        return None
+    if ctx.enabled(INPUT_LENGTH.id, original):
+        ctx.report(INPUT_LENGTH.id, original, applied=False)
+    return None
+
+
+def _is_layer_expression(node):
+    """`model.layers[i]` or `model.get_layer(...)`."""
+    if isinstance(node, cst.Subscript):
+        return isinstance(node.value, cst.Attribute) and node.value.attr.value == "layers"
+    return isinstance(node, cst.Call) and edit.method_name(node) == "get_layer"
+
+
+@register(cst.Attribute)
+def layer_attributes(ctx, original, node):
+    name = node.attr.value
+    if name in ("output_shape", "input_shape") and _is_layer_expression(original.value):
+        if ctx.names.imports_keras and ctx.enabled(LAYER_SHAPES.id, original):
+            ctx.report(LAYER_SHAPES.id, original, applied=False)
+    elif name in ("metrics_tensors", "_per_input_losses", "_per_input_updates"):
+        if ctx.names.imports_keras and ctx.enabled(PRIVATE_STATE.id, original):
+            ctx.report(PRIVATE_STATE.id, original, f"`{name}`: {PRIVATE_STATE.summary}", applied=False)
+    return None

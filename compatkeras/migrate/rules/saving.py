@@ -128,3 +128,25 @@ def _save(ctx, original, call):
     elif tail.endswith((".h5", ".hdf5")) and ctx.enabled(H5_MODEL.id, original):
         ctx.report(H5_MODEL.id, original, applied=False)
     return None
+
+
+SAVED_MODEL_LOAD = rule(
+    "KRS065", Level.ERROR, Mode.REPORT,
+    "`load_model` of a SavedModel folder: Keras 3 loads `.keras`/`.h5` files only",
+    """Keras 3's `load_model` rejects a SavedModel directory. Wrap it for inference with
+    `keras.layers.TFSMLayer(path, call_endpoint='serving_default')`, or re-save the model as
+    `.keras` with the Keras version that wrote it.""",
+)
+
+
+@register(cst.Call)
+def load_saved_model(ctx, original, call):
+    full = ctx.names.qualify(original.func)
+    if full not in ("keras.models.load_model", "keras.saving.load_model"):
+        return None
+    index = _path_index(call, "filepath")
+    path = _string(call.args[index].value) if index is not None else None
+    if path is not None and "." not in path.rstrip("/").rsplit("/", 1)[-1] and ctx.enabled(
+            SAVED_MODEL_LOAD.id, original):
+        ctx.report(SAVED_MODEL_LOAD.id, original, applied=False)
+    return None
