@@ -198,7 +198,8 @@ def main(argv=None):
         outcomes = _tree(args, selected)
     else:
         files = list(runner.python_files(args.paths, args.exclude, args.notebooks))
-        outcomes = runner.migrate_files(files, selected, args.jobs, _progress(len(files)))
+        outcomes = runner.migrate_files(files, selected, args.jobs, _progress(len(files)),
+                                        keep_bytes=not args.check)
         for outcome in outcomes:
             if not outcome.changed:
                 continue

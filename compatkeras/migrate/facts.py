@@ -51,6 +51,11 @@ class Facts:
     attributes: dict  # name -> {attribute names used on it}
     bare_names: set  # names used other than as `name.attribute`
     lr_changers: list = dataclasses.field(default_factory=list)  # code that sets the learning rate
+    # Nodes other readers need, gathered by the same walk: every call and `from` import (for
+    # report positions), and `x.attr` / `a.backend.attr` nodes (for the backend rule).
+    calls: list = dataclasses.field(default_factory=list)
+    import_froms: list = dataclasses.field(default_factory=list)
+    owned_attributes: list = dataclasses.field(default_factory=list)
 
 
 def _class_facts(node):
@@ -102,10 +107,15 @@ def read(tree):
         if kind is ast.Name:
             names.append(node)
         elif kind is ast.Attribute:
-            if type(node.value) is ast.Name:
-                facts.attributes.setdefault(node.value.id, set()).add(node.attr)
-                owned.add(id(node.value))
+            owner = node.value
+            if type(owner) is ast.Name:
+                facts.attributes.setdefault(owner.id, set()).add(node.attr)
+                owned.add(id(owner))
+                facts.owned_attributes.append(node)
+            elif type(owner) is ast.Attribute and owner.attr == "backend":
+                facts.owned_attributes.append(node)
         elif kind is ast.Call:
+            facts.calls.append(node)
             func = node.func
             if type(func) is ast.Attribute:
                 _method_call(facts, node)
@@ -119,6 +129,8 @@ def read(tree):
                 _model_assignment(facts, node)
         elif kind is ast.ClassDef:
             facts.classes[node.name] = _class_facts(node)
+        elif kind is ast.ImportFrom:
+            facts.import_froms.append(node)
     # ast.walk is breadth-first: the last `.add(...)` in source order decides.
     for call in sorted(adds, key=lambda n: (n.lineno, n.col_offset)):
         receiver = call.func.value.id

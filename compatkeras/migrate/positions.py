@@ -39,15 +39,13 @@ def _ast_key(node):
     return None
 
 
-def ast_positions(source_text, tree=None):
-    """{key: [(line, column), ...] in source order}, columns in characters as libcst counts them."""
-    tree = ast.parse(source_text) if tree is None else tree
+def ast_positions(source_text, nodes):
+    """{key: [(line, column), ...] in source order} for the given `ast` Call and ImportFrom
+    nodes, columns in characters as libcst counts them."""
     lines = source_text.splitlines()
     found = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         k = _ast_key(node)
-        if k is None:
-            continue
         line_bytes = lines[node.lineno - 1].encode("utf-8")
         column = len(line_bytes[: node.col_offset].decode("utf-8", errors="replace"))
         found.setdefault(k, []).append((node.lineno, column))

@@ -34,10 +34,17 @@ class Outcome:
     findings: list
     error: str = None  # the file could not be read or parsed: left untouched
     problems: list = dataclasses.field(default_factory=list)  # parts left untouched (cells)
+    was_changed: bool = None  # set when the bytes were dropped (`slim`)
 
     @property
     def changed(self):
+        if self.was_changed is not None:
+            return self.was_changed
         return self.error is None and self.new != self.old
+
+    def slim(self):
+        """The outcome without the file's bytes (what `--check` needs from a worker)."""
+        return dataclasses.replace(self, old=None, new=None, was_changed=self.changed)
 
 
 def migrate_bytes(source, path="<string>", selected=None):
@@ -70,18 +77,24 @@ def migrate_file(path, selected=None):
     return migrate_bytes(source, path, selected)
 
 
-def migrate_files(paths, selected=None, jobs=1, progress=None):
+def _migrate_slim(path, selected):
+    return migrate_file(path, selected).slim()
+
+
+def migrate_files(paths, selected=None, jobs=1, progress=None, keep_bytes=True):
     """Outcomes for many files, in the given order; `jobs > 1` parses them in worker processes
-    (the caller still does every write). `progress(n)` is called as files finish."""
+    (the caller still does every write). `progress(n)` is called as files finish. Without
+    `keep_bytes` the workers send back no file contents (`Outcome.slim`)."""
     paths = list(paths)
     if jobs <= 1 or len(paths) < 2:
         results = (migrate_file(p, selected) for p in paths)
         return _counted(results, progress)
+    work = migrate_file if keep_bytes else _migrate_slim
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunk = max(1, len(paths) // (jobs * 8))  # a few chunks per worker keeps both cores busy
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        results = pool.map(functools.partial(migrate_file, selected=selected), paths, chunksize=chunk)
+        results = pool.map(functools.partial(work, selected=selected), paths, chunksize=chunk)
         return _counted(results, progress)
 
 

@@ -224,8 +224,9 @@ def transform(module, path, selected, names=None, whole=None, source=None):
         if positions is None:
             if places is None:
                 try:
-                    places = positions_lib.ast_positions(source, ctx.tree)
-                except (SyntaxError, ValueError):
+                    facts = ctx.facts if ctx.whole is ctx.source else facts_lib.read(ctx.tree)
+                    places = positions_lib.ast_positions(source, facts.calls + facts.import_froms)
+                except (SyntaxError, ValueError, IndexError):
                     places = {}
             key, index = ctx.ordinals.get(node, (None, 0))
             found = places.get(key, [])

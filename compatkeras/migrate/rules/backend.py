@@ -209,12 +209,11 @@ def _scan(ctx):
             ctx.names.qualify_name(facts_lib.dotted(node)) == "keras.backend")
 
     calls, attributes = [], []
-    for node in ast.walk(ctx.tree):
-        kind = type(node)
-        if kind is ast.Call and type(node.func) is ast.Attribute and is_backend(node.func.value):
-            calls.append(node)
-        elif kind is ast.Attribute and is_backend(node.value):
-            attributes.append(node)
+    by_func = {id(call.func): call for call in ctx.facts.calls}
+    for node in ctx.facts.owned_attributes:  # gathered by the facts' walk
+        if is_backend(node.value):
+            call = by_func.get(id(node))
+            (calls if call is not None else attributes).append(call or node)
     for node in calls:
         called.add(id(node.func))
         items = [*node.args, *node.keywords]
