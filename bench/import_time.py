@@ -12,7 +12,7 @@ def run(quick):
         "keras (3)": [python(), "-c", "import keras; keras.layers.Dense"],
         "compatkeras.migrate": [python(), "-c", "import compatkeras.migrate.cli"],
     }
-    medians = interleaved_medians(commands, repeats=3 if quick else 5, warmup=0 if quick else 1)
+    medians = interleaved_medians(commands, repeats=1 if quick else 5, warmup=0 if quick else 1)
     base = medians["tf_keras"]
     rows = [[name, f"{t:.2f}", f"{t / base:.2f}x"] for name, t in medians.items()]
     ratio = medians["compatkeras"] / base

@@ -95,7 +95,7 @@ def run(quick):
     try:
         corpus = os.path.join(work, "corpus")
         os.makedirs(corpus)
-        lines, files = make_corpus(corpus, 10000 if quick else 60000)
+        lines, files = make_corpus(corpus, 5000 if quick else 60000)
         tf_upgrade = shutil.which("tf_upgrade_v2") or os.path.join(os.path.dirname(sys.executable), "tf_upgrade_v2")
         out = os.path.join(work, "out")
         commands = {
@@ -109,7 +109,7 @@ def run(quick):
             commands["tf_upgrade_v2 --intree"] = [
                 "bash", "-c", f'rm -rf "{out}" && "{tf_upgrade}" --intree "{corpus}" --outtree "{out}" --reportfile "{work}/report.txt"',
             ]
-        medians = interleaved_medians(commands, repeats=1 if quick else 3)
+        medians = interleaved_medians(commands, repeats=1 if quick else 3, warmup=0 if quick else 1)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     speed = {name: lines / t for name, t in medians.items() if name != "migrate.py --help"}

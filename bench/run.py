@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engine  # noqa: E402
 import import_time  # noqa: E402
 import legacy_features  # noqa: E402
+import memory  # noqa: E402
 import migrate_speed  # noqa: E402
 import workers  # noqa: E402
 
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "engine": engine,
     "legacy": legacy_features,
     "workers": workers,
+    "memory": memory,
     "import": import_time,
     "migrate": migrate_speed,
 }

@@ -18,8 +18,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import numpy as np  # noqa: E402
 
-# Quick mode (`bench/run.py --quick`) halves the rows to stay within its time budget.
-N = 10000 if os.environ.get("COMPATKERAS_BENCH_QUICK") else 20000
+# Quick mode (`bench/run.py --quick`) shrinks the data to stay within its 3-minute budget.
+QUICK = bool(os.environ.get("COMPATKERAS_BENCH_QUICK"))
+N = 4000 if QUICK else 20000
 FEATURES, BATCH = 32, 32
 STEPS = N // BATCH
 
@@ -64,7 +65,23 @@ def legacy(kind):
     x, y = data()
     opt = keras.optimizers.Adam(0.001)
     if kind == "plain":
-        return run_fit(keras, {"loss": "mse"}, {"x": x, "y": y, "batch_size": BATCH, "shuffle": False}, opt)
+        return run_fit(keras, {"loss": "mse"}, {"x": x[:STEPS * BATCH], "y": y[:STEPS * BATCH],
+                                                "batch_size": BATCH, "shuffle": False}, opt)
+    if kind == "generator":  # fit_generator from a fast in-memory Sequence, Keras 2 defaults
+        marks = []
+        model = mlp(keras)
+        model.compile(optimizer=opt, loss="mse")
+
+        class Batches(keras.utils.Sequence):
+            def __len__(self):
+                return STEPS
+
+            def __getitem__(self, i):
+                return x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
+
+        model.fit_generator(Batches(), epochs=2, shuffle=False, verbose=0,
+                            callbacks=[_callback_class(keras, marks)()])
+        return marks[3] - marks[1]
     if kind == "plain-steps":  # the baseline of target_tensors: one fixed batch fed every step
         return run_fit(keras, {"loss": "mse"}, {"x": x[:BATCH], "y": y[:BATCH], "steps_per_epoch": STEPS}, opt)
     if kind == "target-tensors":
@@ -171,9 +188,68 @@ def raw_loop():
     return times[1]
 
 
+# --- the second shape: LSTM(64) over sequences of 20 steps ----------------------------------------
+
+SEQ_N = 1000 if QUICK else 4000
+SEQ_LEN, SEQ_FEATURES = 20, 8
+
+
+def sequences():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(SEQ_N, SEQ_LEN, SEQ_FEATURES)).astype("float32")
+    y = x[:, -1, :1] * 0.5 + x[:, 0, 1:2] * 0.25
+    return x, y.astype("float32")
+
+
+def lstm_model(keras):
+    inp = keras.Input((SEQ_LEN, SEQ_FEATURES))
+    h = keras.layers.LSTM(64)(inp)
+    return keras.Model(inp, keras.layers.Dense(1)(h))
+
+
+def lstm_fit(framework):
+    """The LSTM through `fit` of one framework (spe=1, no shuffle)."""
+    modules = {"tf_keras": "tf_keras", "keras3": "keras", "legacy": "compatkeras",
+               "v3": "compatkeras.v3"}
+    import importlib
+
+    keras = importlib.import_module(modules[framework])
+    x, y = sequences()
+    return run_fit(keras, {"loss": "mse"},
+                   {"model": lstm_model(keras), "x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+                   keras.optimizers.Adam(0.001))
+
+
+def lstm_raw():
+    """The limit for the LSTM: a hand-written tf.function step over tf.data (tf-keras layers)."""
+    import tensorflow as tf
+    import tf_keras
+
+    x, y = sequences()
+    model = lstm_model(tf_keras)
+    opt = tf_keras.optimizers.Adam(0.001)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(BATCH).prefetch(2)
+
+    @tf.function
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        for xb, yb in dataset:
+            step(xb, yb)
+        times.append(time.perf_counter() - start)
+    return times[1]
+
+
 # --- data loading with workers: 40 batches, ~14 ms of work each ---------------------------------
 
-WORK_BATCHES = 40
+WORK_BATCHES = 20 if QUICK else 40
 
 
 def busy_python():
@@ -231,9 +307,10 @@ def data_workers(framework, kind, workers, processes):
         seq = make_sequence(keras.utils.Sequence, kind)
         model.fit(seq, epochs=2, workers=workers, use_multiprocessing=processes, shuffle=False,
                   verbose=0, callbacks=[_callback_class(keras, marks)()])
-    else:
-        import keras
+    else:  # Keras 3 and compatkeras.v3: the options are the PyDataset's
+        import importlib
 
+        keras = importlib.import_module("keras" if framework == "keras3" else "compatkeras.v3")
         model = mlp(keras)
         model.compile(keras.optimizers.Adam(0.001), "mse")
         ds = make_sequence(keras.utils.PyDataset, kind, workers=workers, use_multiprocessing=processes)
@@ -241,8 +318,55 @@ def data_workers(framework, kind, workers, processes):
     return marks[3] - marks[1]
 
 
+def _pss_mb(pid):
+    """Proportional set size of a process in MB (shared pages split between their users, so
+    forked workers are not counted twice), from /proc; None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found + [g for c in found for g in _children(c)]
+
+
+def memory_per_epoch(epochs=20):
+    """PSS of this process and of its worker processes at the end of each epoch of
+    fit_generator(workers=2, use_multiprocessing=True)."""
+    import compatkeras as keras
+
+    readings = []
+
+    class Meter(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            me = os.getpid()
+            readings.append((_pss_mb(me), sum(filter(None, map(_pss_mb, _children(me))))))
+
+    model = mlp(keras)
+    model.compile(keras.optimizers.Adam(0.001), "mse")
+    seq = make_sequence(keras.utils.Sequence, "python")
+    model.fit_generator(seq, epochs=epochs, workers=2, use_multiprocessing=True, shuffle=True,
+                        verbose=0, callbacks=[Meter()])
+    return readings
+
+
 def data_time(kind):
-    """Seconds to produce the 40 batches serially, in this process: the data part of the limit."""
+    """Seconds to produce the batches serially, in this process: the data part of the limit."""
     seq = make_sequence(object, kind)
     start = time.perf_counter()
     for i in range(WORK_BATCHES):
@@ -266,7 +390,12 @@ WORKLOADS = {
     "legacy-temporal": lambda: legacy("sequence-temporal"),
 }
 
-for _framework in ("compatkeras", "tf_keras", "keras3"):
+WORKLOADS["legacy-generator"] = lambda: legacy("generator")
+WORKLOADS["lstm-raw"] = lstm_raw
+for _framework in ("tf_keras", "keras3", "legacy", "v3"):
+    WORKLOADS[f"lstm-{_framework}"] = (lambda f=_framework: lstm_fit(f))
+
+for _framework in ("compatkeras", "tf_keras", "keras3", "v3"):
     for _kind in ("python", "numpy", "none"):
         for _workers, _processes in ((1, False), (2, False), (2, True)):
             _name = f"workers-{_framework}-{_kind}-{_workers}{'p' if _processes else 't'}"
@@ -275,4 +404,7 @@ WORKLOADS["data-python"] = lambda: data_time("python")
 WORKLOADS["data-numpy"] = lambda: data_time("numpy")
 
 if __name__ == "__main__":
-    print(json.dumps({"epoch_s": WORKLOADS[sys.argv[1]]()}))
+    if sys.argv[1] == "memory":
+        print(json.dumps({"pss_mb": memory_per_epoch(int(sys.argv[2]) if len(sys.argv) > 2 else 20)}))
+    else:
+        print(json.dumps({"epoch_s": WORKLOADS[sys.argv[1]]()}))
