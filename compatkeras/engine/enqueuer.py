@@ -29,6 +29,7 @@ import queue
 import sys
 import threading
 import traceback
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -205,7 +206,7 @@ def _result(future):
     concurrent.futures chains the worker's traceback text as its `__cause__`)."""
     try:
         return future.result()
-    except cf.process.BrokenProcessPool as exc:
+    except BrokenProcessPool as exc:  # (cf.process is only there once something imported it)
         raise RuntimeError(
             "A data worker process died unexpectedly (killed, or out of memory); "
             "the pool was stopped."

@@ -5,6 +5,8 @@ as keras` shadows `import keras`). `tensorflow.keras.X` and `tf.keras.X` are rea
 Relative imports are the project's own modules and never Keras.
 """
 
+import functools
+
 import libcst as cst
 
 
@@ -18,6 +20,7 @@ def dotted(node):
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(name):
     for prefix in ("tensorflow.keras", "tensorflow.python.keras"):
         if name == prefix or name.startswith(prefix + "."):
@@ -100,9 +103,10 @@ class ImportTable:
             local = alias.asname.name.value if alias.asname is not None else alias.name.value
             self.bindings[local] = f"{module}.{dotted(alias.name)}"
 
-    @property
+    @functools.cached_property
     def imports_keras(self):
-        """The cheap proxy for "method calls here are on Keras models" (spec §3 preamble)."""
+        """The cheap proxy for "method calls here are on Keras models" (spec §3 preamble);
+        computed once, after the table is read."""
         targets = [canonical(t) for t in (*self.bindings.values(), *self.star_modules)]
         return any(is_keras(t) or t == "tensorflow" or t.startswith("tensorflow.") for t in targets)
 
@@ -111,9 +115,15 @@ class ImportTable:
         return self.qualify_name(dotted(node))
 
     def qualify_name(self, name):
-        """`qualify` for a dotted name given as text (`"K.sum"`)."""
+        """`qualify` for a dotted name given as text (`"K.sum"`), memoised per table."""
         if name is None:
             return None
+        cache = self.__dict__.setdefault("_qualified", {})
+        if name not in cache:
+            cache[name] = self._qualify(name)
+        return cache[name]
+
+    def _qualify(self, name):
         head, _, rest = name.partition(".")
         if head in self.bindings:
             full = self.bindings[head]

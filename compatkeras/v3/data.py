@@ -409,9 +409,18 @@ class GeneratorAdapter(_PythonAdapter):
         self.num_batches = None
         self.infinite = False
         self._iterator = None
+        # Keras 3 reads a generator on the calling thread; Keras 2's worker arguments given to
+        # fit/evaluate/predict (`worker_options`) read it through the engine's enqueuer.
+        self.workers, self.use_multiprocessing, self.max_queue_size = 0, False, 10
+        self._stream_cm = None
 
     def _stream(self):
-        for batch in self.generator:
+        source = self.generator
+        if self.workers > 0 or self.use_multiprocessing:
+            self._stream_cm = enqueuer.open_stream(self.generator, max(self.workers, 1),
+                                                   self.use_multiprocessing, self.max_queue_size)
+            source = iter(self._stream_cm)
+        for batch in source:
             if not isinstance(batch, tuple):
                 raise ValueError(
                     "When passing a Python generator to a Keras model, the generator must return "
@@ -422,6 +431,37 @@ class GeneratorAdapter(_PythonAdapter):
 
     def feed(self):
         return PythonFeed(self.layout.select(b) for b in self._split_all())
+
+    def close(self):
+        if self._stream_cm is not None:
+            self._stream_cm.close()
+        self._stream_cm = None
+
+
+WORKER_OPTIONS = ("workers", "use_multiprocessing", "max_queue_size")
+
+
+def worker_options(method, kwargs):
+    """Keras 2's `workers`/`use_multiprocessing`/`max_queue_size` given to a Keras 3 call (a
+    TypeError or ValueError in Keras 3): taken out of `kwargs` with a DeprecationWarning."""
+    options = {k: kwargs.pop(k) for k in WORKER_OPTIONS if k in kwargs}
+    if options:
+        warnings.warn(
+            f"`{method}({', '.join(f'{k}=' for k in options)}...)` is Keras 2 usage: in Keras 3 "
+            "these are arguments of your PyDataset (`super().__init__(workers=..., "
+            "use_multiprocessing=..., max_queue_size=...)`). compatkeras.v3 uses them for this "
+            "call; arrays and tf.data inputs have no workers.",
+            DeprecationWarning, stacklevel=3,
+        )
+    return options
+
+
+def apply_worker_options(adapter, options):
+    """Use the call's worker options for a PyDataset or a generator (they win over the
+    PyDataset's own, for this call only)."""
+    if options and isinstance(adapter, (PyDatasetAdapter, GeneratorAdapter)):
+        for name, value in options.items():
+            setattr(adapter, name, value)
 
 
 def _unsupported(argument, description, kind):

@@ -194,7 +194,9 @@ class V3Training:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+            validation_batch_size=None, validation_freq=1, **kwargs):
+        options = data_lib.worker_options("fit", kwargs)
+        _no_other_arguments("fit", kwargs)
         self._assert_compiled()
         _check_validation_freq(validation_freq)
         if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int)):
@@ -211,6 +213,7 @@ class V3Training:
         layout = self._layout()
         adapter = data_lib.adapt(layout, x, y, sample_weight, class_weight, batch_size,
                                  steps_per_epoch, shuffle)
+        data_lib.apply_worker_options(adapter, options)
         try:
             self._ensure_config(adapter)
             return self._fit_loop(adapter, layout, epochs, verbose, callbacks, validation_data,
@@ -306,19 +309,24 @@ class V3Training:
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
+        options = data_lib.worker_options("evaluate", kwargs)
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         self._assert_compiled()
         adapter = data_lib.adapt(self._layout(), x, y, sample_weight, None, batch_size, steps)
+        data_lib.apply_worker_options(adapter, options)
         try:
             logs = self._evaluate_logs(adapter, steps, callbacks, verbose)
         finally:
             adapter.close()
         return logs if return_dict else self._flatten_in_order(logs)
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        options = data_lib.worker_options("predict", kwargs)
+        _no_other_arguments("predict", kwargs)
         layout = self._layout()
         adapter = data_lib.adapt(layout, x, None, None, None, batch_size, steps)
+        data_lib.apply_worker_options(adapter, options)
         try:
             inputs = adapter.x_batches()
             if steps is not None:
@@ -375,3 +383,9 @@ class V3Training:
         if args is None:
             return 1, False, False
         return args.steps_per_execution, args.jit_compile, args.run_eagerly
+
+
+def _no_other_arguments(method, kwargs):
+    """`**kwargs` only takes Keras 2's worker arguments: anything else is Python's TypeError."""
+    if kwargs:
+        raise TypeError(f"{method}() got an unexpected keyword argument '{next(iter(kwargs))}'")
