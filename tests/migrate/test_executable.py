@@ -312,6 +312,31 @@ SNIPPETS = {
         h = m.fit(X4, Y4, sample_weight=w, batch_size=4, epochs=2, verbose=0)
         result = h.history['loss']
     """,
+    "Keras 1 convolution, pooling, dropout, dense arguments (KRS071, KRS072)": """
+        import numpy as np
+        import keras
+        from keras.models import Sequential
+        from keras.layers import Dense, Convolution2D, Flatten, Dropout, MaxPooling2D
+        model = Sequential()
+        model.add(Convolution2D(2, nb_row=3, nb_col=3, border_mode='same', init='ones',
+                                input_shape=(4, 4, 1)))
+        model.add(MaxPooling2D(pool_size=(2, 2), border_mode='valid'))
+        model.add(Flatten())
+        model.add(Dropout(p=0.5))
+        model.add(Dense(output_dim=1, init='ones'))
+        x = np.arange(32, dtype='float32').reshape(2, 4, 4, 1) / 32.0
+        result = model.predict(x).ravel().tolist()
+    """,
+    "Keras 1 recurrent arguments (KRS071)": """
+        import numpy as np
+        import keras
+        from keras.layers import LSTM
+        inp = keras.Input((5, 3))
+        out = LSTM(output_dim=2, init='ones', inner_init='zeros', inner_activation='sigmoid',
+                   consume_less='cpu')(inp)
+        m = keras.models.Model(inp, out)
+        result = m.predict(np.ones((2, 5, 3), 'float32') * 0.1).tolist()
+    """,
 }
 
 

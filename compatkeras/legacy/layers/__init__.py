@@ -54,3 +54,21 @@ LSTM = _with_keras22_defaults(LSTM, {"recurrent_activation": "hard_sigmoid"})
 LSTMCell = _with_keras22_defaults(LSTMCell, {"recurrent_activation": "hard_sigmoid"})
 GRU = _with_keras22_defaults(GRU, {"recurrent_activation": "hard_sigmoid", "reset_after": False})
 GRUCell = _with_keras22_defaults(GRUCell, {"recurrent_activation": "hard_sigmoid", "reset_after": False})
+
+
+def _accept_keras1_arguments(namespace):
+    """Give every layer of the Keras 1 table keras 2.2.4's Keras 1 interface, once per class
+    object, so that aliases (`Convolution2D`, `Conv2D`) stay the same class."""
+    from compatkeras._keras1 import KERNEL_2D, KERNEL_3D, KWARGS
+    from compatkeras.legacy.keras1 import keras1_interface
+
+    wrapped = {}
+    for name in sorted({*KWARGS, *KERNEL_2D, *KERNEL_3D}):
+        cls = namespace.get(name)
+        if isinstance(cls, type):
+            if id(cls) not in wrapped:
+                wrapped[id(cls)] = keras1_interface(cls)
+            namespace[name] = wrapped[id(cls)]
+
+
+_accept_keras1_arguments(globals())
