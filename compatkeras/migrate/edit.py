@@ -154,3 +154,19 @@ def template(text, *values):
     """An expression from `text` with `__0__`, `__1__`, ... replaced by the given nodes, which
     are parenthesised where precedence needs it (never as a whole call argument)."""
     return expression(text).visit(_Fill(values))
+
+
+def import_renamed(node, renames):
+    """`from m import old` -> `from m import New as old` for `renames` {old: New}, so the rest of
+    the file keeps its names; None when `node` imports none of them. The caller checks `m`."""
+    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        return None
+    names, changed = [], False
+    for alias in node.names:
+        new = renames.get(alias.name.value) if isinstance(alias.name, cst.Name) else None
+        if new is not None:
+            local = alias.asname or cst.AsName(name=cst.Name(alias.name.value))
+            alias = alias.with_changes(name=cst.Name(new), asname=local)
+            changed = True
+        names.append(alias)
+    return node.with_changes(names=names) if changed else None

@@ -319,22 +319,13 @@ def _merge(ctx, original, call):
 @register(cst.ImportFrom)
 def renamed_layer_import(ctx, original, node):
     """`from keras.layers import CuDNNLSTM` -> `from keras.layers import LSTM as CuDNNLSTM`."""
-    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+    if node.module is None or canonical(dotted(node.module)) != "keras.layers":
         return None
-    if canonical(dotted(node.module)) != "keras.layers" or not ctx.enabled(RENAMED_CLASS.id, original):
-        return None
-    names, changed = [], False
-    for alias in node.names:
-        new = RENAMES.get(alias.name.value) if isinstance(alias.name, cst.Name) else None
-        if new is not None:
-            local = alias.asname or cst.AsName(name=cst.Name(alias.name.value))
-            alias = alias.with_changes(name=cst.Name(new), asname=local)
-            changed = True
-        names.append(alias)
-    if not changed:
+    new = edit.import_renamed(node, RENAMES)
+    if new is None or not ctx.enabled(RENAMED_CLASS.id, original):
         return None
     ctx.report(RENAMED_CLASS.id, original)
-    return node.with_changes(names=names)
+    return new
 
 
 @register(cst.Call)

@@ -141,22 +141,13 @@ def _decay(ctx, original, call, cls):
 
 @register(cst.ImportFrom)
 def lower_case_import(ctx, original, node):
-    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+    if node.module is None or canonical(dotted(node.module)) != "keras.optimizers":
         return None
-    if canonical(dotted(node.module)) != "keras.optimizers":
-        return None
-    names, changed = [], False
-    for alias in node.names:
-        cls = ALIASES.get(alias.name.value)
-        if cls is not None and ctx.enabled(LOWER_CASE.id, original):
-            local = alias.asname or cst.AsName(name=cst.Name(alias.name.value))
-            alias = alias.with_changes(name=cst.Name(cls), asname=local)
-            changed = True
-        names.append(alias)
-    if not changed:
+    new = edit.import_renamed(node, ALIASES)
+    if new is None or not ctx.enabled(LOWER_CASE.id, original):
         return None
     ctx.report(LOWER_CASE.id, original)
-    return node.with_changes(names=names)
+    return new
 
 
 EPSILON_NONE = rule(
