@@ -5,12 +5,12 @@ generous liveness checks."""
 import multiprocessing
 import os
 import signal
-import threading
 import time
 import warnings
 
 import numpy as np
 import pytest
+from liveness import nothing_left
 
 import compatkeras as keras
 
@@ -41,11 +41,6 @@ class Batches(keras.utils.Sequence):
             os.kill(os.getpid(), signal.SIGKILL)
         x = X + index
         return x, x.sum(axis=1, keepdims=True)
-
-
-def nothing_left():
-    threads = [t for t in threading.enumerate() if t.name.startswith("compatkeras-data")]
-    return multiprocessing.active_children() == [] and threads == []
 
 
 def test_regression_1_many_batches_with_processes_finish_and_leave_no_children():

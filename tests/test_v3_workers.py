@@ -3,7 +3,6 @@ generator issue on the Keras 3 surface (a worker's exception keeps its type, a w
 SIGKILL makes the call raise, Ctrl-C stops the workers), and Keras 2's worker arguments given to
 fit/evaluate/predict. Time bounds are generous liveness checks."""
 
-import multiprocessing
 import os
 import signal
 import threading
@@ -12,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from liveness import nothing_left
 
 import compatkeras.v3 as keras
 
@@ -41,11 +41,6 @@ class Batches(keras.utils.PyDataset):
             os.kill(os.getpid(), signal.SIGKILL)
         x = X + index
         return x, x.sum(axis=1, keepdims=True)
-
-
-def nothing_left():
-    threads = [t for t in threading.enumerate() if t.name.startswith("compatkeras-data")]
-    return multiprocessing.active_children() == [] and threads == []
 
 
 CALLS = {

@@ -14,6 +14,7 @@ import re
 
 import libcst as cst
 
+from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate.names import ImportTable
 from compatkeras.migrate.transform import transform
 
@@ -84,10 +85,18 @@ def migrate_notebook(raw, path, selected, outcome_type):
             continue
         parsed.append((index, cell, module, originals, isinstance(source, list)))
     names = ImportTable.of(*[module for _, _, module, _, _ in parsed])
-    whole = "\n".join(module.code for _, _, module, _, _ in parsed if _parses(module.code))
+    # The notebook's facts, read once: a cell's rules see the whole notebook (imports, compile
+    # calls, classes), as a file's rules see the whole file.
+    codes = [module.code for _, _, module, _, _ in parsed]
+    whole = "\n".join(code for code in codes if _parses(code))
+    try:
+        facts = facts_lib.read(ast.parse(whole))
+    except (SyntaxError, ValueError):  # cells that parse alone but not together
+        facts = None  # each cell then reads its own
     findings, changed = [], False
     for index, cell, module, originals, as_list in parsed if names.imports_keras else ():
-        new, cell_findings = transform(module, path, selected, names=names, whole=whole)
+        new, cell_findings = transform(module, path, selected, names=names, whole=whole,
+                                       facts=facts)
         for finding in cell_findings:
             finding.cell = index
         findings.extend(cell_findings)

@@ -32,11 +32,12 @@ def register(node_type):
 class Context:
     """What a handler sees: the file's imports, the selected rules, and where to report."""
 
-    def __init__(self, names, selected, positions, suppressions, source="", whole=None):
+    def __init__(self, names, selected, positions, suppressions, source="", whole=None,
+                 facts=None):
         self.names = names
         self.source = source
         self.whole = source if whole is None else whole  # a notebook's cells together
-        self._tree = self._facts = None
+        self._tree, self._facts = None, facts
         self.cache = {}  # per-file results a rule family computed once (e.g. its own scan)
         self.selected = selected
         self._positions = positions
@@ -78,15 +79,9 @@ class Context:
 
     @property
     def facts(self):
-        """`facts.Facts` of the whole file (of the whole notebook for a cell)."""
+        """`facts.Facts` of the whole file (a notebook cell gets the notebook's from the caller)."""
         if self._facts is None:
-            tree = self.tree
-            if self.whole is not self.source:
-                try:
-                    tree = ast.parse(self.whole)
-                except (SyntaxError, ValueError):
-                    pass  # a bad cell: this cell's facts only
-            self._facts = facts_lib.read(tree)
+            self._facts = facts_lib.read(self.tree)
         return self._facts
 
     def name_for(self, module, local, statement):
@@ -199,10 +194,10 @@ def _add_imports(module, modules):
     return module.with_changes(body=[*body[:at], *new, *body[at:]])
 
 
-def transform(module, path, selected, names=None, whole=None, source=None):
+def transform(module, path, selected, names=None, whole=None, source=None, facts=None):
     """Migrate a parsed module: (new module, [Finding]) with findings in source order; the new
     module is `module` itself when nothing changed. A notebook cell gets the notebook's import
-    table (`names`) and code (`whole`). `source` is the module's text if the caller has it."""
+    table (`names`), code (`whole`) and `facts`. `source` is the module's text if the caller has it."""
     source = module.code if source is None else source
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     suppressions = _suppressions(source) if "migrate:" in source else {}
@@ -210,7 +205,7 @@ def transform(module, path, selected, names=None, whole=None, source=None):
     # otherwise only when there is something to report.
     positions = wrapper.resolve(PositionProvider) if suppressions else None
     names = ImportTable.of(module) if names is None else names
-    ctx = Context(names, selected, positions, suppressions, source, whole)
+    ctx = Context(names, selected, positions, suppressions, source, whole, facts)
     transformer = _Transformer(ctx)
     new = module.visit(transformer)
     if ctx.needed_imports:
@@ -224,8 +219,9 @@ def transform(module, path, selected, names=None, whole=None, source=None):
         if positions is None:
             if places is None:
                 try:
-                    facts = ctx.facts if ctx.whole is ctx.source else facts_lib.read(ctx.tree)
-                    places = positions_lib.ast_positions(source, facts.calls + facts.import_froms)
+                    # Positions are the cell's own for a notebook cell.
+                    own = ctx.facts if ctx.whole is ctx.source else facts_lib.read(ctx.tree)
+                    places = positions_lib.ast_positions(source, own.calls + own.import_froms)
                 except (SyntaxError, ValueError, IndexError):
                     places = {}
             key, index = ctx.ordinals.get(node, (None, 0))
