@@ -166,6 +166,22 @@ for shuffle in (False, True):
     h = m.fit(DS(), epochs=2, shuffle=shuffle, verbose=0)
     result[str(shuffle)] = {'calls': list(calls), 'hooks': list(hooks), 'loss': h.history['loss']}
 """,
+    "pydataset_steps_per_epoch": """
+calls = []
+class DS(keras.utils.PyDataset):
+    def __init__(self):
+        super().__init__()
+    def __len__(self):
+        return 4
+    def __getitem__(self, i):
+        calls.append(i)
+        return x[i * 5:(i + 1) * 5], y[i * 5:(i + 1) * 5]
+m = mlp(); m.compile(SGD(0.01), loss='mse')
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    h = m.fit(DS(), steps_per_epoch=3, epochs=3, shuffle=False, verbose=0)
+result = {'loss': h.history['loss'], 'calls': calls, 'ran_out': ran_out(caught)}
+""",
     "O12": """
 result = {}
 for name, kwargs in [('auto', {}), ('true', {'jit_compile': True}),
@@ -323,6 +339,19 @@ def test_o11_pydataset(results):
         assert ours[shuffle]["hooks"] == ["begin", "end", "begin", "end"]
         assert keras3[shuffle]["hooks"] == ["end", "begin", "end", "begin", "end"]
     assert ours["False"]["calls"] == [0, 1, 2, 3, 0, 1, 2, 3]
+
+
+def test_pydataset_epochs_shorter_than_the_pass_continue_it(results):
+    """`steps_per_epoch` 3 over a 4-batch PyDataset: epoch 2 continues the pass (1 batch, the
+    "ran out" warning), epoch 3 starts a new pass, as in Keras 3; each item is read once per
+    pass here (Keras 3 reads items 0 and 1 twice for its spec peek, O11, and reads ahead of the
+    last epoch)."""
+    keras3, ours = both(results, "pydataset_steps_per_epoch")
+    close(keras3["loss"], ours["loss"])
+    assert len(ours["loss"]) == 3
+    assert keras3["ran_out"] and ours["ran_out"]
+    assert ours["calls"] == [0, 1, 2, 3, 0, 1, 2]
+    assert keras3["calls"][2:9] == ours["calls"]
 
 
 def test_o14_generator_is_not_replayed(results):

@@ -338,6 +338,7 @@ class PyDatasetAdapter(_PythonAdapter):
         self.max_queue_size = getattr(dataset, "max_queue_size", 10)
         self._stream_cm = None
         self._iterator = None
+        self._read = 0  # batches read from the current pass
 
     def _stream(self):
         workers = self.workers
@@ -351,7 +352,10 @@ class PyDatasetAdapter(_PythonAdapter):
         batches = iter(self._stream_cm)
         if not self.infinite:
             batches = itertools.islice(batches, self.num_batches)
-        return (self.layout.split(*standardize_unpacked(b, self.class_weight)) for b in batches)
+        self._read = 0
+        for batch in batches:
+            self._read += 1
+            yield self.layout.split(*standardize_unpacked(batch, self.class_weight))
 
     def feed(self):
         feed = PythonFeed((self.layout.select(b) for b in self._split_all()),
@@ -364,8 +368,10 @@ class PyDatasetAdapter(_PythonAdapter):
             hook()
 
     def on_epoch_end(self):
-        """Ends a pass: the next pass reads with a fresh stream, after the dataset's hook."""
-        if not self.infinite:
+        """Ends a pass that was read to its end: the next pass reads with a fresh stream, after
+        the dataset's hook. An epoch of `steps_per_epoch` batches that stops inside a pass keeps
+        the stream, and the next epoch continues that pass (as Keras 3 does)."""
+        if not self.infinite and self._read >= self.num_batches:
             self.close()
         hook = getattr(self.dataset, "on_epoch_end", None)
         if hook is not None:
