@@ -330,23 +330,52 @@ def _children(pid):
     return found + [g for c in found for g in _children(c)]
 
 
+def _meter(keras, readings):
+    class Meter(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            me = os.getpid()
+            readings.append((_pss_mb(me), sum(filter(None, map(_pss_mb, _children(me))))))
+
+    return Meter()
+
+
 def memory_per_epoch(epochs=20):
     """PSS of this process and of its worker processes at the end of each epoch of
     fit_generator(workers=2, use_multiprocessing=True)."""
     import compatkeras as keras
 
     readings = []
-
-    class Meter(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            me = os.getpid()
-            readings.append((_pss_mb(me), sum(filter(None, map(_pss_mb, _children(me))))))
-
     model = mlp(keras)
     model.compile(keras.optimizers.Adam(0.001), "mse")
     seq = make_sequence(keras.utils.Sequence, "python")
     model.fit_generator(seq, epochs=epochs, workers=2, use_multiprocessing=True, shuffle=True,
-                        verbose=0, callbacks=[Meter()])
+                        verbose=0, callbacks=[_meter(keras, readings)])
+    return readings
+
+
+IMAGE_BATCH = (32, 224, 224, 3)  # float32: 19.3 MB, a usual image batch
+
+
+def memory_images(epochs=20):
+    """The same with 19 MB image batches and epochs of 8 steps over a 40-batch Sequence, so
+    that every epoch stops inside a pass with workers writing into full pipes (issue 17)."""
+    import compatkeras as keras
+
+    class Images(keras.utils.Sequence):
+        def __len__(self):
+            return 40
+
+        def __getitem__(self, i):
+            x = np.random.rand(*IMAGE_BATCH).astype("float32")
+            return x, x.mean(axis=(1, 2, 3))[:, None]
+
+    readings = []
+    inp = keras.layers.Input(IMAGE_BATCH[1:])
+    out = keras.layers.Dense(1)(keras.layers.GlobalAveragePooling2D()(inp))
+    model = keras.models.Model(inp, out)
+    model.compile("sgd", "mse")
+    model.fit_generator(Images(), steps_per_epoch=8, epochs=epochs, workers=2,
+                        use_multiprocessing=True, verbose=0, callbacks=[_meter(keras, readings)])
     return readings
 
 
@@ -389,7 +418,8 @@ WORKLOADS["data-python"] = lambda: data_time("python")
 WORKLOADS["data-numpy"] = lambda: data_time("numpy")
 
 if __name__ == "__main__":
-    if sys.argv[1] == "memory":
-        print(json.dumps({"pss_mb": memory_per_epoch(int(sys.argv[2]) if len(sys.argv) > 2 else 20)}))
+    if sys.argv[1] in ("memory", "memory-images"):
+        measure = memory_per_epoch if sys.argv[1] == "memory" else memory_images
+        print(json.dumps({"pss_mb": measure(int(sys.argv[2]) if len(sys.argv) > 2 else 20)}))
     else:
         print(json.dumps({"epoch_s": WORKLOADS[sys.argv[1]]()}))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from compatkeras.engine import data
+from compatkeras.engine import data, enqueuer
 
 
 def test_make_batches_keeps_a_short_tail():
@@ -62,13 +62,13 @@ def take(iterator, n):
 
 def test_stream_calls_on_epoch_end_between_passes_only():
     source = Counting()
-    items = data.stream(source, epoch_end_between_passes=True)
+    items = enqueuer.stream(source, epoch_end_between_passes=True)
     assert take(items, 6) == [0, 1, 0, 1, 0, 1]
     assert source.epoch_ends == 2  # before passes 2 and 3, not after the last one read
 
 
 def test_stream_without_epoch_end_and_of_a_generator():
     source = Counting()
-    assert take(data.stream(source), 4) == [0, 1, 0, 1]
+    assert take(enqueuer.stream(source), 4) == [0, 1, 0, 1]
     assert source.epoch_ends == 0
-    assert take(data.stream(iter(range(5))), 3) == [0, 1, 2]
+    assert take(enqueuer.stream(iter(range(5))), 3) == [0, 1, 2]

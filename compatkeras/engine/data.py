@@ -4,14 +4,11 @@
 surface checks shapes and names first; this module only slices, shuffles and counts.
 """
 
-import itertools
 import math
 import typing
 
 import numpy as np
 import tensorflow as tf
-
-from compatkeras.engine.enqueuer import pass_order
 
 
 class Batch(typing.NamedTuple):
@@ -112,20 +109,3 @@ class ArraySource:
         xs, ys, ws = self.tensors()
         for _ in range(steps):
             yield Batch(xs, ys, ws, size=1)
-
-
-def stream(source, shuffle=False, epoch_end_between_passes=False):
-    """Items from a generator, or from a Sequence-like `source` (`__len__`/`__getitem__`) pass
-    after pass, shuffled per pass if asked, forever. With `epoch_end_between_passes`, the
-    source's `on_epoch_end()` runs before each pass but the first, so never after the last pass
-    that was read (Keras 2's enqueuer rule). Items come in on the calling thread; a generator's
-    stream ends when the generator does."""
-    if not hasattr(source, "__getitem__"):
-        yield from source
-        return
-    length = len(source)
-    for pass_number in itertools.count():
-        if pass_number and epoch_end_between_passes:
-            source.on_epoch_end()
-        for i in pass_order(length, shuffle):
-            yield source[int(i)]

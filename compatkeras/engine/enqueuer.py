@@ -21,17 +21,14 @@ stall (tf-keras waits on `queue.get(timeout=5)`) and hangs (keras#20425) are the
 import collections
 import concurrent.futures as cf
 import itertools
-import multiprocessing
-import multiprocessing.connection
-import os
-import pickle
 import queue
-import sys
 import threading
-import traceback
-from concurrent.futures.process import BrokenProcessPool
+import time
+import warnings
 
 import numpy as np
+
+from compatkeras.engine.processes import ProcessPool, check_picklable, default_context
 
 
 def pass_order(length, shuffle):
@@ -47,74 +44,25 @@ def pass_order(length, shuffle):
     return iter(range(length))  # lazily: a Sequence may be (practically) infinite
 
 
+def stream(source, shuffle=False, epoch_end_between_passes=False):
+    """Items from a generator, or from a Sequence-like `source` (`__len__`/`__getitem__`) pass
+    after pass, shuffled per pass if asked, forever. With `epoch_end_between_passes`, the
+    source's `on_epoch_end()` runs before each pass but the first, so never after the last pass
+    that was read (Keras 2's enqueuer rule). Items come in on the calling thread; a generator's
+    stream ends when the generator does."""
+    if not hasattr(source, "__getitem__"):
+        yield from source
+        return
+    length = len(source)
+    for pass_number in itertools.count():
+        if pass_number and epoch_end_between_passes:
+            source.on_epoch_end()
+        for i in pass_order(length, shuffle):
+            yield source[int(i)]
+
+
 def is_sequence(source):
     return hasattr(source, "__getitem__") and hasattr(source, "__len__")
-
-
-def _default_context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-class _RemoteTraceback(Exception):
-    """Carries a worker's formatted traceback as the `__cause__` of the re-raised exception."""
-
-    def __init__(self, text):
-        super().__init__(text)
-        self.text = text
-
-    def __str__(self):
-        return self.text
-
-
-def _die_with_parent():
-    """On Linux, a worker process gets SIGKILL when its parent dies, so none is orphaned."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
-
-
-def _seed_worker(base_seed):
-    # Forked workers would otherwise share one numpy RNG state (keras#2730).
-    np.random.seed((base_seed + os.getpid()) % 2**32)
-
-
-def _base_seed():
-    return int(np.random.randint(0, 2**31 - 1))
-
-
-# --- Sequences ----------------------------------------------------------------------------
-
-_worker_sequence = None
-
-
-def _init_sequence_worker(sequence, base_seed):
-    global _worker_sequence
-    _die_with_parent()
-    _seed_worker(base_seed)
-    _worker_sequence = sequence
-
-
-def _get_item(index):
-    return _worker_sequence[index]
-
-
-def _check_picklable(source, context):
-    if context.get_start_method() == "fork":
-        return
-    try:
-        pickle.dumps(source)
-    except Exception as exc:
-        raise TypeError(
-            f"use_multiprocessing=True with the {context.get_start_method()!r} start method sends "
-            f"the dataset to each worker process, but {type(source).__name__} cannot be pickled "
-            f"({exc}). Make it picklable, or use threads (use_multiprocessing=False)."
-        ) from exc
 
 
 def _has_own_epoch_end(sequence):
@@ -123,6 +71,24 @@ def _has_own_epoch_end(sequence):
     method = getattr(type(sequence), "on_epoch_end", None)
     module = getattr(method, "__module__", "") or ""
     return method is not None and not module.startswith(("tf_keras.", "keras."))
+
+
+class _ThreadPool:
+    """The `submit` / `result` / `close` of `ProcessPool`, on threads."""
+
+    def __init__(self, sequence, workers):
+        self._sequence = sequence
+        self._executor = cf.ThreadPoolExecutor(workers, thread_name_prefix="compatkeras-data")
+
+    def submit(self, index):
+        return self._executor.submit(self._sequence.__getitem__, index)
+
+    def result(self, future):
+        return future.result()
+
+    def close(self):
+        # Waits only for the items being read now (a __getitem__ call each), none queued.
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 class SequenceEnqueuer:
@@ -136,28 +102,20 @@ class SequenceEnqueuer:
         self.window = max(max_queue_size, workers, 1)
         self.shuffle = shuffle
         self.epoch_end_between_passes = epoch_end_between_passes
-        self.context = context or _default_context()
+        self.context = context or default_context()
         if self.processes:
-            _check_picklable(sequence, self.context)
-        self._executor = None
+            check_picklable(sequence, self.context)
+        self._pool = None
         self._items = None
         self._refork = epoch_end_between_passes and _has_own_epoch_end(sequence)
 
-    def _start_executor(self):
-        if self._executor is not None:
-            return
-        if self.processes:
-            self._executor = cf.ProcessPoolExecutor(
-                self.workers, mp_context=self.context, initializer=_init_sequence_worker,
-                initargs=(self.sequence, _base_seed()),
-            )
-        else:
-            self._executor = cf.ThreadPoolExecutor(self.workers, thread_name_prefix="compatkeras-data")
-
-    def _submit(self, index):
-        if self.processes:
-            return self._executor.submit(_get_item, int(index))
-        return self._executor.submit(self.sequence.__getitem__, int(index))
+    def _start_pool(self):
+        if self._pool is None:
+            if self.processes:
+                self._pool = ProcessPool(self.sequence, self.workers, self.context)
+            else:
+                self._pool = _ThreadPool(self.sequence, self.workers)
+        return self._pool
 
     def _generate(self):
         length = len(self.sequence)
@@ -166,14 +124,14 @@ class SequenceEnqueuer:
                 self.sequence.on_epoch_end()
             if pass_number and self.processes and self._refork:
                 self._shutdown()  # fork again: workers must see what on_epoch_end changed
-            self._start_executor()
+            pool = self._start_pool()
             order = pass_order(length, self.shuffle)
-            pending = collections.deque(self._submit(i) for i in itertools.islice(order, self.window))
+            pending = collections.deque(pool.submit(int(i)) for i in itertools.islice(order, self.window))
             while pending:
-                item = _result(pending.popleft())
+                item = pool.result(pending.popleft())
                 following = next(order, None)
                 if following is not None:
-                    pending.append(self._submit(following))
+                    pending.append(pool.submit(int(following)))
                 yield item
 
     def __iter__(self):
@@ -182,12 +140,9 @@ class SequenceEnqueuer:
         return self._items
 
     def _shutdown(self):
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
-        if self.processes:
-            _terminate_processes(executor)
-        executor.shutdown(wait=True, cancel_futures=True)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     def close(self):
         if self._items is not None:
@@ -201,31 +156,10 @@ class SequenceEnqueuer:
         self.close()
 
 
-def _result(future):
-    """`future.result()`: a worker's exception comes out with its own type (for processes,
-    concurrent.futures chains the worker's traceback text as its `__cause__`)."""
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:  # (cf.process is only there once something imported it)
-        raise RuntimeError(
-            "A data worker process died unexpectedly (killed, or out of memory); "
-            "the pool was stopped."
-        ) from exc
-
-
-def _terminate_processes(executor):
-    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        if process.is_alive():
-            process.terminate()
-
-
 # --- plain generators ---------------------------------------------------------------------
 
 _END = object()
+_THREAD_STOP_SECONDS = 10
 
 
 class _ThreadedGenerator:
@@ -267,6 +201,7 @@ class _ThreadedGenerator:
 
     def close(self):
         self.stopping.set()
+        deadline = time.monotonic() + _THREAD_STOP_SECONDS
         while any(t.is_alive() for t in self.threads):
             # Free producers blocked on a full queue; each then sees `stopping` and returns.
             try:
@@ -276,98 +211,44 @@ class _ThreadedGenerator:
                 pass
             for thread in self.threads:
                 thread.join(0.05)  # shutdown only, never on the data path
-
-
-def _generator_process(generator, connection, slots, base_seed):
-    _die_with_parent()
-    _seed_worker(base_seed)
-    while True:
-        slots.acquire()
-        try:
-            item = next(generator)
-        except StopIteration:
-            connection.send(("end", None))
-            return
-        except BaseException as exc:
-            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            try:
-                payload = pickle.dumps(exc)
-            except Exception:
-                payload = None
-            connection.send(("error", (payload, f"{type(exc).__name__}: {exc}", text)))
-            return
-        connection.send(("item", item))
+            if time.monotonic() > deadline:
+                # A thread cannot be killed: one blocked inside the generator's own `next()`
+                # is left as a daemon rather than holding the caller for ever.
+                warnings.warn(
+                    f"A data worker thread is still inside the generator's `next()` after "
+                    f"{_THREAD_STOP_SECONDS} s; it was left running as a daemon thread. Use "
+                    "use_multiprocessing=True for a generator that can block, so that its "
+                    "workers can be stopped.",
+                    RuntimeWarning, stacklevel=2,
+                )
+                return
 
 
 class _ProcessGenerator:
     """Each worker process runs its own copy of the generator (so the data is duplicated, as
-    Keras 2 warned). A semaphore bounds the items in flight; the parent waits on the pipes and
-    on the processes' sentinels together, so a dead worker is noticed at once."""
+    Keras 2 warned). At most `window` items are asked for at once; items come in the order they
+    are ready, and the stream ends when every copy has ended."""
 
     def __init__(self, generator, workers, max_queue_size, context, seed=None):
-        _check_picklable(generator, context)
-        self.slots = context.Semaphore(max(max_queue_size, workers, 1))
-        self.processes, self.readers = [], []
-        base_seed = _base_seed() if seed is None else seed
-        for _ in range(workers):
-            reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_generator_process, daemon=True,
-                                      args=(generator, writer, self.slots, base_seed))
-            process.start()
-            writer.close()
-            self.processes.append(process)
-            self.readers.append(reader)
+        self.pool = ProcessPool(generator, workers, context, seed)
+        self.window = max(max_queue_size, workers, 1)
 
     def __iter__(self):
-        live = dict(zip(self.readers, self.processes, strict=True))
+        live = self.pool.workers
+        for i in range(self.window):
+            self.pool.submit(worker=live[i % len(live)])
         while live:
-            sentinels = {p.sentinel: p for p in live.values()}
-            ready = multiprocessing.connection.wait([*live, *sentinels])
-            for handle in ready:
-                if handle in live:
-                    try:
-                        kind, payload = handle.recv()
-                    except EOFError:
-                        kind, payload = "died", live[handle]
-                    if kind == "item":
-                        self.slots.release()
-                        yield payload
-                    elif kind == "end":
-                        del live[handle]  # this copy is done; the others may still send items
-                    elif kind == "error":
-                        raise _worker_error(*payload)
-                    else:
-                        raise _died(payload)
-                elif sentinels[handle] in live.values() and not any(
-                    r.poll() for r, p in live.items() if p is sentinels[handle]
-                ):
-                    raise _died(sentinels[handle])
+            worker, kind, value = self.pool.any_result()
+            if worker not in live:
+                continue  # an answer to a request sent before this copy ended
+            if kind == "end":
+                live.remove(worker)  # the others may still send items
+                continue
+            self.pool.submit(worker=worker)
+            yield value
 
     def close(self):
-        for process in self.processes:
-            if process.is_alive():
-                process.terminate()
-        for process in self.processes:
-            process.join()
-        for reader in self.readers:
-            reader.close()
-
-
-def _worker_error(payload, summary, text):
-    try:
-        exc = pickle.loads(payload) if payload is not None else RuntimeError(summary)
-    except Exception:
-        exc = RuntimeError(summary)
-    exc.__cause__ = _RemoteTraceback(f'\n"""\n{text}"""')
-    return exc
-
-
-def _died(process):
-    process.join()
-    return RuntimeError(
-        f"A data worker process died unexpectedly (exit code {process.exitcode}); "
-        "the other workers were stopped."
-    )
+        self.pool.close()
 
 
 class GeneratorEnqueuer:
@@ -377,7 +258,7 @@ class GeneratorEnqueuer:
             raise ValueError(f"workers must be at least 1 for an enqueuer, got {workers}")
         if use_multiprocessing:
             self._impl = _ProcessGenerator(generator, workers, max_queue_size,
-                                           context or _default_context(), seed)
+                                           context or default_context(), seed)
         else:
             self._impl = _ThreadedGenerator(generator, workers, max_queue_size)
         self._items = None
@@ -427,8 +308,6 @@ def open_stream(source, workers=0, use_multiprocessing=False, max_queue_size=10,
     `epoch_end_between_passes` calls `on_epoch_end()` between passes (never after the last one).
     A generator's stream ends when the generator does.
     """
-    from compatkeras.engine.data import stream
-
     if workers < 0:
         raise ValueError(f"workers must be a non-negative integer, got {workers}")
     if workers == 0:

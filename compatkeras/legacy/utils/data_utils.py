@@ -4,6 +4,7 @@ of every pass, see `compatkeras.engine.enqueuer`)."""
 
 import warnings
 
+from tf_keras.src.utils.data_utils import _hash_file, validate_file  # Keras 2.2.4 names these
 from tf_keras.utils import Sequence, get_file
 
 from compatkeras.engine.enqueuer import GeneratorEnqueuer as _GeneratorEnqueuer
