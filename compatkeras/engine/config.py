@@ -58,6 +58,14 @@ class TrainingConfig:
     # with a warning instead of failing.
     jit_fallback: bool = False
     run_eagerly: bool = False
+    # Targets (fed or bound) cast to the prediction's dtype before losses and metrics: Keras 2's
+    # target placeholders had the output's dtype, so int, bool and float64 labels worked with
+    # every loss (sparse losses cast them back to integers themselves).
+    cast_targets: bool = False
+    # `fn(loss, variables)` that applies the update itself, built from the loss tensor inside
+    # the compiled step (Keras 2 optimizers whose `get_updates` makes the update ops). None:
+    # the step takes gradients with a tape and calls `optimizer.apply_gradients`.
+    updates_from_loss: Callable | None = None
 
     def __post_init__(self):
         if self.loss_rule not in LOSS_RULES:

@@ -16,6 +16,10 @@ def _broadcast_like(weights, values):
 def reduce_loss(values, weights, mask, rule):
     """One number from per-sample/timestep loss `values`, `weights` (or None) and `mask` (or None)."""
     values = tf.convert_to_tensor(values)
+    if values.shape.rank == 0 and weights is not None:
+        # A loss that is already one number (a model that outputs its own loss, `lambda y_true,
+        # y_pred: y_pred`): every sample carries it, as Keras 2's broadcasting gave.
+        values = tf.broadcast_to(values, tf.shape(weights))
     if mask is not None:
         mask = tf.cast(mask, values.dtype)
     if rule == config.TF_KERAS:

@@ -84,6 +84,12 @@ class Steps:
         # (`strategy.run`) over its share of the batch; sums are reduced across replicas.
         self.strategy = model.distribute_strategy
         self.replicas = self.strategy.num_replicas_in_sync
+        if config.updates_from_loss is not None and self.replicas > 1:
+            raise ValueError(
+                "An optimizer that builds its own updates from the loss (a Keras 2 "
+                "`get_updates` optimizer) cannot run under a distribution strategy; use one of "
+                "the built-in optimizers there."
+            )
         self.jit_compile = config.jit_compile and not config.run_eagerly
         self._jit_checked = not (self.jit_compile and config.jit_fallback)
         # Executions add `values x batch size` and batch sizes here, on the device, so that
@@ -146,6 +152,8 @@ class Steps:
                 y_true, weights = tf.convert_to_tensor(output.target), None
             else:
                 y_true, weights = next(fed)
+            if self.config.cast_targets and y_true.dtype != y_pred.dtype:
+                y_true = tf.cast(y_true, y_pred.dtype)
             value = reduce_loss(output.loss(y_true, y_pred), weights, mask, self.config.loss_rule)
             total += output.loss_weight * value
             if output.loss_log_name:
@@ -162,6 +170,10 @@ class Steps:
         return total, [total, *output_losses, *metric_values]
 
     def _train(self, x, ys, ws):
+        if self.config.updates_from_loss is not None:
+            total, logs = self._losses(x, ys, ws, training=True)
+            self.config.updates_from_loss(total, self.model.trainable_variables)
+            return logs
         optimizer = self.config.optimizer
         replica_scale = 1.0 / self.replicas  # the optimizer sums the replicas' gradients
         # A loss-scale optimizer (mixed precision) gets a scaled loss and unscales the gradients;

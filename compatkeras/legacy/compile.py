@@ -283,4 +283,7 @@ def build_config(model, optimizer, loss, metrics, loss_weights, sample_weight_mo
         outputs=outputs,
         loss_rule=engine_config.KERAS_2_2 if keras22 else engine_config.TF_KERAS,
         metric_mode=engine_config.PER_BATCH if keras22 else engine_config.STATEFUL,
+        cast_targets=True,
+        updates_from_loss=(legacy_optimizers.updates_from_loss(optimizer)
+                           if legacy_optimizers.builds_updates(optimizer) else None),
     )

@@ -10,7 +10,14 @@ Adamax and Nadam 0.002).
 
 import tf_keras
 from tf_keras.optimizers import deserialize, serialize
-from tf_keras.optimizers.legacy import Optimizer
+
+from compatkeras.legacy.optimizer_base import (
+    Optimizer,
+    TFOptimizer,
+    builds_updates,
+    clip_norm,
+    updates_from_loss,
+)
 
 _legacy = tf_keras.optimizers.legacy
 
@@ -96,6 +103,6 @@ def get(identifier):
         return tf_keras.optimizers.get(identifier, use_legacy_optimizer=True)
     if isinstance(identifier, dict):
         return tf_keras.optimizers.get(identifier, use_legacy_optimizer=True)
-    if isinstance(identifier, (tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer)):
+    if isinstance(identifier, Optimizer):  # tf-keras's, or a Keras 2-style subclass of ours
         return identifier
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")

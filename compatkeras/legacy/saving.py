@@ -96,6 +96,16 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 
 def _restore_optimizer_state(optimizer, model, f, path):
+    from compatkeras.legacy.optimizer_base import builds_updates
+
+    if builds_updates(optimizer):
+        # Its variables are made by `get_updates`, inside the first training step.
+        warnings.warn(
+            f"{type(optimizer).__name__} builds its state in `get_updates`: the optimizer state "
+            f"saved in {path!r} is not restored, and the optimizer starts afresh.",
+            stacklevel=3,
+        )
+        return
     optimizer._create_all_weights(model.trainable_variables)
     saved = hdf5_format.load_optimizer_weights_from_hdf5_group(f)
     current = optimizer.weights

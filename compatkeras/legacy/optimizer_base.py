@@ -1,0 +1,177 @@
+"""Keras 2.2.4's `Optimizer` base class, for optimizers written the Keras 2 way: a subclass
+builds its update ops in `get_updates(loss, params)` (`K.update`, `K.update_add`), as Keras 2
+code and libraries such as keras-rl do.
+
+The engine runs such an optimizer inside its compiled training step: the step hands it the loss
+tensor (`TrainingConfig.updates_from_loss`), `get_gradients` takes symbolic gradients there
+(`tf.gradients` is valid inside a `tf.function`), and the update ops run with the step. That
+is Keras 2.2.4's own model, so the numbers are its numbers. `isinstance(opt, Optimizer)` is
+also true for compatkeras's (tf-keras's) built-in optimizers, as every Keras 2 optimizer was an
+`Optimizer`.
+"""
+
+import tensorflow as tf
+import tf_keras
+from tf_keras import backend as K
+
+from compatkeras.legacy.legacy.interfaces import get_updates_arguments, legacy_get_updates_support
+
+_TF_KERAS_OPTIMIZERS = (tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer)
+
+
+def clip_norm(g, c, n):
+    """Keras 2.2.4: `g` scaled by `c / n` when the global norm `n` is at least `c` (> 0)."""
+    if c <= 0:
+        return g
+    g = tf.convert_to_tensor(g)
+    return tf.where(n >= c, g * (c / n), g)
+
+
+class _Keras2OptimizerType(type):
+    def __instancecheck__(cls, instance):
+        if cls is Optimizer and isinstance(instance, _TF_KERAS_OPTIMIZERS):
+            return True
+        return super().__instancecheck__(instance)
+
+    def __subclasscheck__(cls, subclass):
+        if cls is Optimizer and issubclass(subclass, _TF_KERAS_OPTIMIZERS):
+            return True
+        return super().__subclasscheck__(subclass)
+
+
+class Optimizer(metaclass=_Keras2OptimizerType):
+    """Keras 2.2.4's abstract optimizer: subclasses implement `get_updates(loss, params)`."""
+
+    def __init__(self, **kwargs):
+        for key in kwargs:
+            if key not in ("clipnorm", "clipvalue"):
+                raise TypeError(f"Unexpected keyword argument passed to optimizer: {key}")
+        self.__dict__.update(kwargs)
+        self.updates = []
+        self.weights = []
+
+    @legacy_get_updates_support
+    def get_updates(self, loss, params):
+        raise NotImplementedError
+
+    def get_gradients(self, loss, params):
+        grads = K.gradients(loss, params)
+        if any(g is None for g in grads):
+            raise ValueError(
+                "An operation has `None` for gradient. Please make sure that all of your ops "
+                "have a gradient defined (i.e. are differentiable). Common ops without "
+                "gradient: K.argmax, K.round, K.eval."
+            )
+        if getattr(self, "clipnorm", 0) > 0:
+            norm = K.sqrt(sum(K.sum(K.square(g)) for g in grads))
+            grads = [clip_norm(g, self.clipnorm, norm) for g in grads]
+        if getattr(self, "clipvalue", 0) > 0:
+            grads = [K.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def set_weights(self, weights):
+        if len(weights) != len(self.weights):
+            raise ValueError(
+                f"Length of the specified weight list ({len(weights)}) does not match the number "
+                f"of weights of the optimizer ({len(self.weights)})"
+            )
+        pairs = []
+        for variable, value in zip(self.weights, weights, strict=True):
+            if tuple(variable.shape) != tuple(value.shape):
+                raise ValueError(f"Optimizer weight shape {tuple(variable.shape)} not compatible "
+                                 f"with provided weight shape {tuple(value.shape)}")
+            pairs.append((variable, value))
+        K.batch_set_value(pairs)
+
+    def get_weights(self):
+        return K.batch_get_value(self.weights)
+
+    def get_config(self):
+        return {k: getattr(self, k) for k in ("clipnorm", "clipvalue") if hasattr(self, k)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def builds_updates(optimizer):
+    """Whether `optimizer` is a Keras 2-style optimizer (a subclass of `Optimizer` proper,
+    not a tf-keras one) that the step must hand its loss to."""
+    return type.__instancecheck__(Optimizer, optimizer)
+
+
+class _SameVariables:
+    """Keras 2 called `get_updates` once; the engine traces its step more than once (one
+    compiled function per way of feeding). The variables the first call creates (moments,
+    iteration counts) are made eagerly and handed back, in order, to every later call, so each
+    traced step updates the same state."""
+
+    def __init__(self):
+        self.made = None
+        self.index = 0
+
+    def creator(self, next_creator, **kwargs):
+        if self.recording:
+            # Eager variables do not get unique names as TF1 graph ones did; an HDF5 file
+            # stores the optimizer's weights by name.
+            kwargs["name"] = f"{kwargs.get('name') or 'Variable'}_{len(self.made)}"
+            with tf.init_scope():
+                variable = next_creator(**kwargs)
+            self.made.append(variable)
+            return variable
+        variable = self.made[self.index]
+        self.index += 1
+        return variable
+
+    def __enter__(self):
+        self.recording = self.made is None
+        if self.recording:
+            self.made = []
+        self.index = 0
+        self.scope = tf.variable_creator_scope(self.creator)
+        self.scope.__enter__()
+
+    def __exit__(self, *exc):
+        self.scope.__exit__(*exc)
+
+
+def updates_from_loss(optimizer):
+    """The engine's hook for such an optimizer: `fn(loss, variables)` running its updates."""
+    same_variables = _SameVariables()
+
+    def run(loss, variables):
+        arguments = get_updates_arguments((), {"loss": loss, "params": list(variables)})
+        with same_variables:
+            optimizer.get_updates(**arguments)
+
+    return run
+
+
+class TFOptimizer(Optimizer):
+    """Keras 2.2.4's wrapper of a TensorFlow optimizer, run the same way (its
+    `compute_gradients`/`apply_gradients` inside the compiled step)."""
+
+    def __init__(self, optimizer):
+        super().__init__()
+        self.optimizer = optimizer
+        self.iterations = tf.Variable(0, dtype="int64", trainable=False, name="iterations")
+
+    def get_updates(self, loss, params):
+        grads = self.optimizer.compute_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1)]
+        self.updates.append(self.optimizer.apply_gradients(grads))
+        return self.updates
+
+    @property
+    def weights(self):
+        return self.optimizer.variables() if hasattr(self.optimizer, "variables") else []
+
+    @weights.setter
+    def weights(self, value):
+        pass  # Optimizer.__init__ sets it; the wrapped optimizer owns its variables
+
+    def get_config(self):
+        raise NotImplementedError
+
+    def from_config(self, config):
+        raise NotImplementedError
