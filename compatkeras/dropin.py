@@ -16,7 +16,14 @@ import types
 
 from compatkeras._aliases import AliasFinder, add_finder, remove_finder
 
-_ALIASES = {"keras": "compatkeras.legacy", "tensorflow.keras": "compatkeras.legacy"}
+_ALIASES = {
+    "keras": "compatkeras.legacy",
+    "tensorflow.keras": "compatkeras.legacy",
+    # TF 1.x-era paths that Keras 2 programs import (`set_session`, `tensorflow.python.keras`
+    # layers in older libraries).
+    "tensorflow.compat.v1.keras": "compatkeras.legacy",
+    "tensorflow.python.keras": "compatkeras.legacy",
+}
 # Module attributes that hand out a Keras namespace without an import statement (`tf.keras`).
 _KERAS_ATTRIBUTES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 
@@ -41,6 +48,10 @@ def install():
         if _is_redirected(name):
             _saved_modules[name] = sys.modules.pop(name)
     add_finder(_finder)
+    # Libraries tell Keras from tf.keras by `keras.__name__` (keras-contrib, ktrain): under the
+    # drop-in `import keras` must look like Keras.
+    _saved_attributes["__name__"] = legacy.__name__
+    legacy.__name__ = "keras"
     for owner_name in _KERAS_ATTRIBUTES:
         owner = sys.modules.get(owner_name)
         if owner is None:
@@ -61,6 +72,7 @@ def uninstall():
         del sys.modules[name]
     sys.modules.update(_saved_modules)
     _saved_modules.clear()
+    sys.modules["compatkeras.legacy"].__name__ = _saved_attributes.pop("__name__")
     for owner_name in _KERAS_ATTRIBUTES:
         owner = sys.modules.get(owner_name)
         if owner is None:

@@ -29,10 +29,11 @@ def functional_variant(cls):
     variant = _functional_variants.get(cls)
     if variant is None:
         namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
-        if cls.__init__ is Model.__init__:
+        if cls.__init__ is Model.__init__ or getattr(cls.__init__, "functional_signature", False):
             # tf-keras writes a full graph config (and `from_config` rebuilds one) only for
             # classes whose __init__ has Functional's own signature; a user's custom __init__
-            # keeps its own.
+            # keeps its own. A surface's __init__ that only renames arguments says so with a
+            # `functional_signature = True` attribute.
             namespace["__init__"] = _functional_init
         variant = type(cls.__name__, (cls, tfk_functional.Functional), namespace)
         _functional_variants[cls] = variant

@@ -7,7 +7,6 @@ rest come from tf-keras; the models are compatkeras's own (`compatkeras.legacy.m
 """
 
 from compatkeras._aliases import AliasFinder, add_finder
-from compatkeras._version import __version__
 
 # tf-keras ships applications and datasets module by module (`vgg16`, `mnist`); alias them whole.
 add_finder(
@@ -29,6 +28,7 @@ from compatkeras.legacy import (  # noqa: E402
     engine,
     initializers,
     layers,
+    legacy,
     losses,
     metrics,
     models,
@@ -40,5 +40,21 @@ from compatkeras.legacy import (  # noqa: E402
     wrappers,
 )
 from compatkeras.legacy.flavors import flavor, get_flavor, set_flavor  # noqa: E402
+from compatkeras.legacy.layer import install_graph_attributes  # noqa: E402
 from compatkeras.legacy.layers import Input  # noqa: E402
+from compatkeras.legacy.legacy import interfaces  # noqa: E402  (`keras.legacy.interfaces`)
 from compatkeras.legacy.models import Model, Sequential  # noqa: E402
+
+install_graph_attributes()
+
+
+def __getattr__(name):
+    # Libraries branch on `keras.__version__` (keras-rl compares it with '2.1.3'): the Keras 2
+    # version this flavor reproduces, read when asked since the flavor can change.
+    if name == "__version__":
+        if get_flavor() == "keras-2.2":
+            return "2.2.4"
+        import tf_keras
+
+        return tf_keras.__version__
+    raise AttributeError(f"module 'compatkeras.legacy' has no attribute {name!r}")

@@ -1,16 +1,39 @@
 """Keras 2 `keras.models`: the legacy model classes and the model utilities."""
 
+import json
 import warnings
 
-from tf_keras.models import clone_model, model_from_config, model_from_json, save_model
+import tf_keras
+from tf_keras.models import save_model
 
 from compatkeras import engine
 from compatkeras.legacy.saving import load_model
 from compatkeras.legacy.training import LegacyTraining
 
 
+def _keras1_model_arguments(kwargs):
+    """keras 2.2.4's `legacy_model_constructor`: `input`/`output` -> `inputs`/`outputs`."""
+    renamed = []
+    for old, new in (("input", "inputs"), ("output", "outputs")):
+        if old in kwargs:
+            if new in kwargs:
+                raise TypeError(f"Model got both the legacy keyword argument `{old}` and `{new}`")
+            kwargs[new] = kwargs.pop(old)
+            renamed.append(new)
+    if renamed:
+        shown = ", ".join(f"{n}=..." for n in ("inputs", "outputs", "name") if n in kwargs)
+        warnings.warn(f"Update your `Model` call to the Keras 2 API: `Model({shown})`",
+                      stacklevel=3)
+
+
 class Model(LegacyTraining, engine.Model):
     """A Keras 2 model. Its training methods follow Keras 2 (signatures, defaults, names)."""
+
+    def __init__(self, *args, **kwargs):
+        _keras1_model_arguments(kwargs)
+        super().__init__(*args, **kwargs)
+
+    __init__.functional_signature = True
 
     @classmethod
     def from_v3(cls, model):
@@ -44,3 +67,36 @@ def model_from_yaml(yaml_string, custom_objects=None):
         "arbitrary code; save the architecture with model.to_json() and load it with "
         "model_from_json()."
     )
+
+
+def _own_classes(custom_objects):
+    """Custom objects that make tf-keras rebuild models as compatkeras's classes (a user's own
+    entries win)."""
+    return {"Functional": Model, "Model": Model, "Sequential": Sequential, **(custom_objects or {})}
+
+
+def model_from_config(config, custom_objects=None):
+    """Keras 2 `model_from_config`: a `{"class_name", "config"}` dict -> a compatkeras model."""
+    if isinstance(config, list):
+        raise TypeError(
+            "`model_from_config` expects a dictionary, not a list. Maybe you meant to use "
+            "`Sequential.from_config(config)`?"
+        )
+    return tf_keras.models.model_from_config(config, custom_objects=_own_classes(custom_objects))
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Keras 2 `model_from_json`: `model.to_json()` text -> a compatkeras model."""
+    return model_from_config(json.loads(json_string), custom_objects)
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """Keras 2 `clone_model`: new layers with new weights, as a compatkeras model (tf-keras's
+    clone is a tf-keras class, which has not the Keras 2 training surface)."""
+    from compatkeras import engine
+
+    clone = tf_keras.models.clone_model(model, input_tensors=input_tensors,
+                                        clone_function=clone_function)
+    if isinstance(clone, Model):
+        return clone
+    return engine.rebuild_as(Model, Sequential, clone)

@@ -1,9 +1,27 @@
-"""Keras 2 `keras.backend` (`K`): tf-keras's backend functions.
+"""Keras 2 `keras.backend` (`K`): tf-keras's backend functions, with the Keras 2.2.4 names that
+tf-keras dropped (`compatkeras.legacy.backend.keras22`).
 
 `get_session`/`set_session` come from tf-keras's internal backend, where they still live.
 """
 
+import tensorflow as tf
 from tf_keras.backend import *
 from tf_keras.src.backend import get_session, set_session
 
 from compatkeras.legacy.backend import tensorflow_backend
+from compatkeras.legacy.backend.graph_functions import function, gradients
+from compatkeras.legacy.backend.keras22 import (
+    batch_dot,
+    control_flow_ops,
+    conv3d_transpose,
+    get_variable_shape,
+    identity,
+    image_dim_ordering,
+    is_placeholder,
+    is_tensor,
+    logsumexp,
+    normalize_data_format,
+    separable_conv1d,
+    set_image_dim_ordering,
+    slice,
+)

@@ -8,6 +8,18 @@ from tf_keras.layers import *
 from tf_keras.layers import Conv2DTranspose, Conv3DTranspose
 
 from compatkeras.legacy import flavors as _flavors
+from compatkeras.legacy.layer import Layer
+from compatkeras.legacy.layers.cudnn_recurrent import CuDNNGRU, CuDNNLSTM
+from compatkeras.legacy.legacy.layers import (
+    AtrousConvolution1D,
+    AtrousConvolution2D,
+    ConvRecurrent2D,
+    Highway,
+    MaxoutDense,
+    Merge,
+    Recurrent,
+    merge,
+)
 
 # Keras 2 aliases that tf-keras no longer exports.
 Deconvolution2D = Deconv2D = Conv2DTranspose

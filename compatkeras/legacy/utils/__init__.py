@@ -24,7 +24,14 @@ from compatkeras.legacy.utils import (
     io_utils,
     layer_utils,
     np_utils,
+    training_utils,
     vis_utils,
 )
-from compatkeras.legacy.utils.data_utils import GeneratorEnqueuer, OrderedEnqueuer
-from compatkeras.legacy.utils.layer_utils import print_summary
+from compatkeras.legacy.utils.data_utils import (
+    GeneratorEnqueuer,
+    OrderedEnqueuer,
+    SequenceEnqueuer,
+)
+from compatkeras.legacy.utils.io_utils import HDF5Matrix
+from compatkeras.legacy.utils.layer_utils import convert_all_kernels_in_model, print_summary
+from compatkeras.legacy.utils.training_utils import multi_gpu_model

@@ -11,8 +11,8 @@ from compatkeras.engine.enqueuer import GeneratorEnqueuer as _GeneratorEnqueuer
 from compatkeras.engine.enqueuer import open_stream
 
 
-class _Enqueuer:
-    """Keras 2's start / get / stop / is_running protocol."""
+class SequenceEnqueuer:
+    """Keras 2's base of the enqueuers: the start / get / stop / is_running protocol."""
 
     _stream = None
 
@@ -36,7 +36,7 @@ class _Enqueuer:
             stream.close()
 
 
-class OrderedEnqueuer(_Enqueuer):
+class OrderedEnqueuer(SequenceEnqueuer):
     """Keras 2 `OrderedEnqueuer(sequence, use_multiprocessing=False, shuffle=False)`: items in
     index order, shuffled per pass if asked, `on_epoch_end()` between passes."""
 
@@ -50,7 +50,7 @@ class OrderedEnqueuer(_Enqueuer):
                            shuffle=self.shuffle, epoch_end_between_passes=True)
 
 
-class GeneratorEnqueuer(_Enqueuer):
+class GeneratorEnqueuer(SequenceEnqueuer):
     """Keras 2 `GeneratorEnqueuer(generator, use_multiprocessing=False, wait_time=None,
     seed=None)`: `next()` under a lock on threads, or one copy per process (with
     `np.random.seed(seed + pid)` in each, when `seed` is given)."""

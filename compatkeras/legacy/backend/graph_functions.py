@@ -1,0 +1,118 @@
+"""Keras 2's graph idioms, built from the Keras graph in eager TensorFlow 2 (eager execution is
+never turned off):
+
+- `K.function(model.inputs + [K.learning_phase()], outputs)` called with a 0/1 flag last
+  (Monte-Carlo dropout, features in training mode): a functional sub-model from the inputs to
+  the outputs, called with `training=bool(flag)`;
+- `K.gradients(loss, wrt)` on symbolic tensors (saliency maps, deep dream, style transfer,
+  FGSM, Grad-CAM): a layer of the graph whose output is the gradient, computed with a
+  `tf.GradientTape` over the sub-model from the graph's inputs to `loss` and `wrt`. Its outputs
+  are symbolic tensors like any other, so `K.function([model.input], [loss, grads])` and
+  arithmetic on them work as they did in Keras 2.
+
+`K.function(..., updates=...)` (update ops run by a session) has no eager equivalent: it raises,
+naming `tf.GradientTape` and `train_on_batch`.
+"""
+
+import numpy as np
+import tensorflow as tf
+import tf_keras
+from tf_keras import backend as _K
+from tf_keras.src.engine import keras_tensor
+
+
+def _symbolic(x):
+    return isinstance(x, keras_tensor.KerasTensor)
+
+
+def _sources(tensors):
+    """The model inputs (Input layers' tensors) that `tensors` are computed from, in order."""
+    found = []
+    for tensor in tensors:
+        for source in tf_keras.utils.get_source_inputs(tensor):
+            if all(source is not f for f in found):
+                found.append(source)
+    return found
+
+
+class _Gradients(tf_keras.layers.Layer):
+    """Outputs d loss / d wrt for symbolic `wrt` tensors or variables, from the graph's inputs."""
+
+    def __init__(self, loss, wrt, **kwargs):
+        super().__init__(**kwargs)
+        self._tensors = [w for w in wrt if _symbolic(w)]
+        self._variables = [w for w in wrt if not _symbolic(w)]
+        self._order = [_symbolic(w) for w in wrt]
+        self._forward = tf_keras.Model(_sources([loss, *self._tensors]), [loss, *self._tensors])
+
+    def call(self, inputs):
+        inputs = tf.nest.flatten(inputs)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            outputs = self._forward(inputs)
+            loss, *tensors = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        grads = iter(tape.gradient(loss, [*tensors, *self._variables],
+                                   unconnected_gradients=tf.UnconnectedGradients.ZERO))
+        of_tensors = [next(grads) for _ in tensors]
+        of_variables = list(grads)
+        tensors_it, variables_it = iter(of_tensors), iter(of_variables)
+        return [next(tensors_it) if symbolic else next(variables_it) for symbolic in self._order]
+
+
+def gradients(loss, variables):
+    """Keras 2 `K.gradients`: symbolic gradients when `loss` is a tensor of the Keras graph;
+    otherwise tf-keras's (valid inside a `tf.function`, as a Keras 2 optimizer's step is)."""
+    wrt = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    if not _symbolic(loss):
+        return _K.gradients(loss, wrt)
+    outputs = _Gradients(loss, wrt)(_sources([loss, *[w for w in wrt if _symbolic(w)]]))
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def _is_learning_phase(x):
+    """`K.learning_phase()` is a Python 0/1 in eager TensorFlow; any non-tensor input is it."""
+    return not (_symbolic(x) or tf.is_tensor(x))
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """Keras 2 `K.function(inputs, outputs)`: a callable taking a list of input values (with
+    the learning-phase flag where `K.learning_phase()` stood) and returning numpy values."""
+    if updates:
+        raise NotImplementedError(
+            "K.function(..., updates=...) runs update ops in a TF1 session, which TensorFlow 2 "
+            "does not have. Compute the step with tf.GradientTape and apply it with "
+            "optimizer.apply_gradients, or train through model.train_on_batch."
+        )
+    if kwargs:
+        raise ValueError(f"Invalid argument(s) to `K.function` in TensorFlow 2: {sorted(kwargs)} "
+                         "(session arguments have no eager equivalent)")
+    inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    single = not isinstance(outputs, (list, tuple))
+    outputs = [outputs] if single else list(outputs)
+    phase_at = [i for i, x in enumerate(inputs) if _is_learning_phase(x)]
+    graph_inputs = [x for i, x in enumerate(inputs) if i not in phase_at]
+    if not all(_symbolic(o) for o in outputs):
+        return _K.function(inputs, outputs if not single else outputs[0], name=name)
+    model = tf_keras.Model(graph_inputs, outputs)
+
+    def run(values):
+        values = list(values) if isinstance(values, (list, tuple)) else [values]
+        if len(values) != len(inputs):
+            raise ValueError(f"This function takes {len(inputs)} inputs ({len(phase_at)} of them "
+                             f"the learning phase), got {len(values)}")
+        training = None
+        if phase_at:
+            training = bool(values[phase_at[0]])
+        fed = [v for i, v in enumerate(values) if i not in phase_at]
+        # Keras 2 ran a layer's updates (BatchNormalization's moving statistics) only when
+        # they were passed as `updates`; an eager call in training mode applies them, so the
+        # state is put back.
+        state = [(v, v.numpy()) for v in model.non_trainable_variables] if training else []
+        result = model(fed if len(fed) != 1 else fed[0], training=training)
+        for variable, value in state:
+            variable.assign(value)
+        result = [result] if not isinstance(result, (list, tuple)) else result
+        result = [np.asarray(r) for r in result]
+        return result[0] if single else result
+
+    return run
