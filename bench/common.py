@@ -52,7 +52,9 @@ def interleaved_epoch_times(workloads, repeats, quick=False):
     env = dict(ENV, COMPATKERAS_BENCH_QUICK="1") if quick else ENV
     for _ in range(repeats):
         for name in workloads:
-            proc = subprocess.run([sys.executable, script, name], env=env, capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, script, name], env=env, capture_output=True, text=True
+            )
             if proc.returncode != 0:
                 raise RuntimeError(f"workload {name} failed:\n{proc.stderr[-2000:]}")
             times[name].append(json.loads(proc.stdout.strip().splitlines()[-1])["epoch_s"])

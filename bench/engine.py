@@ -28,10 +28,13 @@ def _verdict(what, times, numerator, denominator, goal):
 def run(quick):
     names = {
         "raw": "raw tf.function loop, 1 step per call",
-        "tf_keras": "tf-keras fit", "keras3": "Keras 3 fit",
-        "legacy": "compatkeras legacy fit", "v3": "compatkeras v3 fit",
+        "tf_keras": "tf-keras fit",
+        "keras3": "Keras 3 fit",
+        "legacy": "compatkeras legacy fit",
+        "v3": "compatkeras v3 fit",
         "raw-spe32": "raw tf.function loop, 32 steps per call",
-        "tf_keras-spe32": "tf-keras fit, spe=32", "keras3-spe32": "Keras 3 fit, spe=32",
+        "tf_keras-spe32": "tf-keras fit, spe=32",
+        "keras3-spe32": "Keras 3 fit, spe=32",
         "v3-spe32": "compatkeras v3 fit, spe=32",
     }
     if quick:
@@ -41,16 +44,32 @@ def run(quick):
     rows = []
     for n, label in names.items():
         suffix = "-spe32" if n.endswith("spe32") else ""
-        rows.append([label, f"{times[n]:.3f}", f"{samples / times[n]:,.0f}",
-                     _ratio(times, "tf_keras" + suffix, n), _ratio(times, "keras3" + suffix, n),
-                     _ratio(times, "raw" + suffix, n)])
-    text = table(f"engine: MLP, {samples} x 32, one epoch (median of fresh processes); ratios are "
-                 "speed relative to the peer at the same steps_per_execution",
-                 ["what", "epoch s", "samples/s", "vs tf-keras", "vs Keras 3", "vs raw loop"], rows)
+        rows.append(
+            [
+                label,
+                f"{times[n]:.3f}",
+                f"{samples / times[n]:,.0f}",
+                _ratio(times, "tf_keras" + suffix, n),
+                _ratio(times, "keras3" + suffix, n),
+                _ratio(times, "raw" + suffix, n),
+            ]
+        )
+    text = table(
+        f"engine: MLP, {samples} x 32, one epoch (median of fresh processes); ratios are "
+        "speed relative to the peer at the same steps_per_execution",
+        ["what", "epoch s", "samples/s", "vs tf-keras", "vs Keras 3", "vs raw loop"],
+        rows,
+    )
     verdicts = [
         _verdict("legacy vs tf-keras (spe=1)", times, ["tf_keras"], "legacy", GOAL_LEGACY),
         _verdict("v3 vs best peer (spe=1)", times, ["tf_keras", "keras3"], "v3", GOAL_V3),
-        _verdict("v3 vs best peer (spe=32)", times, ["tf_keras-spe32", "keras3-spe32"], "v3-spe32", GOAL_V3),
+        _verdict(
+            "v3 vs best peer (spe=32)",
+            times,
+            ["tf_keras-spe32", "keras3-spe32"],
+            "v3-spe32",
+            GOAL_V3,
+        ),
         _verdict("v3 vs raw loop (spe=32)", times, ["raw-spe32"], "v3-spe32", GOAL_RAW),
     ]
     lstm_text, lstm_data = _lstm(quick)
@@ -61,27 +80,46 @@ def run(quick):
         return min(times[n] for n in numerator) / times[denominator]
 
     return text + "\n" + "\n".join(verdicts) + "\n\n" + lstm_text, {
-        "epoch_s": times, "legacy_vs_tf_keras": ratio(["tf_keras"], "legacy"),
+        "epoch_s": times,
+        "legacy_vs_tf_keras": ratio(["tf_keras"], "legacy"),
         "v3_vs_best_peer_spe1": ratio(["tf_keras", "keras3"], "v3"),
         "v3_vs_best_peer_spe32": ratio(["tf_keras-spe32", "keras3-spe32"], "v3-spe32"),
-        "v3_vs_raw_spe32": ratio(["raw-spe32"], "v3-spe32"), "lstm": lstm_data,
+        "v3_vs_raw_spe32": ratio(["raw-spe32"], "v3-spe32"),
+        "lstm": lstm_data,
     }
 
 
 def _lstm(quick):
     """The second shape: LSTM(64) over sequences of 20 steps, spe=1."""
-    names = {"lstm-raw": "raw tf.function loop", "lstm-tf_keras": "tf-keras fit",
-             "lstm-keras3": "Keras 3 fit", "lstm-legacy": "compatkeras legacy fit",
-             "lstm-v3": "compatkeras v3 fit"}
+    names = {
+        "lstm-raw": "raw tf.function loop",
+        "lstm-tf_keras": "tf-keras fit",
+        "lstm-keras3": "Keras 3 fit",
+        "lstm-legacy": "compatkeras legacy fit",
+        "lstm-v3": "compatkeras v3 fit",
+    }
     if quick:
         names = {n: label for n, label in names.items() if n not in FULL_ONLY}
     times = interleaved_epoch_times(list(names), repeats=1 if quick else 3, quick=quick)
     samples = 1000 if quick else 4000
-    rows = [[label, f"{times[n]:.3f}", f"{samples / times[n]:,.0f}",
-             _ratio(times, "lstm-tf_keras", n), _ratio(times, "lstm-keras3", n),
-             _ratio(times, "lstm-raw", n)] for n, label in names.items()]
-    text = table(f"engine: LSTM(64), {samples} sequences of 20 x 8, batch 32, one epoch",
-                 ["what", "epoch s", "samples/s", "vs tf-keras", "vs Keras 3", "vs raw loop"], rows)
-    verdicts = [_verdict("legacy vs tf-keras", times, ["lstm-tf_keras"], "lstm-legacy", GOAL_LEGACY),
-                _verdict("v3 vs best peer", times, ["lstm-tf_keras", "lstm-keras3"], "lstm-v3", GOAL_V3)]
+    rows = [
+        [
+            label,
+            f"{times[n]:.3f}",
+            f"{samples / times[n]:,.0f}",
+            _ratio(times, "lstm-tf_keras", n),
+            _ratio(times, "lstm-keras3", n),
+            _ratio(times, "lstm-raw", n),
+        ]
+        for n, label in names.items()
+    ]
+    text = table(
+        f"engine: LSTM(64), {samples} sequences of 20 x 8, batch 32, one epoch",
+        ["what", "epoch s", "samples/s", "vs tf-keras", "vs Keras 3", "vs raw loop"],
+        rows,
+    )
+    verdicts = [
+        _verdict("legacy vs tf-keras", times, ["lstm-tf_keras"], "lstm-legacy", GOAL_LEGACY),
+        _verdict("v3 vs best peer", times, ["lstm-tf_keras", "lstm-keras3"], "lstm-v3", GOAL_V3),
+    ]
     return text + "\n" + "\n".join(verdicts), {"epoch_s": times}

@@ -22,20 +22,34 @@ def _slope(values):
 
 def _measure(workload, epochs, title):
     script = os.path.join(ROOT, "bench", "workloads.py")
-    proc = subprocess.run([sys.executable, script, workload, str(epochs)], env=ENV,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, script, workload, str(epochs)], env=ENV, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{workload} workload failed:\n{proc.stderr[-2000:]}")
     readings = json.loads(proc.stdout.strip().splitlines()[-1])["pss_mb"]
     totals = [main + workers for main, workers in readings]
     slope = _slope(totals[1:])
     shown = sorted({0, 1, len(readings) // 2, len(readings) - 1})
-    rows = [[i + 1, f"{readings[i][0]:.1f}", f"{readings[i][1]:.1f}", f"{totals[i]:.1f}",
-             f"{totals[i] / totals[1]:.3f}x"] for i in shown]
-    text = table(f"memory: {title}, {epochs} epochs (PSS in MB at the end of the epoch)",
-                 ["epoch", "main MB", "workers MB", "total MB", "vs epoch 2"], rows)
-    verdict = (f"goal flat (growth after epoch 1 <= {GOAL_MB_PER_EPOCH} MB/epoch): "
-               f"{'met' if slope <= GOAL_MB_PER_EPOCH else 'NOT met'} ({slope:+.2f} MB/epoch)")
+    rows = [
+        [
+            i + 1,
+            f"{readings[i][0]:.1f}",
+            f"{readings[i][1]:.1f}",
+            f"{totals[i]:.1f}",
+            f"{totals[i] / totals[1]:.3f}x",
+        ]
+        for i in shown
+    ]
+    text = table(
+        f"memory: {title}, {epochs} epochs (PSS in MB at the end of the epoch)",
+        ["epoch", "main MB", "workers MB", "total MB", "vs epoch 2"],
+        rows,
+    )
+    verdict = (
+        f"goal flat (growth after epoch 1 <= {GOAL_MB_PER_EPOCH} MB/epoch): "
+        f"{'met' if slope <= GOAL_MB_PER_EPOCH else 'NOT met'} ({slope:+.2f} MB/epoch)"
+    )
     return text + "\n" + verdict, {"pss_mb": readings, "mb_per_epoch_after_first": slope}
 
 

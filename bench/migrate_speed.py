@@ -96,33 +96,59 @@ def run(quick):
         corpus = os.path.join(work, "corpus")
         os.makedirs(corpus)
         lines, files = make_corpus(corpus, 5000 if quick else 60000)
-        tf_upgrade = shutil.which("tf_upgrade_v2") or os.path.join(os.path.dirname(sys.executable), "tf_upgrade_v2")
+        tf_upgrade = shutil.which("tf_upgrade_v2") or os.path.join(
+            os.path.dirname(sys.executable), "tf_upgrade_v2"
+        )
         out = os.path.join(work, "out")
         commands = {
-            "migrate.py --check -j1": [python(), os.path.join(ROOT, "tools", "migrate.py"), "--check", "-j1", corpus],
-            "migrate.py --check -j2": [python(), os.path.join(ROOT, "tools", "migrate.py"), "--check", "-j2", corpus],
+            "migrate.py --check -j1": [
+                python(),
+                os.path.join(ROOT, "tools", "migrate.py"),
+                "--check",
+                "-j1",
+                corpus,
+            ],
+            "migrate.py --check -j2": [
+                python(),
+                os.path.join(ROOT, "tools", "migrate.py"),
+                "--check",
+                "-j2",
+                corpus,
+            ],
             "libcst parse only": [python(), "-c", PARSE_ONLY, corpus],
             "migrate.py --help": [python(), os.path.join(ROOT, "tools", "migrate.py"), "--help"],
         }
         if os.path.exists(tf_upgrade):
             # tf_upgrade_v2 refuses an existing output tree: remove it before each run.
             commands["tf_upgrade_v2 --intree"] = [
-                "bash", "-c", f'rm -rf "{out}" && "{tf_upgrade}" --intree "{corpus}" --outtree "{out}" --reportfile "{work}/report.txt"',
+                "bash",
+                "-c",
+                f'rm -rf "{out}" && "{tf_upgrade}" --intree "{corpus}" --outtree "{out}" --reportfile "{work}/report.txt"',
             ]
         medians = interleaved_medians(commands, repeats=1 if quick else 3, warmup=0 if quick else 1)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     speed = {name: lines / t for name, t in medians.items() if name != "migrate.py --help"}
     ours = speed["migrate.py --check -j2"]
-    rows = [[name, f"{medians[name]:.2f}", f"{s:,.0f}", f"{ours / s:.2f}x"] for name, s in speed.items()]
+    rows = [
+        [name, f"{medians[name]:.2f}", f"{s:,.0f}", f"{ours / s:.2f}x"] for name, s in speed.items()
+    ]
     text = table(
         f"migrate: {lines:,} lines in {files} files",
         ["what", "s", "lines/s", "migrate.py -j2 vs it"],
         rows,
     )
-    notes = [f"start-up of migrate.py --help: {medians['migrate.py --help']:.2f} s (goal < 0.5 s)",
-             f"goal >= {GOAL_LINES_PER_S:,} lines/s with -j2: {'met' if ours >= GOAL_LINES_PER_S else 'NOT met'} ({ours:,.0f})"]
+    notes = [
+        f"start-up of migrate.py --help: {medians['migrate.py --help']:.2f} s (goal < 0.5 s)",
+        f"goal >= {GOAL_LINES_PER_S:,} lines/s with -j2: {'met' if ours >= GOAL_LINES_PER_S else 'NOT met'} ({ours:,.0f})",
+    ]
     if "tf_upgrade_v2 --intree" in speed:
         ratio = ours / speed["tf_upgrade_v2 --intree"]
-        notes.append(f"goal -j2 >= 1.0x tf_upgrade_v2: {'met' if ratio >= 1 else 'NOT met'} ({ratio:.2f}x)")
-    return text + "\n" + "\n".join(notes), {"lines": lines, "median_s": medians, "lines_per_s": speed}
+        notes.append(
+            f"goal -j2 >= 1.0x tf_upgrade_v2: {'met' if ratio >= 1 else 'NOT met'} ({ratio:.2f}x)"
+        )
+    return text + "\n" + "\n".join(notes), {
+        "lines": lines,
+        "median_s": medians,
+        "lines_per_s": speed,
+    }

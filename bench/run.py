@@ -38,13 +38,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, smaller inputs")
     parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append")
-    parser.add_argument("--json", default=os.path.join(os.path.dirname(__file__), "results", "latest.json"))
+    parser.add_argument(
+        "--json", default=os.path.join(os.path.dirname(__file__), "results", "latest.json")
+    )
     args = parser.parse_args(argv)
 
     machine = f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"# compatkeras benchmarks ({'quick' if args.quick else 'full'}) on {machine}\n")
-    results = {"mode": "quick" if args.quick else "full", "machine": machine,
-               "when": time.strftime("%Y-%m-%d %H:%M:%S"), "benchmarks": {}}
+    results = {
+        "mode": "quick" if args.quick else "full",
+        "machine": machine,
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "benchmarks": {},
+    }
     for name in args.only or BENCHMARKS:
         start = time.perf_counter()
         text, data = BENCHMARKS[name].run(args.quick)

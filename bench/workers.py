@@ -8,19 +8,38 @@ from common import interleaved_epoch_times, table
 
 GOAL_VS_ONE_WORKER = 0.6
 GOAL_VS_PEERS = 0.8
-LABELS = {"compatkeras": "compatkeras fit_generator", "tf_keras": "tf-keras fit",
-          "keras3": "Keras 3 PyDataset", "v3": "compatkeras.v3 PyDataset"}
+LABELS = {
+    "compatkeras": "compatkeras fit_generator",
+    "tf_keras": "tf-keras fit",
+    "keras3": "Keras 3 PyDataset",
+    "v3": "compatkeras.v3 PyDataset",
+}
 
 
 def _configs(quick):
     # Quick mode (3-minute budget) leaves out tf-keras (it stalls 5 s at every epoch end).
-    python = [("compatkeras", 1, False), ("compatkeras", 2, True), ("v3", 2, True), ("keras3", 2, True)]
+    python = [
+        ("compatkeras", 1, False),
+        ("compatkeras", 2, True),
+        ("v3", 2, True),
+        ("keras3", 2, True),
+    ]
     numpy = [("compatkeras", 1, False), ("compatkeras", 2, False)]
     if not quick:
-        python += [("compatkeras", 2, False), ("v3", 2, False), ("tf_keras", 2, True),
-                   ("tf_keras", 1, False), ("keras3", 1, False)]
-        numpy += [("keras3", 2, False), ("v3", 2, False), ("v3", 2, True), ("compatkeras", 2, True),
-                  ("tf_keras", 2, False)]
+        python += [
+            ("compatkeras", 2, False),
+            ("v3", 2, False),
+            ("tf_keras", 2, True),
+            ("tf_keras", 1, False),
+            ("keras3", 1, False),
+        ]
+        numpy += [
+            ("keras3", 2, False),
+            ("v3", 2, False),
+            ("v3", 2, True),
+            ("compatkeras", 2, True),
+            ("tf_keras", 2, False),
+        ]
     return {"python": python, "numpy": numpy}
 
 
@@ -43,15 +62,32 @@ def run(quick):
         for framework, workers, processes in rows:
             t = times[_name(framework, kind, workers, processes)]
             limit = max(data_s / min(workers, cores), train)
-            table_rows.append([LABELS[framework], workers, "processes" if processes else "threads",
-                               f"{t:.2f}", f"{one / t:.2f}x", f"{limit:.2f}"])
-        texts.append(table(
-            f"workers, {kind} work ({data_s:.2f} s of data per epoch serially, {train:.2f} s of training)",
-            ["what", "workers", "kind", "epoch s", "speed-up vs compatkeras w=1", "limit s"], table_rows))
-        data[kind] = {name: times[name] for name in times if f"-{kind}-" in name or name == f"data-{kind}"}
+            table_rows.append(
+                [
+                    LABELS[framework],
+                    workers,
+                    "processes" if processes else "threads",
+                    f"{t:.2f}",
+                    f"{one / t:.2f}x",
+                    f"{limit:.2f}",
+                ]
+            )
+        texts.append(
+            table(
+                f"workers, {kind} work ({data_s:.2f} s of data per epoch serially, {train:.2f} s of training)",
+                ["what", "workers", "kind", "epoch s", "speed-up vs compatkeras w=1", "limit s"],
+                table_rows,
+            )
+        )
+        data[kind] = {
+            name: times[name] for name in times if f"-{kind}-" in name or name == f"data-{kind}"
+        }
     one = times[_name("compatkeras", "python", 1, False)]
-    peers = min(times[n] for n in (_name("tf_keras", "python", 2, True), _name("keras3", "python", 2, True))
-                if n in times)
+    peers = min(
+        times[n]
+        for n in (_name("tf_keras", "python", 2, True), _name("keras3", "python", 2, True))
+        if n in times
+    )
     verdicts = []
     for surface in ("compatkeras", "v3"):
         ours = times[_name(surface, "python", 2, True)]

@@ -65,8 +65,17 @@ def legacy(kind):
     x, y = data()
     opt = keras.optimizers.Adam(0.001)
     if kind == "plain":
-        return run_fit(keras, {"loss": "mse"}, {"x": x[:STEPS * BATCH], "y": y[:STEPS * BATCH],
-                                                "batch_size": BATCH, "shuffle": False}, opt)
+        return run_fit(
+            keras,
+            {"loss": "mse"},
+            {
+                "x": x[: STEPS * BATCH],
+                "y": y[: STEPS * BATCH],
+                "batch_size": BATCH,
+                "shuffle": False,
+            },
+            opt,
+        )
     if kind == "generator":  # fit_generator from a fast in-memory Sequence, Keras 2 defaults
         marks = []
         model = mlp(keras)
@@ -77,16 +86,27 @@ def legacy(kind):
                 return STEPS
 
             def __getitem__(self, i):
-                return x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
+                return x[i * BATCH : (i + 1) * BATCH], y[i * BATCH : (i + 1) * BATCH]
 
-        model.fit_generator(Batches(), epochs=2, shuffle=False, verbose=0,
-                            callbacks=[_callback_class(keras, marks)()])
+        model.fit_generator(
+            Batches(),
+            epochs=2,
+            shuffle=False,
+            verbose=0,
+            callbacks=[_callback_class(keras, marks)()],
+        )
         return marks[3] - marks[1]
     if kind == "plain-steps":  # the baseline of target_tensors: one fixed batch fed every step
-        return run_fit(keras, {"loss": "mse"}, {"x": x[:BATCH], "y": y[:BATCH], "steps_per_epoch": STEPS}, opt)
+        return run_fit(
+            keras, {"loss": "mse"}, {"x": x[:BATCH], "y": y[:BATCH], "steps_per_epoch": STEPS}, opt
+        )
     if kind == "target-tensors":
-        return run_fit(keras, {"loss": "mse", "target_tensors": [tf.constant(y[:BATCH])]},
-                       {"x": x[:BATCH], "steps_per_epoch": STEPS}, opt)
+        return run_fit(
+            keras,
+            {"loss": "mse", "target_tensors": [tf.constant(y[:BATCH])]},
+            {"x": x[:BATCH], "steps_per_epoch": STEPS},
+            opt,
+        )
     # 20000 sequences of 10 steps: 625 batches, as many as the MLP workloads.
     xt = np.repeat(x[:, None, :], 10, axis=1)
     yt = np.repeat(y[:, None, :], 10, axis=1)
@@ -94,12 +114,28 @@ def legacy(kind):
     h = keras.layers.TimeDistributed(keras.layers.Dense(64, activation="relu"))(inp)
     model = keras.Model(inp, keras.layers.TimeDistributed(keras.layers.Dense(1))(h))
     if kind == "sequence-plain":
-        return run_fit(keras, {"loss": "mse"}, {"model": model, "x": xt, "y": yt, "batch_size": BATCH, "shuffle": False}, opt)
+        return run_fit(
+            keras,
+            {"loss": "mse"},
+            {"model": model, "x": xt, "y": yt, "batch_size": BATCH, "shuffle": False},
+            opt,
+        )
     if kind == "sequence-temporal":
         lengths = np.random.RandomState(1).randint(3, 11, size=(N, 1))
         weights = (np.arange(10)[None, :] < lengths).astype("float32")  # padded sequences
-        return run_fit(keras, {"loss": "mse", "sample_weight_mode": "temporal"},
-                       {"model": model, "x": xt, "y": yt, "sample_weight": weights, "batch_size": BATCH, "shuffle": False}, opt)
+        return run_fit(
+            keras,
+            {"loss": "mse", "sample_weight_mode": "temporal"},
+            {
+                "model": model,
+                "x": xt,
+                "y": yt,
+                "sample_weight": weights,
+                "batch_size": BATCH,
+                "shuffle": False,
+            },
+            opt,
+        )
     raise SystemExit(f"unknown legacy workload {kind}")
 
 
@@ -107,27 +143,36 @@ def tf_keras_fit(spe=1):
     import tf_keras
 
     x, y = data()
-    return run_fit(tf_keras, {"loss": "mse", "steps_per_execution": spe},
-                   {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
-                   tf_keras.optimizers.Adam(0.001))
+    return run_fit(
+        tf_keras,
+        {"loss": "mse", "steps_per_execution": spe},
+        {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+        tf_keras.optimizers.Adam(0.001),
+    )
 
 
 def keras3_fit(spe=1):
     import keras
 
     x, y = data()
-    return run_fit(keras, {"loss": "mse", "steps_per_execution": spe},
-                   {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
-                   keras.optimizers.Adam(0.001))
+    return run_fit(
+        keras,
+        {"loss": "mse", "steps_per_execution": spe},
+        {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+        keras.optimizers.Adam(0.001),
+    )
 
 
 def v3_fit(spe=1):
     import compatkeras.v3 as keras
 
     x, y = data()
-    return run_fit(keras, {"loss": "mse", "steps_per_execution": spe},
-                   {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
-                   keras.optimizers.Adam(0.001))
+    return run_fit(
+        keras,
+        {"loss": "mse", "steps_per_execution": spe},
+        {"x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+        keras.optimizers.Adam(0.001),
+    )
 
 
 def raw_loop_many(spe):
@@ -214,15 +259,22 @@ def lstm_model(keras):
 
 def lstm_fit(framework):
     """The LSTM through `fit` of one framework (spe=1, no shuffle)."""
-    modules = {"tf_keras": "tf_keras", "keras3": "keras", "legacy": "compatkeras",
-               "v3": "compatkeras.v3"}
+    modules = {
+        "tf_keras": "tf_keras",
+        "keras3": "keras",
+        "legacy": "compatkeras",
+        "v3": "compatkeras.v3",
+    }
     import importlib
 
     keras = importlib.import_module(modules[framework])
     x, y = sequences()
-    return run_fit(keras, {"loss": "mse"},
-                   {"model": lstm_model(keras), "x": x, "y": y, "batch_size": BATCH, "shuffle": False},
-                   keras.optimizers.Adam(0.001))
+    return run_fit(
+        keras,
+        {"loss": "mse"},
+        {"model": lstm_model(keras), "x": x, "y": y, "batch_size": BATCH, "shuffle": False},
+        keras.optimizers.Adam(0.001),
+    )
 
 
 def lstm_raw():
@@ -269,7 +321,7 @@ def make_sequence(base, kind, **init_kwargs):
 
         def __getitem__(self, i):
             work()
-            return x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
+            return x[i * BATCH : (i + 1) * BATCH], y[i * BATCH : (i + 1) * BATCH]
 
     return Work()
 
@@ -282,24 +334,42 @@ def data_workers(framework, kind, workers, processes):
         model = mlp(keras)
         model.compile(keras.optimizers.Adam(0.001), "mse")
         seq = make_sequence(keras.utils.Sequence, kind)
-        model.fit_generator(seq, epochs=2, workers=workers, use_multiprocessing=processes,
-                            shuffle=False, verbose=0, callbacks=[_callback_class(keras, marks)()])
+        model.fit_generator(
+            seq,
+            epochs=2,
+            workers=workers,
+            use_multiprocessing=processes,
+            shuffle=False,
+            verbose=0,
+            callbacks=[_callback_class(keras, marks)()],
+        )
     elif framework == "tf_keras":
         import tf_keras as keras
 
         model = mlp(keras)
         model.compile(keras.optimizers.Adam(0.001), "mse")
         seq = make_sequence(keras.utils.Sequence, kind)
-        model.fit(seq, epochs=2, workers=workers, use_multiprocessing=processes, shuffle=False,
-                  verbose=0, callbacks=[_callback_class(keras, marks)()])
+        model.fit(
+            seq,
+            epochs=2,
+            workers=workers,
+            use_multiprocessing=processes,
+            shuffle=False,
+            verbose=0,
+            callbacks=[_callback_class(keras, marks)()],
+        )
     else:  # Keras 3 and compatkeras.v3: the options are the PyDataset's
         import importlib
 
         keras = importlib.import_module("keras" if framework == "keras3" else "compatkeras.v3")
         model = mlp(keras)
         model.compile(keras.optimizers.Adam(0.001), "mse")
-        ds = make_sequence(keras.utils.PyDataset, kind, workers=workers, use_multiprocessing=processes)
-        model.fit(ds, epochs=2, shuffle=False, verbose=0, callbacks=[_callback_class(keras, marks)()])
+        ds = make_sequence(
+            keras.utils.PyDataset, kind, workers=workers, use_multiprocessing=processes
+        )
+        model.fit(
+            ds, epochs=2, shuffle=False, verbose=0, callbacks=[_callback_class(keras, marks)()]
+        )
     return marks[3] - marks[1]
 
 
@@ -348,8 +418,15 @@ def memory_per_epoch(epochs=20):
     model = mlp(keras)
     model.compile(keras.optimizers.Adam(0.001), "mse")
     seq = make_sequence(keras.utils.Sequence, "python")
-    model.fit_generator(seq, epochs=epochs, workers=2, use_multiprocessing=True, shuffle=True,
-                        verbose=0, callbacks=[_meter(keras, readings)])
+    model.fit_generator(
+        seq,
+        epochs=epochs,
+        workers=2,
+        use_multiprocessing=True,
+        shuffle=True,
+        verbose=0,
+        callbacks=[_meter(keras, readings)],
+    )
     return readings
 
 
@@ -374,8 +451,15 @@ def memory_images(epochs=20):
     out = keras.layers.Dense(1)(keras.layers.GlobalAveragePooling2D()(inp))
     model = keras.models.Model(inp, out)
     model.compile("sgd", "mse")
-    model.fit_generator(Images(), steps_per_epoch=8, epochs=epochs, workers=2,
-                        use_multiprocessing=True, verbose=0, callbacks=[_meter(keras, readings)])
+    model.fit_generator(
+        Images(),
+        steps_per_epoch=8,
+        epochs=epochs,
+        workers=2,
+        use_multiprocessing=True,
+        verbose=0,
+        callbacks=[_meter(keras, readings)],
+    )
     return readings
 
 
@@ -407,13 +491,15 @@ WORKLOADS = {
 WORKLOADS["legacy-generator"] = lambda: legacy("generator")
 WORKLOADS["lstm-raw"] = lstm_raw
 for _framework in ("tf_keras", "keras3", "legacy", "v3"):
-    WORKLOADS[f"lstm-{_framework}"] = (lambda f=_framework: lstm_fit(f))
+    WORKLOADS[f"lstm-{_framework}"] = lambda f=_framework: lstm_fit(f)
 
 for _framework in ("compatkeras", "tf_keras", "keras3", "v3"):
     for _kind in ("python", "numpy", "none"):
         for _workers, _processes in ((1, False), (2, False), (2, True)):
             _name = f"workers-{_framework}-{_kind}-{_workers}{'p' if _processes else 't'}"
-            WORKLOADS[_name] = (lambda f=_framework, k=_kind, w=_workers, p=_processes: data_workers(f, k, w, p))
+            WORKLOADS[_name] = lambda f=_framework, k=_kind, w=_workers, p=_processes: data_workers(
+                f, k, w, p
+            )
 WORKLOADS["data-python"] = lambda: data_time("python")
 WORKLOADS["data-numpy"] = lambda: data_time("numpy")
 

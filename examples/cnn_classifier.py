@@ -8,6 +8,7 @@ file, `ReduceLROnPlateau(epsilon=...)`, `dict(zip(model.metrics_names, model.eva
 
 Run it unchanged on TensorFlow 2.16+ with:  python -m compatkeras examples/cnn_classifier.py
 """
+
 from __future__ import print_function
 
 import argparse
@@ -35,7 +36,7 @@ def make_images(n, seed):
     half = SIZE // 2
     for i, label in enumerate(labels):
         row, col = divmod(label, 2)
-        x[i, row * half:(row + 1) * half, col * half:(col + 1) * half, 0] += 0.08
+        x[i, row * half : (row + 1) * half, col * half : (col + 1) * half, 0] += 0.08
     return x, np_utils.to_categorical(labels, N_CLASSES)
 
 
@@ -52,8 +53,11 @@ def build_model():
     model.add(Flatten())
     model.add(Dense(N_CLASSES))
     model.add(Activation("softmax"))
-    model.compile(SGD(lr=0.01, momentum=0.9, nesterov=True),
-                  "categorical_crossentropy", ["accuracy", confidence_gap])
+    model.compile(
+        SGD(lr=0.01, momentum=0.9, nesterov=True),
+        "categorical_crossentropy",
+        ["accuracy", confidence_gap],
+    )
     return model
 
 
@@ -69,13 +73,22 @@ def main():
 
     model = build_model()
     callbacks = [
-        ModelCheckpoint("weights.best.h5", monitor="val_loss", save_best_only=True,
-                        save_weights_only=True),
+        ModelCheckpoint(
+            "weights.best.h5", monitor="val_loss", save_best_only=True, save_weights_only=True
+        ),
         ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1, epsilon=1e-4),
         EarlyStopping(monitor="val_loss", patience=3),
     ]
-    history = model.fit(x_train, y_train, batch_size=32, nb_epoch=args.epochs, verbose=2,
-                        validation_data=(x_val, y_val), callbacks=callbacks, shuffle=True)
+    history = model.fit(
+        x_train,
+        y_train,
+        batch_size=32,
+        nb_epoch=args.epochs,
+        verbose=2,
+        validation_data=(x_val, y_val),
+        callbacks=callbacks,
+        shuffle=True,
+    )
     print("loss per epoch:", np.round(history.history["loss"], 4).tolist())
 
     model.load_weights("weights.best.h5")

@@ -8,6 +8,7 @@ and its left neighbour, so the model has something to learn.
 
 Run it unchanged on TensorFlow 2.16+ with:  python -m compatkeras examples/pos_tagger.py
 """
+
 from __future__ import print_function
 
 import argparse

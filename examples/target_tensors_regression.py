@@ -7,6 +7,7 @@ trained model is saved to and reloaded from HDF5.
 
 Run it unchanged on TensorFlow 2.16+ with:  python -m compatkeras examples/target_tensors_regression.py
 """
+
 from __future__ import print_function
 
 import os

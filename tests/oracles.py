@@ -123,7 +123,9 @@ def run(oracle, scenarios, timeout=900):
             timeout=timeout,
         )
         if proc.returncode != 0 or not os.path.exists(out):
-            raise RuntimeError(f"oracle {oracle!r} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+            raise RuntimeError(
+                f"oracle {oracle!r} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
+            )
         with open(out) as f:
             return json.load(f)
 

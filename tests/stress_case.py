@@ -107,8 +107,9 @@ def main(kind, mode, nbytes, stop):
         source = generator(nbytes, stop)
     else:
         source = (Hooked if kind == "hooked" else Items)(nbytes, stop)
-    stream = open_stream(source, WORKERS, mode == "processes", QUEUE,
-                         epoch_end_between_passes=kind == "hooked")
+    stream = open_stream(
+        source, WORKERS, mode == "processes", QUEUE, epoch_end_between_passes=kind == "hooked"
+    )
     raised, taken, stopping = None, None, None
     start = time.monotonic()
     try:

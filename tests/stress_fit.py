@@ -71,8 +71,14 @@ def fit_generator(callbacks=()):
     keras = legacy()
     model = small_model(keras)
     history = model.fit_generator(
-        images(keras.utils.Sequence)(), steps_per_epoch=5, epochs=2, workers=2,
-        use_multiprocessing=True, max_queue_size=10, callbacks=list(callbacks), verbose=0,
+        images(keras.utils.Sequence)(),
+        steps_per_epoch=5,
+        epochs=2,
+        workers=2,
+        use_multiprocessing=True,
+        max_queue_size=10,
+        callbacks=list(callbacks),
+        verbose=0,
     )
     return len(history.history["loss"])
 
@@ -183,8 +189,12 @@ def scenario_v3_model_error():
 
     model = small_model(keras)
     data = Images(workers=2, use_multiprocessing=True, max_queue_size=10)
-    return model.fit(data, epochs=2, verbose=0,
-                     callbacks=[at_batch(keras, 2, _raise(ValueError("the model failed")))])
+    return model.fit(
+        data,
+        epochs=2,
+        verbose=0,
+        callbacks=[at_batch(keras, 2, _raise(ValueError("the model failed")))],
+    )
 
 
 def main(name):
@@ -194,8 +204,12 @@ def main(name):
     except BaseException as exc:  # the outcome under test
         raised = type(exc).__name__
     threads = [t.name for t in threading.enumerate() if t.name.startswith("compatkeras-data")]
-    print(json.dumps({"outcome": outcome, "raised": raised, "children": children(),
-                      "threads": threads}), flush=True)
+    print(
+        json.dumps(
+            {"outcome": outcome, "raised": raised, "children": children(), "threads": threads}
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ def test_batch_shuffle_moves_whole_batches_and_keeps_the_tail_last():
     np.random.seed(0)
     order = data.batch_shuffle(np.arange(10), 3)
     assert list(order[-1:]) == [9]
-    chunks = sorted(tuple(order[i:i + 3]) for i in range(0, 9, 3))
+    chunks = sorted(tuple(order[i : i + 3]) for i in range(0, 9, 3))
     assert chunks == [(0, 1, 2), (3, 4, 5), (6, 7, 8)]
 
 

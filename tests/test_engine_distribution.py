@@ -69,7 +69,9 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def results():
-    return oracles.run("v3-2cpu", {name: SETUP + f"result = {call}" for name, call in CASES.items()})
+    return oracles.run(
+        "v3-2cpu", {name: SETUP + f"result = {call}" for name, call in CASES.items()}
+    )
 
 
 def close(a, b):

@@ -9,7 +9,10 @@ from compatkeras.engine import config
 from compatkeras.engine.losses import reduce_loss
 
 TEMPORAL_L = [[1, 4, 9, 16], [0.25, 1, 2.25, 4]]
-MASKED_L = [[1, 4, 25, 16], [0.25, 49, 2.25, 4]]  # y_pred = x, y_true with big errors at masked steps
+MASKED_L = [
+    [1, 4, 25, 16],
+    [0.25, 49, 2.25, 4],
+]  # y_pred = x, y_true with big errors at masked steps
 MASK = [[1, 1, 0, 1], [1, 0, 1, 1]]
 
 CASES = [
@@ -38,8 +41,13 @@ def test_worked_examples(values, weights, mask, tf_keras, keras22):
 
 
 def test_keras22_all_zero_weights_give_nan_as_keras_2_2_4_did():
-    assert np.isnan(float(reduce_loss(np.ones(3, "float32"), np.zeros(3, "float32"), None, config.KERAS_2_2)))
-    assert float(reduce_loss(np.ones(3, "float32"), np.zeros(3, "float32"), None, config.TF_KERAS)) == 0.0
+    assert np.isnan(
+        float(reduce_loss(np.ones(3, "float32"), np.zeros(3, "float32"), None, config.KERAS_2_2))
+    )
+    assert (
+        float(reduce_loss(np.ones(3, "float32"), np.zeros(3, "float32"), None, config.TF_KERAS))
+        == 0.0
+    )
 
 
 def test_sample_weights_broadcast_over_timesteps():

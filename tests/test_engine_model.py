@@ -61,7 +61,11 @@ def test_no_class_is_mutated_by_functional_construction():
 def test_sequential_is_legacy_engine_and_tf_keras():
     model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
     mro = type(model).__mro__
-    assert mro.index(keras.legacy.Model) < mro.index(engine.Sequential) < mro.index(tf_keras.Sequential)
+    assert (
+        mro.index(keras.legacy.Model)
+        < mro.index(engine.Sequential)
+        < mro.index(tf_keras.Sequential)
+    )
     assert model.predict(np.ones((4, 3), "float32"), verbose=0).shape == (4, 2)
 
 

@@ -40,8 +40,18 @@ def cases():
 def run_case(kind, mode, size, stop):
     try:
         done = subprocess.run(
-            [sys.executable, os.path.join(HERE, "stress_case.py"), kind, mode, str(SIZES[size]), stop],
-            capture_output=True, text=True, timeout=CASE_TIMEOUT, start_new_session=True,
+            [
+                sys.executable,
+                os.path.join(HERE, "stress_case.py"),
+                kind,
+                mode,
+                str(SIZES[size]),
+                stop,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=CASE_TIMEOUT,
+            start_new_session=True,
         )
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"the case hung for {CASE_TIMEOUT} s; output: {exc.stdout!r} {exc.stderr!r}")

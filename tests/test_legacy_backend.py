@@ -18,7 +18,9 @@ Y = np.array([[2], [1], [0], [1]], "float32")
 
 def lin3(name="out"):
     inp = keras.Input((3,))
-    return keras.Model(inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones", name=name)(inp))
+    return keras.Model(
+        inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones", name=name)(inp)
+    )
 
 
 def sgd_weights(rates):
@@ -79,7 +81,9 @@ def test_backend_functions_in_custom_loss_metric_and_lambda():
     custom.compile(keras.optimizers.SGD(lr=0.01), my_mse, metrics=[clipped_ratio])
     history = custom.fit(X, Y, batch_size=4, epochs=2, shuffle=False, verbose=0)
 
-    reference = keras.Model(inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(inp * 2.0))
+    reference = keras.Model(
+        inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(inp * 2.0)
+    )
     reference.compile(keras.optimizers.SGD(lr=0.01), "mse")
     expected = reference.fit(X, Y, batch_size=4, epochs=2, shuffle=False, verbose=0)
     assert history.history["loss"] == pytest.approx(expected.history["loss"], rel=1e-6)
@@ -108,7 +112,9 @@ def test_save_weights_and_load_weights_by_name(tmp_path):
     hidden = keras.layers.Dense(3, name="other", kernel_initializer="zeros")(inp)
     target = keras.Model(inp, keras.layers.Dense(1, use_bias=False, name="shared")(hidden))
     target.load_weights(path, by_name=True)
-    np.testing.assert_array_equal(target.get_layer("shared").get_weights()[0], [[3.0], [4.0], [5.0]])
+    np.testing.assert_array_equal(
+        target.get_layer("shared").get_weights()[0], [[3.0], [4.0], [5.0]]
+    )
     np.testing.assert_array_equal(target.get_layer("other").get_weights()[0], np.zeros((3, 3)))
 
     same = lin3("shared")

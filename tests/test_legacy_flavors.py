@@ -45,7 +45,9 @@ def test_context_is_restored_after_an_error():
     assert keras.legacy.get_flavor() == "tf.keras"
 
 
-@pytest.mark.parametrize(("value", "expected"), [("keras-2.2", "keras-2.2"), ("tf.keras", "tf.keras")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("keras-2.2", "keras-2.2"), ("tf.keras", "tf.keras")]
+)
 def test_environment_variable(value, expected):
     probe = "import compatkeras.legacy.flavors as f; print(f.get_flavor())"
     env = dict(os.environ, COMPATKERAS_FLAVOR=value)
@@ -77,8 +79,13 @@ def test_flavor_is_read_at_compile_time_per_model():
 
 @pytest.mark.parametrize(
     ("name", "keras22", "tf_keras_default"),
-    [("sgd", 0.01, 0.01), ("adagrad", 0.01, 0.001), ("adadelta", 1.0, 0.001), ("adamax", 0.002, 0.001),
-     ("nadam", 0.002, 0.001)],
+    [
+        ("sgd", 0.01, 0.01),
+        ("adagrad", 0.01, 0.001),
+        ("adadelta", 1.0, 0.001),
+        ("adamax", 0.002, 0.001),
+        ("nadam", 0.002, 0.001),
+    ],
 )
 def test_string_optimizer_default_learning_rates(name, keras22, tf_keras_default):
     with keras.legacy.flavor("keras-2.2"):
@@ -116,7 +123,10 @@ def test_rnn_defaults_follow_the_flavor(layer, flavor, expected):
 def test_explicit_rnn_arguments_win_by_keyword_and_position():
     with keras.legacy.flavor("keras-2.2"):
         assert keras.layers.GRU(4, reset_after=True).reset_after is True
-        assert keras.layers.LSTM(4, "tanh", "sigmoid").recurrent_activation is tf_keras.activations.sigmoid
+        assert (
+            keras.layers.LSTM(4, "tanh", "sigmoid").recurrent_activation
+            is tf_keras.activations.sigmoid
+        )
 
 
 def test_keras22_lstm_computes_what_tf_keras_computes_with_those_arguments():
@@ -141,15 +151,21 @@ def test_temporal_class_weight_on_one_hot_targets():
 
     def model():
         inp = keras.Input((4, 2))
-        out = keras.layers.TimeDistributed(keras.layers.Dense(2, activation="softmax", kernel_initializer="ones"))(inp)
+        out = keras.layers.TimeDistributed(
+            keras.layers.Dense(2, activation="softmax", kernel_initializer="ones")
+        )(inp)
         m = keras.Model(inp, out)
-        m.compile(keras.optimizers.SGD(0.1), "categorical_crossentropy", sample_weight_mode="temporal")
+        m.compile(
+            keras.optimizers.SGD(0.1), "categorical_crossentropy", sample_weight_mode="temporal"
+        )
         return m
 
     a, b = model(), model()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        loss_a = a.fit(x, y, class_weight=class_weight, batch_size=3, epochs=2, shuffle=False, verbose=0)
+        loss_a = a.fit(
+            x, y, class_weight=class_weight, batch_size=3, epochs=2, shuffle=False, verbose=0
+        )
     loss_b = b.fit(x, y, sample_weight=explicit, batch_size=3, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(loss_a.history["loss"], loss_b.history["loss"], rtol=1e-6, atol=1e-6)
     unweighted = model().evaluate(x, y, verbose=0)

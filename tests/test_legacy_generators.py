@@ -10,9 +10,10 @@ import warnings
 
 import numpy as np
 import pytest
-from liveness import nothing_left
 
 import compatkeras as keras
+
+from liveness import nothing_left
 
 MODES = [pytest.param(False, id="threads"), pytest.param(True, id="processes")]
 X = np.random.RandomState(0).uniform(size=(16, 3)).astype("float32")
@@ -44,7 +45,9 @@ class Batches(keras.utils.Sequence):
 
 
 def test_regression_1_many_batches_with_processes_finish_and_leave_no_children():
-    history = model().fit_generator(Batches(100), epochs=2, workers=2, use_multiprocessing=True, verbose=0)
+    history = model().fit_generator(
+        Batches(100), epochs=2, workers=2, use_multiprocessing=True, verbose=0
+    )
     assert history.epoch == [0, 1]
     assert nothing_left()
 
@@ -57,7 +60,9 @@ def test_regression_2_infinite_sequence_indices_continue_across_epochs():
             seen.append(index)
             return super().__getitem__(index % 7)
 
-    model().fit_generator(Infinite(10**9), steps_per_epoch=5, epochs=3, workers=2, shuffle=False, verbose=0)
+    model().fit_generator(
+        Infinite(10**9), steps_per_epoch=5, epochs=3, workers=2, shuffle=False, verbose=0
+    )
     assert sorted(seen)[:15] == list(range(15))
     assert len(set(seen)) == len(seen)  # no repeat (a window of prefetched items may follow)
 
@@ -76,7 +81,9 @@ def test_regression_4_generator_with_processes_warns_about_duplicates():
             yield X, X.sum(axis=1, keepdims=True)
 
     with pytest.warns(UserWarning, match="may duplicate your data"):
-        model().fit_generator(batches(), steps_per_epoch=2, workers=2, use_multiprocessing=True, verbose=0)
+        model().fit_generator(
+            batches(), steps_per_epoch=2, workers=2, use_multiprocessing=True, verbose=0
+        )
     assert nothing_left()
 
 
@@ -140,9 +147,15 @@ def test_regression_7_unpicklable_dataset_is_a_clear_error_with_spawn():
 
 
 CALLS = {
-    "fit_generator": lambda m, seq, p: m.fit_generator(seq, epochs=2, workers=2, use_multiprocessing=p, verbose=0),
-    "evaluate_generator": lambda m, seq, p: m.evaluate_generator(seq, workers=2, use_multiprocessing=p),
-    "predict_generator": lambda m, seq, p: m.predict_generator(seq, workers=2, use_multiprocessing=p),
+    "fit_generator": lambda m, seq, p: m.fit_generator(
+        seq, epochs=2, workers=2, use_multiprocessing=p, verbose=0
+    ),
+    "evaluate_generator": lambda m, seq, p: m.evaluate_generator(
+        seq, workers=2, use_multiprocessing=p
+    ),
+    "predict_generator": lambda m, seq, p: m.predict_generator(
+        seq, workers=2, use_multiprocessing=p
+    ),
 }
 
 
@@ -188,7 +201,9 @@ def test_generator_that_runs_out_stops_training_with_a_warning():
 @pytest.mark.parametrize("processes", MODES)
 def test_predict_generator_on_two_outputs_returns_lists_in_order(processes):
     inp = keras.Input((3,))
-    m = keras.Model(inp, [keras.layers.Dense(1, name="a")(inp), keras.layers.Dense(2, name="b")(inp)])
+    m = keras.Model(
+        inp, [keras.layers.Dense(1, name="a")(inp), keras.layers.Dense(2, name="b")(inp)]
+    )
     predictions = m.predict_generator(Batches(5), workers=2, use_multiprocessing=processes)
     expected = m.predict(np.concatenate([Batches(5)[i][0] for i in range(5)]))
     assert [p.shape for p in predictions] == [(80, 1), (80, 2)]
@@ -217,7 +232,9 @@ def test_keras2_generator_enqueuer_api(processes):
     from compatkeras.legacy.utils.data_utils import GeneratorEnqueuer
 
     with pytest.warns(DeprecationWarning, match="`wait_time` is not used anymore."):
-        enqueuer = GeneratorEnqueuer(iter(range(10)), use_multiprocessing=processes, wait_time=0.01, seed=1)
+        enqueuer = GeneratorEnqueuer(
+            iter(range(10)), use_multiprocessing=processes, wait_time=0.01, seed=1
+        )
     enqueuer.start(workers=1, max_queue_size=4)
     assert sorted(enqueuer.get()) == list(range(10))
     enqueuer.stop()

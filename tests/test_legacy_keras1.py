@@ -12,24 +12,60 @@ L = keras.layers
 
 CASES = [
     # (Keras 1 call, the Keras 2 call it must equal)
-    (lambda: L.Dense(output_dim=3, init="ones", bias=False), lambda: L.Dense(units=3, kernel_initializer="ones", use_bias=False)),
+    (
+        lambda: L.Dense(output_dim=3, init="ones", bias=False),
+        lambda: L.Dense(units=3, kernel_initializer="ones", use_bias=False),
+    ),
     (lambda: L.Dropout(p=0.3), lambda: L.Dropout(rate=0.3)),
     (lambda: L.GaussianNoise(sigma=0.1), lambda: L.GaussianNoise(stddev=0.1)),
-    (lambda: L.MaxPooling1D(pool_length=3, stride=2, border_mode="same"),
-     lambda: L.MaxPooling1D(pool_size=3, strides=2, padding="same")),
-    (lambda: L.Convolution2D(8, nb_row=3, nb_col=5, border_mode="same", dim_ordering="tf", subsample=(2, 2)),
-     lambda: L.Conv2D(8, (3, 5), padding="same", data_format="channels_last", strides=(2, 2))),
-    (lambda: L.Conv1D(nb_filter=4, filter_length=3, subsample_length=2, init="zeros"),
-     lambda: L.Conv1D(filters=4, kernel_size=3, strides=2, kernel_initializer="zeros")),
-    (lambda: L.LSTM(output_dim=4, inner_activation="sigmoid", consume_less="gpu", dropout_W=0.1,
-                    forget_bias_init="one", input_dim=3, input_length=7),
-     lambda: L.LSTM(units=4, recurrent_activation="sigmoid", dropout=0.1, unit_forget_bias=True,
-                    input_shape=(7, 3))),
-    (lambda: L.Embedding(10, 4, init="uniform", W_regularizer=None),
-     lambda: L.Embedding(10, 4, embeddings_initializer="uniform", embeddings_regularizer=None)),
-    (lambda: L.BatchNormalization(mode=0, beta_init="zeros"), lambda: L.BatchNormalization(beta_initializer="zeros")),
-    (lambda: L.ZeroPadding2D((1, 1), dim_ordering="th"), lambda: L.ZeroPadding2D((1, 1), data_format="channels_first")),
-    (lambda: L.Deconvolution2D(4, 3, padding="same", output_shape=(None, 8, 8, 4)), lambda: L.Conv2DTranspose(4, 3, padding="same")),
+    (
+        lambda: L.MaxPooling1D(pool_length=3, stride=2, border_mode="same"),
+        lambda: L.MaxPooling1D(pool_size=3, strides=2, padding="same"),
+    ),
+    (
+        lambda: L.Convolution2D(
+            8, nb_row=3, nb_col=5, border_mode="same", dim_ordering="tf", subsample=(2, 2)
+        ),
+        lambda: L.Conv2D(8, (3, 5), padding="same", data_format="channels_last", strides=(2, 2)),
+    ),
+    (
+        lambda: L.Conv1D(nb_filter=4, filter_length=3, subsample_length=2, init="zeros"),
+        lambda: L.Conv1D(filters=4, kernel_size=3, strides=2, kernel_initializer="zeros"),
+    ),
+    (
+        lambda: L.LSTM(
+            output_dim=4,
+            inner_activation="sigmoid",
+            consume_less="gpu",
+            dropout_W=0.1,
+            forget_bias_init="one",
+            input_dim=3,
+            input_length=7,
+        ),
+        lambda: L.LSTM(
+            units=4,
+            recurrent_activation="sigmoid",
+            dropout=0.1,
+            unit_forget_bias=True,
+            input_shape=(7, 3),
+        ),
+    ),
+    (
+        lambda: L.Embedding(10, 4, init="uniform", W_regularizer=None),
+        lambda: L.Embedding(10, 4, embeddings_initializer="uniform", embeddings_regularizer=None),
+    ),
+    (
+        lambda: L.BatchNormalization(mode=0, beta_init="zeros"),
+        lambda: L.BatchNormalization(beta_initializer="zeros"),
+    ),
+    (
+        lambda: L.ZeroPadding2D((1, 1), dim_ordering="th"),
+        lambda: L.ZeroPadding2D((1, 1), data_format="channels_first"),
+    ),
+    (
+        lambda: L.Deconvolution2D(4, 3, padding="same", output_shape=(None, 8, 8, 4)),
+        lambda: L.Conv2DTranspose(4, 3, padding="same"),
+    ),
 ]
 
 
@@ -68,7 +104,10 @@ def test_positional_kernel_sizes_follow_the_flavor():
         warnings.simplefilter("error")
         tf_keras_style = L.Conv2D(8, 3, 2)  # tf.keras: kernel 3, strides 2
     assert tf_keras_style.kernel_size == (3, 3) and tf_keras_style.strides == (2, 2)
-    with flavors.flavor("keras-2.2"), pytest.raises(ValueError, match="Pass `strides` as a keyword"):
+    with (
+        flavors.flavor("keras-2.2"),
+        pytest.raises(ValueError, match="Pass `strides` as a keyword"),
+    ):
         L.Conv2D(8, 3, 3, padding="same")
 
 
@@ -85,11 +124,13 @@ def test_a_keras1_model_trains_and_round_trips_through_h5(tmp_path):
     import numpy as np
 
     with pytest.warns(UserWarning):
-        model = keras.models.Sequential([
-            L.Dense(output_dim=4, input_dim=3, init="ones", activation="relu"),
-            L.Dropout(p=0.0),
-            L.Dense(1, init="zeros"),
-        ])
+        model = keras.models.Sequential(
+            [
+                L.Dense(output_dim=4, input_dim=3, init="ones", activation="relu"),
+                L.Dropout(p=0.0),
+                L.Dense(1, init="zeros"),
+            ]
+        )
     model.compile("sgd", "mse")
     model.fit(np.ones((4, 3)), np.ones((4, 1)), epochs=1, verbose=0)
     model.save(str(tmp_path / "m.h5"))

@@ -20,8 +20,12 @@ def saved(tmp_path_factory):
     inp = keras.Input((3,), name="inp")
     out = keras.layers.Dense(2, activation="softmax", name="out")(inp)
     model = keras.Model(inp, out)
-    model.compile(keras.optimizers.SGD(lr=0.1, decay=0.01), "categorical_crossentropy", metrics=["acc"],
-                  sample_weight_mode=None)
+    model.compile(
+        keras.optimizers.SGD(lr=0.1, decay=0.01),
+        "categorical_crossentropy",
+        metrics=["acc"],
+        sample_weight_mode=None,
+    )
     model.fit(X, Y, batch_size=2, epochs=2, verbose=0)
     path = str(tmp_path_factory.mktemp("h5") / "model.h5")
     model.save(path)
@@ -59,7 +63,9 @@ def test_tf_keras_and_keras3_read_it(saved, oracle):
 
 def _model(optimizer):
     inp = keras.Input((3,), name="inp")
-    hidden = keras.layers.Dense(4, activation="tanh", kernel_initializer="glorot_uniform", name="hidden")(inp)
+    hidden = keras.layers.Dense(
+        4, activation="tanh", kernel_initializer="glorot_uniform", name="hidden"
+    )(inp)
     model = keras.Model(inp, keras.layers.Dense(1, name="out")(hidden))
     model.compile(optimizer, "mse", metrics=["mae"])
     return model
@@ -69,9 +75,14 @@ DATA_X = np.random.RandomState(1).uniform(size=(16, 3)).astype("float32")
 DATA_Y = DATA_X.sum(axis=1, keepdims=True)
 
 
-@pytest.mark.parametrize("make_optimizer", [lambda: keras.optimizers.SGD(lr=0.05, decay=0.1, momentum=0.9),
-                                            lambda: keras.optimizers.Adam(lr=0.01, decay=1e-3)],
-                         ids=["sgd-decay", "adam"])
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda: keras.optimizers.SGD(lr=0.05, decay=0.1, momentum=0.9),
+        lambda: keras.optimizers.Adam(lr=0.01, decay=1e-3),
+    ],
+    ids=["sgd-decay", "adam"],
+)
 def test_training_continues_where_it_stopped(tmp_path, make_optimizer):
     import tensorflow as tf
 
@@ -148,7 +159,9 @@ def test_keras_2_2_4_rmsprop_state_without_iterations(tmp_path):
     model.save(path)
     with h5py.File(path, "r+") as f:
         group = f["optimizer_weights"]
-        names = [n.decode("utf-8") if hasattr(n, "decode") else n for n in group.attrs["weight_names"]]
+        names = [
+            n.decode("utf-8") if hasattr(n, "decode") else n for n in group.attrs["weight_names"]
+        ]
         assert "iter" in names[0]
         del group[names[0]]
         group.attrs["weight_names"] = [n.encode("utf-8") for n in names[1:]]
@@ -167,7 +180,9 @@ def test_optimizer_state_that_does_not_fit_names_the_path(tmp_path):
     model.save(path)
     with h5py.File(path, "r+") as f:
         group = f["optimizer_weights"]
-        names = [n.decode("utf-8") if hasattr(n, "decode") else n for n in group.attrs["weight_names"]]
+        names = [
+            n.decode("utf-8") if hasattr(n, "decode") else n for n in group.attrs["weight_names"]
+        ]
         for name in names[1:3]:
             del group[name]
         group.attrs["weight_names"] = [n.encode("utf-8") for n in [names[0], *names[3:]]]

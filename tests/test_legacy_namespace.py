@@ -54,8 +54,16 @@ IMPORT_LINES = [
     ("from keras.engine.input_layer import Input, InputLayer", None, None),
     ("from keras.engine.training import Model", None, None),
     ("from keras.engine.sequential import Sequential", None, None),
-    ("from keras.optimizers import SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam", None, None),
-    ("from keras.optimizers import sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam", None, None),
+    (
+        "from keras.optimizers import SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam",
+        None,
+        None,
+    ),
+    (
+        "from keras.optimizers import sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam",
+        None,
+        None,
+    ),
     ("from keras.losses import mse, binary_crossentropy, categorical_crossentropy", None, None),
     ("from keras.objectives import categorical_crossentropy, mean_squared_error", None, None),
     ("from keras.metrics import categorical_accuracy, top_k_categorical_accuracy", None, None),
@@ -71,12 +79,20 @@ IMPORT_LINES = [
     ("from keras.utils.data_utils import Sequence, get_file", None, None),
     ("from keras.utils.data_utils import OrderedEnqueuer, GeneratorEnqueuer", None, None),
     ("from keras.utils import OrderedEnqueuer, GeneratorEnqueuer", None, None),
-    ("from keras.utils.generic_utils import Progbar, CustomObjectScope, get_custom_objects", None, None),
+    (
+        "from keras.utils.generic_utils import Progbar, CustomObjectScope, get_custom_objects",
+        None,
+        None,
+    ),
     ("from keras.utils.vis_utils import plot_model, model_to_dot", None, None),
     ("from keras.utils.layer_utils import count_params, print_summary", None, None),
     ("from keras.utils.conv_utils import conv_output_length, normalize_tuple", None, None),
     ("from keras.utils.io_utils import ask_to_proceed_with_overwrite", None, None),
-    ("from keras.preprocessing.image import ImageDataGenerator, load_img, img_to_array", None, None),
+    (
+        "from keras.preprocessing.image import ImageDataGenerator, load_img, img_to_array",
+        None,
+        None,
+    ),
     ("from keras.preprocessing.sequence import pad_sequences, TimeseriesGenerator", None, None),
     ("from keras.preprocessing.text import Tokenizer, text_to_word_sequence", None, None),
     ("from keras.preprocessing import image, sequence, text", None, None),
@@ -156,7 +172,9 @@ def test_table_is_large_enough():
     assert len(IMPORT_LINES) >= 40
 
 
-@pytest.mark.parametrize(("line", "explicit", "error"), IMPORT_LINES, ids=[t[0] for t in IMPORT_LINES])
+@pytest.mark.parametrize(
+    ("line", "explicit", "error"), IMPORT_LINES, ids=[t[0] for t in IMPORT_LINES]
+)
 def test_import_line(probed, line, explicit, error):
     entry = probed[0][line]
     if error:
@@ -175,9 +193,24 @@ def test_tf_keras_attribute_is_the_legacy_namespace(probed):
 def test_top_level_namespace_is_the_legacy_one():
     import compatkeras as keras
 
-    for name in ("layers", "models", "optimizers", "losses", "objectives", "metrics", "callbacks",
-                 "utils", "backend", "regularizers", "initializers", "constraints", "activations",
-                 "preprocessing", "datasets", "applications"):
+    for name in (
+        "layers",
+        "models",
+        "optimizers",
+        "losses",
+        "objectives",
+        "metrics",
+        "callbacks",
+        "utils",
+        "backend",
+        "regularizers",
+        "initializers",
+        "constraints",
+        "activations",
+        "preprocessing",
+        "datasets",
+        "applications",
+    ):
         assert getattr(keras, name) is getattr(keras.legacy, name), name
     assert keras.Model is keras.legacy.Model
     assert keras.Sequential is keras.legacy.Sequential

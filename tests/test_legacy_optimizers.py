@@ -15,10 +15,24 @@ import compatkeras.legacy as keras
 X = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], "float32")
 Y = np.array([[2], [1], [0], [1]], "float32")
 
-TF_KERAS_RATES = {"SGD": 0.01, "RMSprop": 0.001, "Adagrad": 0.001, "Adadelta": 0.001,
-                  "Adam": 0.001, "Adamax": 0.001, "Nadam": 0.001}
-KERAS_2_2_RATES = {"SGD": 0.01, "RMSprop": 0.001, "Adagrad": 0.01, "Adadelta": 1.0,
-                   "Adam": 0.001, "Adamax": 0.002, "Nadam": 0.002}
+TF_KERAS_RATES = {
+    "SGD": 0.01,
+    "RMSprop": 0.001,
+    "Adagrad": 0.001,
+    "Adadelta": 0.001,
+    "Adam": 0.001,
+    "Adamax": 0.001,
+    "Nadam": 0.001,
+}
+KERAS_2_2_RATES = {
+    "SGD": 0.01,
+    "RMSprop": 0.001,
+    "Adagrad": 0.01,
+    "Adadelta": 1.0,
+    "Adam": 0.001,
+    "Adamax": 0.002,
+    "Nadam": 0.002,
+}
 
 
 def lin3():
@@ -42,7 +56,9 @@ def test_default_learning_rate_follows_the_flavor(name):
     assert by_string.get_config()["learning_rate"] == pytest.approx(KERAS_2_2_RATES[name])
 
 
-@pytest.mark.parametrize("flavor, accumulator, rate", [("keras-2.2", 0.0, 0.01), ("tf.keras", 0.1, 0.001)])
+@pytest.mark.parametrize(
+    "flavor, accumulator, rate", [("keras-2.2", 0.0, 0.01), ("tf.keras", 0.1, 0.001)]
+)
 def test_adagrad_accumulators_and_rate(flavor, accumulator, rate):
     with keras.flavor(flavor):
         model = lin3()
@@ -59,8 +75,13 @@ def test_adagrad_accumulators_and_rate(flavor, accumulator, rate):
 def test_keras_2_2_4_positional_order():
     adam = keras.optimizers.Adam(0.01, 0.8, 0.9, None, 0.1, True)
     config = adam.get_config()
-    assert (config["learning_rate"], config["beta_1"], config["beta_2"], config["decay"], config["amsgrad"]) == \
-        pytest.approx((0.01, 0.8, 0.9, 0.1, True))
+    assert (
+        config["learning_rate"],
+        config["beta_1"],
+        config["beta_2"],
+        config["decay"],
+        config["amsgrad"],
+    ) == pytest.approx((0.01, 0.8, 0.9, 0.1, True))
     assert config["epsilon"] == pytest.approx(keras.backend.epsilon())
     sgd = keras.optimizers.SGD(0.1, 0.9, 0.01, True).get_config()
     assert (sgd["momentum"], sgd["decay"], sgd["nesterov"]) == pytest.approx((0.9, 0.01, True))
@@ -77,12 +98,23 @@ def test_lr_is_accepted_without_a_deprecation_warning():
     assert keras.backend.get_value(optimizer.lr) == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("call, error, text", [
-    (lambda: keras.optimizers.Adam(lr=0.1, foo=1), TypeError, "Unexpected keyword argument passed to optimizer: foo"),
-    (lambda: keras.optimizers.SGD(0.1, 0.1, 0.1, True, 5), TypeError, "at most 4 positional"),
-    (lambda: keras.optimizers.SGD(0.1, lr=0.2), TypeError, "multiple values for argument 'lr'"),
-    (lambda: keras.optimizers.SGD(lr=0.1, learning_rate=0.2), TypeError, "both `lr` and `learning_rate`"),
-])
+@pytest.mark.parametrize(
+    "call, error, text",
+    [
+        (
+            lambda: keras.optimizers.Adam(lr=0.1, foo=1),
+            TypeError,
+            "Unexpected keyword argument passed to optimizer: foo",
+        ),
+        (lambda: keras.optimizers.SGD(0.1, 0.1, 0.1, True, 5), TypeError, "at most 4 positional"),
+        (lambda: keras.optimizers.SGD(0.1, lr=0.2), TypeError, "multiple values for argument 'lr'"),
+        (
+            lambda: keras.optimizers.SGD(lr=0.1, learning_rate=0.2),
+            TypeError,
+            "both `lr` and `learning_rate`",
+        ),
+    ],
+)
 def test_bad_arguments(call, error, text):
     with pytest.raises(error, match=text.replace("(", r"\(").replace("`", ".")):
         call()

@@ -303,12 +303,20 @@ result = m.fit(X4, [Y4, ONEHOT], batch_size=3, shuffle=False, verbose=0).history
 KERAS22 = {
     "O1 temporal weights": [2.083333, 2.1875],
     "O2 sample-wise weights": 1.0,
-    "O3 constant target tensor": {"loss": [1.5, 1.18125, 0.964453], "kernel": [0.898625, 0.756, 0.613375]},
+    "O3 constant target tensor": {
+        "loss": [1.5, 1.18125, 0.964453],
+        "kernel": [0.898625, 0.756, 0.613375],
+    },
     "O4 variable target": [3.0, 1.5],
     "O5 input and target tensors": {
-        "loss": [1.340625, 0.889304], "eval": 0.707539, "kernel": [0.890294, 0.7048, 0.519306],
+        "loss": [1.340625, 0.889304],
+        "eval": 0.707539,
+        "kernel": [0.890294, 0.7048, 0.519306],
     },
-    "O6 partial target dict": {"names": ["loss", "out1_loss", "out2_loss"], "values": [2.193147, 1.5, 0.693147]},
+    "O6 partial target dict": {
+        "names": ["loss", "out1_loss", "out2_loss"],
+        "values": [2.193147, 1.5, 0.693147],
+    },
     "O7 evaluate_generator averages": [1.5, 1.0],
     "O14 on_epoch_end without workers": {"epoch_ends": 0, "items": 6, "loss": [1.5, 1.5, 1.5]},
     "O14 on_epoch_end with one worker": {"epoch_ends": 2, "items": 6, "loss": [1.5, 1.5, 1.5]},
@@ -318,30 +326,43 @@ KERAS22 = {
         "weighted": [2.190476, 1.833333, 1.333333],
     },
     "O9 class and sample weights": [0.666667],
-    "O10 steps_per_epoch on arrays": {"batches": [1.5, 1.18125], "loss": [1.340625], "kernel": [0.9175, 0.82, 0.7225]},
+    "O10 steps_per_epoch on arrays": {
+        "batches": [1.5, 1.18125],
+        "loss": [1.340625],
+        "kernel": [0.9175, 0.82, 0.7225],
+    },
     "O11 two outputs": {
         "names": ["loss", "out1_loss", "out2_loss", "out1_acc", "out2_acc"],
-        "values": [1.846574, 1.5, 0.693147, 0.5, 0.5], "shapes": [[4, 1], [4, 2]],
+        "values": [1.846574, 1.5, 0.693147, 0.5, 0.5],
+        "shapes": [[4, 1], [4, 2]],
     },
     "O12 acc from the loss": [0.444983, 0.75],
     "O13 decay and clipnorm": {"w0": [0.8, 0.72, 0.672], "clipped": [2.0, 1.0, 1.0]},
-    "O15 validation split and weights": {"loss": [0.666667], "val_loss": [4.0], "weighted_val_loss": [4.0]},
+    "O15 validation split and weights": {
+        "loss": [0.666667],
+        "val_loss": [4.0],
+        "weighted_val_loss": [4.0],
+    },
 }
 # Scenarios where the "keras-2.2" flavor raises in Keras 2.2.4 too (same check as TV1).
-KERAS22_ERRORS = {"O6 y for a bound target": ("ValueError", "Error when checking model target: expected no data")}
+KERAS22_ERRORS = {
+    "O6 y for a bound target": ("ValueError", "Error when checking model target: expected no data")
+}
 
 # Where compatkeras deliberately differs from TV1 (docs/deviations.md), with the value it gives.
 DEVIATIONS = {
     # TV1 averages evaluate_generator's loss over steps without batch-size weights (2.333);
     # K224 and tf.keras eager weight by batch size.
     "O7 evaluate_generator averages": [1.5, 1.0],
-
     # TV1 averages each output's loss over batches without weighting by batch size, so the
     # displayed parts do not add up to the (batch-size-weighted) total; K224 and tf.keras eager
     # weight them all by batch size.
     "uneven batches, two outputs": {
-        "loss": [2.1931472], "out1_loss": [1.5], "out2_loss": [0.6931472],
-        "out1_acc": [0.5], "out2_acc": [0.5],
+        "loss": [2.1931472],
+        "out1_loss": [1.5],
+        "out2_loss": [0.6931472],
+        "out1_acc": [0.5],
+        "out2_acc": [0.5],
     },
 }
 
@@ -376,7 +397,12 @@ def assert_same(got, expected, where=""):
             assert_same(got[key], expected[key], f"{where}.{key}")
     elif isinstance(expected, list) and expected and isinstance(expected[0], str):
         assert got == expected, where
-    elif isinstance(expected, list) and expected and isinstance(expected[0], list) and isinstance(expected[0][0], str):
+    elif (
+        isinstance(expected, list)
+        and expected
+        and isinstance(expected[0], list)
+        and isinstance(expected[0][0], str)
+    ):
         assert got == expected, where
     elif isinstance(expected, str) or expected is None:
         assert got == expected, where
@@ -430,18 +456,23 @@ def test_own_scenarios_have_no_keras22_value():
 
 # In-process checks of the Keras 2 signatures (no oracle needed).
 
+
 def _lin3():
     import compatkeras as keras
 
     inp = keras.Input((3,), name="inp")
-    return keras.Model(inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones", name="out")(inp))
+    return keras.Model(
+        inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones", name="out")(inp)
+    )
 
 
 def test_nb_epoch_is_renamed_with_the_keras2_warning():
     model = _lin3()
     model.compile("sgd", "mse")
     x, y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
-    with pytest.warns(UserWarning, match="The `nb_epoch` argument in `fit` has been renamed `epochs`."):
+    with pytest.warns(
+        UserWarning, match="The `nb_epoch` argument in `fit` has been renamed `epochs`."
+    ):
         history = model.fit(x, y, nb_epoch=2, verbose=0)
     assert history.epoch == [0, 1]
 

@@ -76,12 +76,32 @@ TABLE = {
     ),
     "spe1_steps3_epochs4": (
         "run_fit(1, steps_per_epoch=3, epochs=4)",
-        [["|", [0, 0], [1, 1], [2, 2], "|", [0, 0], [1, 1], [2, 2], "|", [0, 0], [1, 1],
-          "|", [0, 0], [1, 1], [2, 2]], 11],
+        [
+            [
+                "|",
+                [0, 0],
+                [1, 1],
+                [2, 2],
+                "|",
+                [0, 0],
+                [1, 1],
+                [2, 2],
+                "|",
+                [0, 0],
+                [1, 1],
+                "|",
+                [0, 0],
+                [1, 1],
+                [2, 2],
+            ],
+            11,
+        ],
     ),
     "spe1_steps12": ("run_fit(1, steps_per_epoch=12)", [["|"] + [[i, i] for i in range(8)], 8]),
-    "unknown_spe3": ("run_fit(3, data=(unknown_size(),), epochs=2)",
-                     [["|", [0, 2], [3, 5], [6, 7], "|", [0, 2], [3, 5], [6, 7]], 16]),
+    "unknown_spe3": (
+        "run_fit(3, data=(unknown_size(),), epochs=2)",
+        [["|", [0, 2], [3, 5], [6, 7], "|", [0, 2], [3, 5], [6, 7]], 16],
+    ),
     "unknown_spe1": ("run_fit(1, data=(unknown_size(),))", [["|"] + [[i, i] for i in range(8)], 8]),
     "infinite_spe4": (
         "run_fit(4, data=(tf.data.Dataset.from_tensor_slices((x40, y40)).batch(5).repeat(),), "
@@ -92,8 +112,11 @@ TABLE = {
 
 
 def _eval_scenario(spe, method):
-    call = "m.evaluate(x40, y40, batch_size=5, verbose=0, callbacks=[ev])" if method == "evaluate" \
+    call = (
+        "m.evaluate(x40, y40, batch_size=5, verbose=0, callbacks=[ev])"
+        if method == "evaluate"
         else "out = m.predict(x40, batch_size=5, verbose=0, callbacks=[ev])"
+    )
     return f"""
 m = mlp(); m.compile(SGD(0.01), loss='mse', steps_per_execution={spe})
 ev = Events()
@@ -103,30 +126,31 @@ result = pairs(ev.events)
 
 
 SCENARIOS = {name: f"result = {call}" for name, (call, _) in TABLE.items()}
-SCENARIOS.update({
-    "evaluate3": _eval_scenario(3, "evaluate"),
-    "evaluate32": _eval_scenario(32, "evaluate"),
-    "predict3": _eval_scenario(3, "predict") + "result = [result, list(out.shape)]",
-    "train_on_batch": """
+SCENARIOS.update(
+    {
+        "evaluate3": _eval_scenario(3, "evaluate"),
+        "evaluate32": _eval_scenario(32, "evaluate"),
+        "predict3": _eval_scenario(3, "predict") + "result = [result, list(out.shape)]",
+        "train_on_batch": """
 m = mlp(); m.compile(SGD(0.01), loss='mse', steps_per_execution=4)
 m.train_on_batch(x40[:5], y40[:5])
 result = int(m.optimizer.iterations.numpy())
 """,
-    "same_numbers_any_spe": """
+        "same_numbers_any_spe": """
 result = {}
 for spe in (1, 3, 32):
     m = mlp(); m.compile(SGD(0.01), loss='mse', metrics=['mae'], steps_per_execution=spe)
     h = m.fit(x40, y40, batch_size=5, epochs=2, shuffle=False, verbose=0)
     result[spe] = [h.history, m.get_weights()[0].ravel().tolist()]
 """,
-    "eager_same_numbers": """
+        "eager_same_numbers": """
 result = {}
 for eager in (False, True):
     m = mlp(); m.compile(SGD(0.01), loss='mse', run_eagerly=eager, steps_per_execution=2)
     h = m.fit(x40, y40, batch_size=5, epochs=1, shuffle=False, verbose=0)
     result[str(eager)] = h.history['loss']
 """,
-    "jit_rules": """
+        "jit_rules": """
 from compatkeras.v3 import compile as c
 result = {}
 def jit(model, **kwargs):
@@ -148,7 +172,7 @@ result['gpu_auto_eager'] = jit(mlp(), run_eagerly=True)
 with tf.distribute.OneDeviceStrategy('/cpu:0').scope():
     result['gpu_auto_strategy'] = jit(mlp())
 """,
-    "jit_true_is_xla_and_auto_falls_back": """
+        "jit_true_is_xla_and_auto_falls_back": """
 from compatkeras.v3 import compile as c
 def pyfunc_model():
     i = keras.Input((4,))
@@ -173,14 +197,14 @@ expected = plain.fit(x40, y40, batch_size=5, epochs=2, shuffle=False, verbose=0)
 result['auto'] = [chosen, m.jit_compile, [str(w.message) for w in caught if 'XLA' in str(w.message)],
                   h.history['loss'], expected]
 """,
-    "jit_true_trains_like_plain": """
+        "jit_true_trains_like_plain": """
 result = {}
 for jit in (False, True):
     m = mlp(); m.compile(SGD(0.01), loss='mse', metrics=['mae'], jit_compile=jit, steps_per_execution=4)
     h = m.fit(x40, y40, batch_size=5, epochs=2, shuffle=False, verbose=0)
     result[str(jit)] = [m.jit_compile, h.history]
 """,
-    "loss_scaling": """
+        "loss_scaling": """
 tiny = lambda yt, yp: 1e-8 * tf.reduce_mean(tf.square(yt - yp), axis=-1)
 def fp16_model():
     keras.mixed_precision.set_global_policy('mixed_float16')
@@ -202,7 +226,7 @@ user = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.1))
 m = fp16_model(); m.compile(user, loss='mse')
 result['kept'] = m.optimizer is user
 """,
-    "one_engine": """
+        "one_engine": """
 import compatkeras.legacy as legacy
 result = {}
 for name, module in (('legacy', legacy), ('v3', keras)):
@@ -214,7 +238,7 @@ for name, module in (('legacy', legacy), ('v3', keras)):
     h = m.fit(x40, y40, batch_size=5, epochs=3, shuffle=False, verbose=0)
     result[name] = [h.history['loss'], h.history['mae'], [w.ravel().tolist() for w in m.get_weights()]]
 """,
-    "move_between_surfaces": """
+        "move_between_surfaces": """
 import compatkeras.legacy as legacy
 old = mlp(legacy)
 old.compile(legacy.optimizers.SGD(0.01), 'mse')
@@ -229,7 +253,7 @@ result = {'shared': shared, 'same_weights': bool(np.array_equal(old.get_weights(
           'types': [type(new).__name__, type(back).__name__, type(seq).__name__],
           'back_predicts': bool(np.allclose(back.predict(x40, verbose=0), new.predict(x40, verbose=0)))}
 """,
-    "pydataset_workers": """
+        "pydataset_workers": """
 import threading, os
 class DS(keras.utils.PyDataset):
     def __init__(self, **kw):
@@ -258,7 +282,8 @@ try:
 except Exception as e:
     result['error'] = [type(e).__name__, str(e)]
 """,
-})
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -346,8 +371,12 @@ def test_one_engine_legacy_and_v3_train_identically(results):
 
 def test_models_move_between_surfaces_sharing_weights(results):
     got = oracles.value(results, "move_between_surfaces")
-    assert got == {"shared": True, "same_weights": True, "types": ["Model", "Model", "Sequential"],
-                   "back_predicts": True}
+    assert got == {
+        "shared": True,
+        "same_weights": True,
+        "types": ["Model", "Model", "Sequential"],
+        "back_predicts": True,
+    }
 
 
 def test_pydataset_workers(results):

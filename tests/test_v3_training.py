@@ -270,7 +270,9 @@ def close(a, b, tol=1e-5):
         assert a == b, (a, b)
 
 
-@pytest.mark.parametrize("name", ["O1", "O2", "O4", "O5", "O9", "O10", "O12", "O13", "validation_split"])
+@pytest.mark.parametrize(
+    "name", ["O1", "O2", "O4", "O5", "O9", "O10", "O12", "O13", "validation_split"]
+)
 def test_same_as_keras3(results, name):
     keras3, ours = both(results, name)
     close(keras3, ours)
@@ -312,9 +314,26 @@ def test_o7_steps_per_epoch_is_exact_with_steps_per_execution(results):
     """Deviation: Keras 3 runs 6 steps for steps_per_epoch=5 with spe=2 (the last execution is
     not truncated). Here epoch 1 runs 5 steps; epoch 2 gets the 3 batches left and warns."""
     keras3, ours = both(results, "O7")
-    assert ours["events"] == [["tb", 0], ["te", 1], ["tb", 2], ["te", 3], ["tb", 4], ["te", 4],
-                              ["tb", 0], ["te", 1], ["tb", 2], ["te", 2]]
-    assert keras3["events"][:6] == [["tb", 0], ["te", 1], ["tb", 2], ["te", 3], ["tb", 4], ["te", 5]]
+    assert ours["events"] == [
+        ["tb", 0],
+        ["te", 1],
+        ["tb", 2],
+        ["te", 3],
+        ["tb", 4],
+        ["te", 4],
+        ["tb", 0],
+        ["te", 1],
+        ["tb", 2],
+        ["te", 2],
+    ]
+    assert keras3["events"][:6] == [
+        ["tb", 0],
+        ["te", 1],
+        ["tb", 2],
+        ["te", 3],
+        ["tb", 4],
+        ["te", 5],
+    ]
     assert ours["iterations"] == keras3["iterations"] == 8
     assert ours["ran_out"] and keras3["ran_out"]
 
@@ -366,9 +385,23 @@ def test_o14_generator_is_not_replayed(results):
 
 def test_o15_error_texts(results):
     keras3, ours = both(results, "O15")
-    for key in ("metrics_str", "uncompiled_fit", "uncompiled_evaluate", "evaluate_kwarg",
-                "dataset_y", "dataset_sw", "validation_freq", "loss_weights_int", "optimizer",
-                "unrecognized", "cardinality", "missing_key", "generator_y", "unpack", "lr"):
+    for key in (
+        "metrics_str",
+        "uncompiled_fit",
+        "uncompiled_evaluate",
+        "evaluate_kwarg",
+        "dataset_y",
+        "dataset_sw",
+        "validation_freq",
+        "loss_weights_int",
+        "optimizer",
+        "unrecognized",
+        "cardinality",
+        "missing_key",
+        "generator_y",
+        "unpack",
+        "lr",
+    ):
         assert ours[key] is not None, key
         assert ours[key][0] == keras3[key][0], (key, keras3[key], ours[key])
         if key == "unpack":  # the rest of the text prints the element: graph tensors vs specs

@@ -11,9 +11,10 @@ import warnings
 
 import numpy as np
 import pytest
-from liveness import nothing_left
 
 import compatkeras.v3 as keras
+
+from liveness import nothing_left
 
 MODES = [pytest.param(False, id="threads"), pytest.param(True, id="processes")]
 X = np.random.RandomState(0).uniform(size=(8, 3)).astype("float32")
@@ -78,8 +79,12 @@ def test_keyboard_interrupt_stops_the_workers_and_propagates(processes):
 
     m = model()
     with pytest.raises(KeyboardInterrupt):
-        m.fit(Batches(50, workers=2, use_multiprocessing=processes), epochs=3, verbose=0,
-              callbacks=[Interrupt()])
+        m.fit(
+            Batches(50, workers=2, use_multiprocessing=processes),
+            epochs=3,
+            verbose=0,
+            callbacks=[Interrupt()],
+        )
     assert nothing_left()
 
 
@@ -97,8 +102,14 @@ def test_keras2_worker_arguments_warn_and_are_used():
     assert seen and all(name.startswith("compatkeras-data") for name in seen)
     assert nothing_left()
     with pytest.warns(DeprecationWarning):
-        assert len(m.evaluate(Batches(2), verbose=0, workers=2, use_multiprocessing=True,
-                              return_dict=True)) == 1
+        assert (
+            len(
+                m.evaluate(
+                    Batches(2), verbose=0, workers=2, use_multiprocessing=True, return_dict=True
+                )
+            )
+            == 1
+        )
     with pytest.warns(DeprecationWarning):
         assert m.predict(Batches(2), verbose=0, workers=2).shape == (16, 1)
     assert nothing_left()

@@ -41,8 +41,12 @@ def test_training_stops_cleanly(name, flavor):
     env = dict(os.environ, STRESS_FLAVOR=flavor)
     try:
         done = subprocess.run(
-            [sys.executable, os.path.join(HERE, "stress_fit.py"), name], env=env,
-            capture_output=True, text=True, timeout=TIMEOUT, start_new_session=True,
+            [sys.executable, os.path.join(HERE, "stress_fit.py"), name],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            start_new_session=True,
         )
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"{name} hung for {TIMEOUT} s; output: {exc.stdout!r}")

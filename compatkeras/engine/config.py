@@ -34,7 +34,9 @@ class MetricSpec:
 @dataclasses.dataclass(frozen=True)
 class OutputSpec:
     name: str
-    loss: Callable | None  # fn(y_true, y_pred) -> per-sample (or per-timestep) values; None = skipped
+    loss: (
+        Callable | None
+    )  # fn(y_true, y_pred) -> per-sample (or per-timestep) values; None = skipped
     loss_weight: float = 1.0
     temporal: bool = False  # sample weights have shape (samples, timesteps)
     target: object = None  # a bound target tensor or tf.Variable: not fed, read at every step

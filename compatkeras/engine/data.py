@@ -27,7 +27,10 @@ class DatasetEpoch(typing.NamedTuple):
 
 
 def make_batches(size, batch_size):
-    return [(i * batch_size, min(size, (i + 1) * batch_size)) for i in range(math.ceil(size / batch_size))]
+    return [
+        (i * batch_size, min(size, (i + 1) * batch_size))
+        for i in range(math.ceil(size / batch_size))
+    ]
 
 
 def batch_shuffle(index_array, batch_size):
@@ -76,8 +79,14 @@ class ArraySource:
         sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
         tensors = self.tensors()
         if shuffle:
-            dataset = tf.data.Dataset.from_tensor_slices(index).batch(batch_size).map(
-                lambda i: tf.nest.map_structure(lambda t: None if t is None else tf.gather(t, i), tensors)
+            dataset = (
+                tf.data.Dataset.from_tensor_slices(index)
+                .batch(batch_size)
+                .map(
+                    lambda i: tf.nest.map_structure(
+                        lambda t: None if t is None else tf.gather(t, i), tensors
+                    )
+                )
             )
         else:
             # Measured (bench notes in issue 5): faster than a per-batch slicing map.

@@ -92,8 +92,16 @@ class _ThreadPool:
 
 
 class SequenceEnqueuer:
-    def __init__(self, sequence, workers, use_multiprocessing=False, max_queue_size=10,
-                 shuffle=False, epoch_end_between_passes=False, context=None):
+    def __init__(
+        self,
+        sequence,
+        workers,
+        use_multiprocessing=False,
+        max_queue_size=10,
+        shuffle=False,
+        epoch_end_between_passes=False,
+        context=None,
+    ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1 for an enqueuer, got {workers}")
         self.sequence = sequence
@@ -126,7 +134,9 @@ class SequenceEnqueuer:
                 self._shutdown()  # fork again: workers must see what on_epoch_end changed
             pool = self._start_pool()
             order = pass_order(length, self.shuffle)
-            pending = collections.deque(pool.submit(int(i)) for i in itertools.islice(order, self.window))
+            pending = collections.deque(
+                pool.submit(int(i)) for i in itertools.islice(order, self.window)
+            )
             while pending:
                 item = pool.result(pending.popleft())
                 following = next(order, None)
@@ -170,8 +180,10 @@ class _ThreadedGenerator:
         self.queue = queue.Queue(max(max_queue_size, 1))
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self._work, daemon=True, name=f"compatkeras-data-{i}")
-                        for i in range(workers)]
+        self.threads = [
+            threading.Thread(target=self._work, daemon=True, name=f"compatkeras-data-{i}")
+            for i in range(workers)
+        ]
         for thread in self.threads:
             thread.start()
 
@@ -219,7 +231,8 @@ class _ThreadedGenerator:
                     f"{_THREAD_STOP_SECONDS} s; it was left running as a daemon thread. Use "
                     "use_multiprocessing=True for a generator that can block, so that its "
                     "workers can be stopped.",
-                    RuntimeWarning, stacklevel=2,
+                    RuntimeWarning,
+                    stacklevel=2,
                 )
                 return
 
@@ -252,13 +265,21 @@ class _ProcessGenerator:
 
 
 class GeneratorEnqueuer:
-    def __init__(self, generator, workers, use_multiprocessing=False, max_queue_size=10,
-                 context=None, seed=None):
+    def __init__(
+        self,
+        generator,
+        workers,
+        use_multiprocessing=False,
+        max_queue_size=10,
+        context=None,
+        seed=None,
+    ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1 for an enqueuer, got {workers}")
         if use_multiprocessing:
-            self._impl = _ProcessGenerator(generator, workers, max_queue_size,
-                                           context or default_context(), seed)
+            self._impl = _ProcessGenerator(
+                generator, workers, max_queue_size, context or default_context(), seed
+            )
         else:
             self._impl = _ThreadedGenerator(generator, workers, max_queue_size)
         self._items = None
@@ -299,8 +320,14 @@ class _Serial:
         self.close()
 
 
-def open_stream(source, workers=0, use_multiprocessing=False, max_queue_size=10, shuffle=False,
-                epoch_end_between_passes=False):
+def open_stream(
+    source,
+    workers=0,
+    use_multiprocessing=False,
+    max_queue_size=10,
+    shuffle=False,
+    epoch_end_between_passes=False,
+):
     """An endless stream of a Sequence's or a generator's items, as a context manager.
 
     `workers=0` reads on the calling thread; otherwise threads, or processes with
@@ -311,8 +338,11 @@ def open_stream(source, workers=0, use_multiprocessing=False, max_queue_size=10,
     if workers < 0:
         raise ValueError(f"workers must be a non-negative integer, got {workers}")
     if workers == 0:
-        return _Serial(stream(source, shuffle=shuffle, epoch_end_between_passes=epoch_end_between_passes))
+        return _Serial(
+            stream(source, shuffle=shuffle, epoch_end_between_passes=epoch_end_between_passes)
+        )
     if is_sequence(source):
-        return SequenceEnqueuer(source, workers, use_multiprocessing, max_queue_size, shuffle,
-                                epoch_end_between_passes)
+        return SequenceEnqueuer(
+            source, workers, use_multiprocessing, max_queue_size, shuffle, epoch_end_between_passes
+        )
     return GeneratorEnqueuer(source, workers, use_multiprocessing, max_queue_size)

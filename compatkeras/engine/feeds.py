@@ -53,6 +53,7 @@ class _Pulled:
             batches.append(batch)
         if not batches:
             return None
+
         def run(steps, train):
             steps.run_list(train, tuple(steps.distribute_batch(b) for b in batches))
 
@@ -80,7 +81,9 @@ class DatasetFeed(_Pulled):
             # Known-size groups run on the iterator in the compiled function: distribute it.
             # Unknown-size groups are pulled whole first and split per replica when they run.
             distribute = self.steps is not None and self.num_batches is not None
-            self._iterator = self.steps.distribute_iterator(self.dataset) if distribute else iter(self.dataset)
+            self._iterator = (
+                self.steps.distribute_iterator(self.dataset) if distribute else iter(self.dataset)
+            )
             if self.shared is not None:
                 self.shared["iterator"] = self._iterator
         self.taken = 0
@@ -106,8 +109,11 @@ class DatasetFeed(_Pulled):
         iterator = self._iterator
         if self.taken >= self.num_batches:
             self.exhausted = True
-        return Group(count, lambda steps, train: steps.execute(train, iterator, count),
-                     spec=self.dataset.element_spec)
+        return Group(
+            count,
+            lambda steps, train: steps.execute(train, iterator, count),
+            spec=self.dataset.element_spec,
+        )
 
 
 class PythonFeed(_Pulled):

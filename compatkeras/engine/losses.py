@@ -28,7 +28,9 @@ def reduce_loss(values, weights, mask, rule):
         w = tf.ones_like(values) if weights is None else _broadcast_like(weights, values)
         if mask is not None:
             w = w * _broadcast_like(mask, values)
-            return tf.math.divide_no_nan(tf.reduce_sum(values * w), tf.reduce_sum(_broadcast_like(mask, values)))
+            return tf.math.divide_no_nan(
+                tf.reduce_sum(values * w), tf.reduce_sum(_broadcast_like(mask, values))
+            )
         return tf.reduce_sum(values * w) / tf.cast(tf.size(values), values.dtype)
     # Keras 2.2.4 `weighted_masked_objective`, step by step (its quirks are the point).
     if mask is not None:

@@ -17,9 +17,13 @@ def _combined_weights(values, weights, mask):
 def _sum_on_read():
     """A running sum that each replica adds to on its own and that reads as the total (a plain
     variable outside a distribution strategy)."""
-    return tf.Variable(0.0, trainable=False, dtype=tf.float64,
-                       synchronization=tf.VariableSynchronization.ON_READ,
-                       aggregation=tf.VariableAggregation.SUM)
+    return tf.Variable(
+        0.0,
+        trainable=False,
+        dtype=tf.float64,
+        synchronization=tf.VariableSynchronization.ON_READ,
+        aggregation=tf.VariableAggregation.SUM,
+    )
 
 
 class MetricState:
@@ -43,8 +47,9 @@ class MetricState:
         spec = self.specs[index]
         if spec.stateful is not None:
             values = tf.cast(tf.ones_like(y_pred[..., 0]), y_pred.dtype)
-            spec.stateful.update_state(y_true, y_pred,
-                                       sample_weight=_combined_weights(values, weights, mask))
+            spec.stateful.update_state(
+                y_true, y_pred, sample_weight=_combined_weights(values, weights, mask)
+            )
             return None
         values = spec.fn(y_true, y_pred)
         if not self.running[index]:
@@ -58,8 +63,9 @@ class MetricState:
     def results(self):
         """The running metrics' current values, in log order."""
         out = []
-        for spec, running, total, count in zip(self.specs, self.running, self.totals, self.counts,
-                                               strict=True):
+        for spec, running, total, count in zip(
+            self.specs, self.running, self.totals, self.counts, strict=True
+        ):
             if not running:
                 continue
             if spec.stateful is not None:

@@ -130,7 +130,9 @@ class _Worker:
         task_reader, self.tasks = context.Pipe(duplex=False)
         self.results, result_writer = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_serve, args=(source, task_reader, result_writer, seed), daemon=True,
+            target=_serve,
+            args=(source, task_reader, result_writer, seed),
+            daemon=True,
             name="compatkeras-data-worker",
         )
         self.process.start()

@@ -31,7 +31,11 @@ def _placeholder(spec, fill=2):
     (and lowering reads no values)."""
     if not isinstance(spec, tf.TensorSpec):
         return None
-    shape = [fill if d is None else d for d in spec.shape.as_list()] if spec.shape.rank is not None else [fill]
+    shape = (
+        [fill if d is None else d for d in spec.shape.as_list()]
+        if spec.shape.rank is not None
+        else [fill]
+    )
     return tf.zeros(shape, spec.dtype)
 
 
@@ -111,7 +115,9 @@ class Steps:
         self.test_next = _function(lambda it: self._inner(False)(*next(it)), eager=eager)
         # One step on one Python batch split over the replicas (the Keras 2 loop's path under
         # a distribution strategy): the batch's values, averaged over its rows.
-        self.run_replicated = _function(lambda train, batch: self._sized(train, *batch), eager=eager)
+        self.run_replicated = _function(
+            lambda train, batch: self._sized(train, *batch), eager=eager
+        )
         # Executions: steps on batches from a tf.data iterator or from a tuple of batches.
         self.run_next = _function(self._run_next, eager=eager)
         self._concrete, self._counts = {}, {}
@@ -212,16 +218,24 @@ class Steps:
     def _sized(self, train, x, ys, ws):
         if self.replicas == 1:
             return self._local_sized(train, x, ys, ws)
-        values, size = self.strategy.run(functools.partial(self._local_sized, train), args=(x, ys, ws))
+        values, size = self.strategy.run(
+            functools.partial(self._local_sized, train), args=(x, ys, ws)
+        )
         sum_ = tf.distribute.ReduceOp.SUM
-        return self.strategy.reduce(sum_, values, axis=None), self.strategy.reduce(sum_, size, axis=None)
+        return self.strategy.reduce(sum_, values, axis=None), self.strategy.reduce(
+            sum_, size, axis=None
+        )
 
     def execute(self, train, iterator, count):
         """`count` steps from `iterator`, through a concrete function cached per (train/test,
         data structure, one step or several): it skips tf.function's per-call signature
         matching, which costs about 1 ms per call with an iterator argument."""
         if self.config.run_eagerly:
-            return self._run_next(train, iterator) if count == 1 else self._run_iterator(train, iterator, count)
+            return (
+                self._run_next(train, iterator)
+                if count == 1
+                else self._run_iterator(train, iterator, count)
+            )
         try:
             key = (train, count == 1, iterator.element_spec)
             hash(key)
@@ -232,7 +246,9 @@ class Steps:
             if count == 1:
                 function = self.run_next.get_concrete_function(train, iterator)
             else:
-                function = self.run_iterator.get_concrete_function(train, iterator, tf.TensorSpec([], tf.int32))
+                function = self.run_iterator.get_concrete_function(
+                    train, iterator, tf.TensorSpec([], tf.int32)
+                )
             if key is not None:
                 self._concrete[key] = function
         if count == 1:
@@ -261,7 +277,9 @@ class Steps:
 
         def share(context):
             i = context.replica_id_in_sync_group
-            return tf.nest.map_structure(lambda t: None if t is None else t[bounds[i]:bounds[i + 1]], batch)
+            return tf.nest.map_structure(
+                lambda t: None if t is None else t[bounds[i] : bounds[i + 1]], batch
+            )
 
         return self.strategy.experimental_distribute_values_from_function(share)
 

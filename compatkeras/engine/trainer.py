@@ -151,7 +151,10 @@ class Trainer:
         if self._steps.replicas > 1:
             # Under a distribution strategy every batch is split over the replicas.
             if isinstance(batches, DatasetEpoch):
-                batches = (Batch(*element, size=size) for element, size in zip(batches.dataset, batches.sizes, strict=True))
+                batches = (
+                    Batch(*element, size=size)
+                    for element, size in zip(batches.dataset, batches.sizes, strict=True)
+                )
             step = self._steps.replicated_step
             steps = ((lambda b=b: step(train, b.x, b.ys, b.ws), b.size) for b in batches)
         elif isinstance(batches, DatasetEpoch):
@@ -167,13 +170,25 @@ class Trainer:
                 callbacks.on_train_batch_begin(index, {"batch": index, "size": size})
             averages.add(run(), size)
             if hooks:
-                callbacks.on_train_batch_end(index, dict(averages.batch_logs(), batch=index, size=size))
+                callbacks.on_train_batch_end(
+                    index, dict(averages.batch_logs(), batch=index, size=size)
+                )
             if callbacks is not None and self.stop_training:
                 break
         return averages
 
-    def _engine_fit(self, epoch_batches, epochs, initial_epoch, callbacks, verbose, steps,
-                    params, validate=None, epoch_logs=None):
+    def _engine_fit(
+        self,
+        epoch_batches,
+        epochs,
+        initial_epoch,
+        callbacks,
+        verbose,
+        steps,
+        params,
+        validate=None,
+        epoch_logs=None,
+    ):
         """`epoch_batches(epoch)` gives one epoch's batches; `validate(epoch)` gives val logs
         (or None when there is no validation this epoch); `epoch_logs(logs)` shapes the logs
         callbacks and History see (default: as they are)."""
@@ -205,11 +220,18 @@ class Trainer:
             else:
                 stateful = [m.name for m, r in zip(state.specs, state.running, strict=True) if r]
             # Counted in samples when the surface reports them (Keras 2 on arrays), else in steps.
-            count_mode = "samples" if params.get("steps") is None and params.get("samples") else "steps"
+            count_mode = (
+                "samples" if params.get("steps") is None and params.get("samples") else "steps"
+            )
             callbacks.append(_ProgbarLogger(count_mode=count_mode, stateful_metrics=stateful))
         callbacks = tf_keras.callbacks.CallbackList(
-            callbacks, add_history=add_history, add_progbar=False, model=self, verbose=verbose,
-            epochs=params.get("epochs", 1), steps=params.get("steps"),
+            callbacks,
+            add_history=add_history,
+            add_progbar=False,
+            model=self,
+            verbose=verbose,
+            epochs=params.get("epochs", 1),
+            steps=params.get("steps"),
         )
         callbacks.set_params(params)
         return callbacks
@@ -226,8 +248,9 @@ class Trainer:
         self._engine_running = averages if accumulate else None
         return averages.values()
 
-    def _engine_predict(self, xs, callbacks=None, steps_per_execution=1, jit_compile=False,
-                        run_eagerly=False):
+    def _engine_predict(
+        self, xs, callbacks=None, steps_per_execution=1, jit_compile=False, run_eagerly=False
+    ):
         """Predictions for an iterable of input lists: one array per output, rows in order.
         With callbacks, `on_predict_batch_begin/end` fire once per `steps_per_execution`
         batches, with the last batch that really ran as the end index. Once training steps

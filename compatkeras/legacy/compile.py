@@ -148,7 +148,9 @@ def _metric_lists(metrics, names, flavor, argument):
                 f"Only expected following keys: {names}"
             )
         return [
-            list(metrics[n]) if isinstance(metrics.get(n), list) else ([metrics[n]] if n in metrics else [])
+            list(metrics[n])
+            if isinstance(metrics.get(n), list)
+            else ([metrics[n]] if n in metrics else [])
             for n in names
         ]
     if isinstance(metrics, list):
@@ -196,7 +198,11 @@ def _resolve_metric(identifier, loss_fn, output_shape):
     if isinstance(identifier, tf_keras.metrics.Metric):
         wrapped = getattr(identifier, "_fn", None)  # MeanMetricWrapper: reuse its function
         if wrapped is not None and isinstance(identifier, tf_keras.metrics.MeanMetricWrapper):
-            return (lambda y_true, y_pred, _f=wrapped, _k=identifier._fn_kwargs: _f(y_true, y_pred, **_k)), None
+            return (
+                lambda y_true, y_pred, _f=wrapped, _k=identifier._fn_kwargs: _f(
+                    y_true, y_pred, **_k
+                )
+            ), None
         return None, identifier
     if isinstance(identifier, str):
         fn = tf_keras.metrics.get(identifier)
@@ -230,7 +236,11 @@ def _metrics(model, metrics, weighted_metrics, losses, flavor):
     names = _output_names(model)
     plain = _metric_lists(metrics, names, flavor, "metrics")
     weighted = _metric_lists(weighted_metrics, names, flavor, "weighted_metrics")
-    taken = ["loss"] + [f"{n}_loss" for n, loss in zip(names, losses, strict=True) if loss is not None and len(names) > 1]
+    taken = ["loss"] + [
+        f"{n}_loss"
+        for n, loss in zip(names, losses, strict=True)
+        if loss is not None and len(names) > 1
+    ]
     per_output = []
     for i, name in enumerate(names):
         specs = []
@@ -252,8 +262,16 @@ def _metrics(model, metrics, weighted_metrics, losses, flavor):
     return per_output
 
 
-def build_config(model, optimizer, loss, metrics, loss_weights, sample_weight_mode,
-                 weighted_metrics, target_tensors):
+def build_config(
+    model,
+    optimizer,
+    loss,
+    metrics,
+    loss_weights,
+    sample_weight_mode,
+    weighted_metrics,
+    target_tensors,
+):
     """Validate Keras 2 compile arguments and return a `TrainingConfig` for the engine."""
     flavor = flavor_lib.get_flavor()
     names = _output_names(model)
@@ -284,6 +302,9 @@ def build_config(model, optimizer, loss, metrics, loss_weights, sample_weight_mo
         loss_rule=engine_config.KERAS_2_2 if keras22 else engine_config.TF_KERAS,
         metric_mode=engine_config.PER_BATCH if keras22 else engine_config.STATEFUL,
         cast_targets=True,
-        updates_from_loss=(legacy_optimizers.updates_from_loss(optimizer)
-                           if legacy_optimizers.builds_updates(optimizer) else None),
+        updates_from_loss=(
+            legacy_optimizers.updates_from_loss(optimizer)
+            if legacy_optimizers.builds_updates(optimizer)
+            else None
+        ),
     )

@@ -29,7 +29,9 @@ def standardize_input_data(data, names, shapes, prefix, check_shapes=True):
     """Keras 2.2.4 `standardize_input_data`: a list of arrays aligned with `names`."""
     if not names:
         if data is not None and (not hasattr(data, "__len__") or len(data)):
-            raise ValueError(f"Error when checking model {prefix}: expected no data, but got:", data)
+            raise ValueError(
+                f"Error when checking model {prefix}: expected no data, but got:", data
+            )
         return []
     if data is None:
         return [None] * len(names)
@@ -90,7 +92,10 @@ def check_array_lengths(inputs, targets, weights):
         return {len(a) for a in arrays if a is not None}
 
     xs, ys, ws = lengths(inputs), lengths(targets), lengths(weights)
-    for found, arrays, label in ((xs, inputs, "input arrays (x)"), (ys, targets, "target arrays (y)")):
+    for found, arrays, label in (
+        (xs, inputs, "input arrays (x)"),
+        (ys, targets, "target arrays (y)"),
+    ):
         if len(found) > 1:
             raise ValueError(
                 f"All {label} should have the same number of samples. Got array shapes: "

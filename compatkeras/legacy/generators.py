@@ -36,8 +36,10 @@ def is_sequence(value):
 
 
 def is_generator_like(value):
-    return is_sequence(value) or inspect.isgenerator(value) or (
-        hasattr(value, "__next__") and hasattr(value, "__iter__")
+    return (
+        is_sequence(value)
+        or inspect.isgenerator(value)
+        or (hasattr(value, "__next__") and hasattr(value, "__iter__"))
     )
 
 
@@ -97,8 +99,14 @@ def _open(generator, workers, use_multiprocessing, max_queue_size, shuffle=False
     Sequence is shuffled per pass (if asked) and `on_epoch_end` runs between passes; with
     `workers=0` it is read in order and `on_epoch_end` never runs."""
     keras2_enqueuer = is_sequence(generator) and workers > 0
-    return open_stream(generator, workers, use_multiprocessing, max_queue_size,
-                       shuffle=shuffle and keras2_enqueuer, epoch_end_between_passes=keras2_enqueuer)
+    return open_stream(
+        generator,
+        workers,
+        use_multiprocessing,
+        max_queue_size,
+        shuffle=shuffle and keras2_enqueuer,
+        epoch_end_between_passes=keras2_enqueuer,
+    )
 
 
 def _warn_ran_out(steps):
@@ -126,10 +134,22 @@ class GeneratorMethods:
             self.stop_training = True
 
     @keras1_interface
-    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
-                      validation_data=None, validation_steps=None, class_weight=None,
-                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
-                      initial_epoch=0):
+    def fit_generator(
+        self,
+        generator,
+        steps_per_epoch=None,
+        epochs=1,
+        verbose=1,
+        callbacks=None,
+        validation_data=None,
+        validation_steps=None,
+        class_weight=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+        shuffle=True,
+        initial_epoch=0,
+    ):
         self._check_compiled()
         sequence = is_sequence(generator)
         if not sequence and use_multiprocessing and workers > 1:
@@ -160,7 +180,10 @@ class GeneratorMethods:
                     validation_steps = len(validation_data)
                 val_generator = validation_data
             else:
-                if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (
+                    2,
+                    3,
+                ):
                     raise ValueError(
                         "`validation_data` should be a tuple `(val_x, val_y, val_sample_weight)` "
                         f"or `(val_x, val_y)`. Found: {validation_data}"
@@ -169,12 +192,16 @@ class GeneratorMethods:
 
                 def validate(epoch):
                     batches = self._evaluation_batches(val_xs, val_ys, val_ws, 32, None)
-                    return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
+                    return dict(
+                        zip(self.metrics_names, self._engine_evaluate(batches), strict=True)
+                    )
 
         names = self.metrics_names
         validating = validation_data is not None
         params = {
-            "epochs": epochs, "steps": steps_per_epoch, "verbose": verbose,
+            "epochs": epochs,
+            "steps": steps_per_epoch,
+            "verbose": verbose,
             "do_validation": validating,
             "metrics": names + ([f"val_{n}" for n in names] if validating else []),
         }
@@ -187,7 +214,9 @@ class GeneratorMethods:
 
                 def validate(epoch):
                     batches = self._generator_batches(val_items, validation_steps)
-                    return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
+                    return dict(
+                        zip(self.metrics_names, self._engine_evaluate(batches), strict=True)
+                    )
 
             train_stream = _open(generator, workers, use_multiprocessing, max_queue_size, shuffle)
             streams.append(train_stream)
@@ -196,8 +225,16 @@ class GeneratorMethods:
             def epoch_batches(epoch):
                 return self._generator_batches(items, steps_per_epoch, class_weight)
 
-            return self._engine_fit(epoch_batches, epochs, initial_epoch, callbacks, verbose,
-                                    steps_per_epoch, params, validate)
+            return self._engine_fit(
+                epoch_batches,
+                epochs,
+                initial_epoch,
+                callbacks,
+                verbose,
+                steps_per_epoch,
+                params,
+                validate,
+            )
         finally:
             for opened in streams:
                 opened.close()
@@ -213,8 +250,15 @@ class GeneratorMethods:
         return len(generator)
 
     @keras1_interface
-    def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
-                           use_multiprocessing=False, verbose=0):
+    def evaluate_generator(
+        self,
+        generator,
+        steps=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+        verbose=0,
+    ):
         self._check_compiled()
         steps = self._steps_for(generator, steps)
         text = "Output of generator should be a tuple (x, y, sample_weight) or (x, y). "
@@ -232,8 +276,15 @@ class GeneratorMethods:
             return unpack_singleton(self._engine_evaluate(checked(batches)))
 
     @keras1_interface
-    def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
-                          use_multiprocessing=False, verbose=0):
+    def predict_generator(
+        self,
+        generator,
+        steps=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+        verbose=0,
+    ):
         steps = self._steps_for(generator, steps)
         shapes = [tuple(t.shape) for t in self.inputs]
 

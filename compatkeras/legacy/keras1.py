@@ -28,8 +28,10 @@ def _rename(name, kwargs):
         value = kwargs.pop(old)
         if old in VALUES:
             if value not in VALUES[old]:
-                raise ValueError(f"`{name}`: unknown value {value!r} for the Keras 1 argument "
-                                 f"`{old}`; expected one of {sorted(VALUES[old])}")
+                raise ValueError(
+                    f"`{name}`: unknown value {value!r} for the Keras 1 argument "
+                    f"`{old}`; expected one of {sorted(VALUES[old])}"
+                )
             if VALUES[old][value] is None:
                 continue  # no Keras 2 counterpart worth keeping ('default', consume_less)
             value = ast.literal_eval(VALUES[old][value])
@@ -68,22 +70,29 @@ def convert(name, args, kwargs):
             if init in ("one", "ones"):
                 kwargs["unit_forget_bias"] = True
             else:
-                warnings.warn("The `forget_bias_init` argument has been ignored. Use "
-                              "`unit_forget_bias=True` instead to initialize with ones.",
-                              stacklevel=4)
+                warnings.warn(
+                    "The `forget_bias_init` argument has been ignored. Use "
+                    "`unit_forget_bias=True` instead to initialize with ones.",
+                    stacklevel=4,
+                )
         if "input_dim" in kwargs and "input_length" in kwargs and "input_shape" not in kwargs:
             kwargs["input_shape"] = (kwargs.pop("input_length"), kwargs.pop("input_dim"))
     if name in KERNEL_2D or name in KERNEL_3D:
         args = _kernel(name, args, kwargs)
     if name == "Embedding" and "dropout" in kwargs:
         kwargs.pop("dropout")
-        warnings.warn("The `dropout` argument is no longer support in `Embedding`. You can apply "
-                      "a `keras.layers.SpatialDropout1D` layer right after the `Embedding` layer "
-                      "to get the same behavior.", stacklevel=4)
+        warnings.warn(
+            "The `dropout` argument is no longer support in `Embedding`. You can apply "
+            "a `keras.layers.SpatialDropout1D` layer right after the `Embedding` layer "
+            "to get the same behavior.",
+            stacklevel=4,
+        )
     if name == "BatchNormalization" and "mode" in kwargs:
         if kwargs.pop("mode") != 0:
-            raise TypeError("The `mode` argument of `BatchNormalization` no longer exists. "
-                            "`mode=1` and `mode=2` are no longer supported.")
+            raise TypeError(
+                "The `mode` argument of `BatchNormalization` no longer exists. "
+                "`mode=1` and `mode=2` are no longer supported."
+            )
     if name in ("Conv2DTranspose", "Deconvolution2D") and "output_shape" in kwargs:
         kwargs.pop("output_shape")
     return args, kwargs
@@ -97,12 +106,27 @@ def keras1_interface(cls):
 
     def __init__(self, *args, **kwargs):
         new_args, new_kwargs = convert(name, args, kwargs)
-        if new_args is not args or new_kwargs.keys() != kwargs.keys() or any(
-                new_kwargs[k] is not v for k, v in kwargs.items()):
-            shown = [_shown(a) for a in new_args] + [f"{k}={_shown(v)}" for k, v in new_kwargs.items()]
-            warnings.warn(f"Update your `{name}` call to the Keras 2 API: "
-                          f"`{name}({', '.join(shown)})`", stacklevel=2)
+        if (
+            new_args is not args
+            or new_kwargs.keys() != kwargs.keys()
+            or any(new_kwargs[k] is not v for k, v in kwargs.items())
+        ):
+            shown = [_shown(a) for a in new_args] + [
+                f"{k}={_shown(v)}" for k, v in new_kwargs.items()
+            ]
+            warnings.warn(
+                f"Update your `{name}` call to the Keras 2 API: `{name}({', '.join(shown)})`",
+                stacklevel=2,
+            )
         cls.__init__(self, *new_args, **new_kwargs)
 
-    return type(name, (cls,), {"__init__": __init__, "__module__": cls.__module__,
-                               "__doc__": cls.__doc__, "__qualname__": cls.__qualname__})
+    return type(
+        name,
+        (cls,),
+        {
+            "__init__": __init__,
+            "__module__": cls.__module__,
+            "__doc__": cls.__doc__,
+            "__qualname__": cls.__qualname__,
+        },
+    )

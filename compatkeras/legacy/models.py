@@ -22,8 +22,9 @@ def _keras1_model_arguments(kwargs):
             renamed.append(new)
     if renamed:
         shown = ", ".join(f"{n}=..." for n in ("inputs", "outputs", "name") if n in kwargs)
-        warnings.warn(f"Update your `Model` call to the Keras 2 API: `Model({shown})`",
-                      stacklevel=3)
+        warnings.warn(
+            f"Update your `Model` call to the Keras 2 API: `Model({shown})`", stacklevel=3
+        )
 
 
 class Model(LegacyTraining, engine.Model):
@@ -48,9 +49,12 @@ class Sequential(Model, engine.Sequential):
         """Keras 2: `predict`, with a warning when the outputs are not probabilities."""
         preds = self.predict(x, batch_size=batch_size, verbose=verbose)
         if preds.min() < 0.0 or preds.max() > 1.0:
-            warnings.warn("Network returning invalid probability values. The last layer might "
-                          "not normalize predictions into probabilities (like softmax or sigmoid "
-                          "would).", stacklevel=2)
+            warnings.warn(
+                "Network returning invalid probability values. The last layer might "
+                "not normalize predictions into probabilities (like softmax or sigmoid "
+                "would).",
+                stacklevel=2,
+            )
         return preds
 
     def predict_classes(self, x, batch_size=32, verbose=0):
@@ -95,8 +99,9 @@ def clone_model(model, input_tensors=None, clone_function=None):
     clone is a tf-keras class, which has not the Keras 2 training surface)."""
     from compatkeras import engine
 
-    clone = tf_keras.models.clone_model(model, input_tensors=input_tensors,
-                                        clone_function=clone_function)
+    clone = tf_keras.models.clone_model(
+        model, input_tensors=input_tensors, clone_function=clone_function
+    )
     if isinstance(clone, Model):
         return clone
     return engine.rebuild_as(Model, Sequential, clone)

@@ -78,8 +78,10 @@ class Optimizer(metaclass=_Keras2OptimizerType):
         pairs = []
         for variable, value in zip(self.weights, weights, strict=True):
             if tuple(variable.shape) != tuple(value.shape):
-                raise ValueError(f"Optimizer weight shape {tuple(variable.shape)} not compatible "
-                                 f"with provided weight shape {tuple(value.shape)}")
+                raise ValueError(
+                    f"Optimizer weight shape {tuple(variable.shape)} not compatible "
+                    f"with provided weight shape {tuple(value.shape)}"
+                )
             pairs.append((variable, value))
         K.batch_set_value(pairs)
 

@@ -43,7 +43,9 @@ def _keras2_optimizer(name):
 
         names = ("lr", *positional)
         if len(args) > len(names):
-            raise TypeError(f"{name}() takes at most {len(names)} positional arguments ({len(args)} given)")
+            raise TypeError(
+                f"{name}() takes at most {len(names)} positional arguments ({len(args)} given)"
+            )
         for key, value in zip(names, args, strict=False):
             if key in kwargs:
                 raise TypeError(f"{name}() got multiple values for argument '{key}'")
@@ -61,8 +63,15 @@ def _keras2_optimizer(name):
             kwargs.setdefault("initial_accumulator_value", 0.0)  # Keras 2.2.4 starts at zero
         base.__init__(self, **kwargs)
 
-    return type(name, (base,), {"__init__": __init__, "__module__": __name__,
-                                "__doc__": f"Keras 2.2.4's `{name}` constructor on tf-keras's legacy `{name}`."})
+    return type(
+        name,
+        (base,),
+        {
+            "__init__": __init__,
+            "__module__": __name__,
+            "__doc__": f"Keras 2.2.4's `{name}` constructor on tf-keras's legacy `{name}`.",
+        },
+    )
 
 
 SGD = _keras2_optimizer("SGD")

@@ -17,7 +17,10 @@ def _lambda_layers_with_bytecode(config):
     """Names of Lambda layers whose function is stored as marshalled Python bytecode."""
     found = []
     if isinstance(config, dict):
-        if config.get("class_name") == "Lambda" and config.get("config", {}).get("function_type") == "lambda":
+        if (
+            config.get("class_name") == "Lambda"
+            and config.get("config", {}).get("function_type") == "lambda"
+        ):
             found.append(config["config"].get("name", "?"))
         for value in config.values():
             found += _lambda_layers_with_bytecode(value)
@@ -45,7 +48,9 @@ def _deserialize_all(value, deserialize):
 
 def _compile_from_training_config(model, training_config, custom_objects):
     optimizer = tf_keras.optimizers.deserialize(
-        training_config["optimizer_config"], custom_objects=custom_objects, use_legacy_optimizer=True
+        training_config["optimizer_config"],
+        custom_objects=custom_objects,
+        use_legacy_optimizer=True,
     )
     model.compile(
         optimizer,
@@ -53,7 +58,9 @@ def _compile_from_training_config(model, training_config, custom_objects):
         metrics=_deserialize_all(training_config.get("metrics"), tf_keras.metrics.deserialize),
         loss_weights=training_config.get("loss_weights"),
         sample_weight_mode=training_config.get("sample_weight_mode"),
-        weighted_metrics=_deserialize_all(training_config.get("weighted_metrics"), tf_keras.metrics.deserialize),
+        weighted_metrics=_deserialize_all(
+            training_config.get("weighted_metrics"), tf_keras.metrics.deserialize
+        ),
     )
 
 
@@ -70,11 +77,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         f = h5py.File(path, mode="r")
     except OSError as exc:
         reason = str(exc).split("(")[0].strip() or type(exc).__name__
-        raise ValueError(f"Cannot load a Keras model from {path!r}: not a readable HDF5 file ({reason}).") from None
+        raise ValueError(
+            f"Cannot load a Keras model from {path!r}: not a readable HDF5 file ({reason})."
+        ) from None
     with f:
         model_config = _attribute(f, "model_config")
         if model_config is None or "model_weights" not in f:
-            raise ValueError(f"Cannot load a Keras model from {path!r}: it holds no model config and weights.")
+            raise ValueError(
+                f"Cannot load a Keras model from {path!r}: it holds no model config and weights."
+            )
         model_config = json.loads(model_config)
         unsafe = _lambda_layers_with_bytecode(model_config)
         if unsafe and safe_mode:
@@ -83,7 +94,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 "loading them runs that code. Pass safe_mode=False to load_model() if you trust the file."
             )
         custom_objects = dict(custom_objects or {})
-        with serialization_lib.SafeModeScope(safe_mode), tf_keras.utils.custom_object_scope(custom_objects):
+        with (
+            serialization_lib.SafeModeScope(safe_mode),
+            tf_keras.utils.custom_object_scope(custom_objects),
+        ):
             cls = Sequential if model_config.get("class_name") == "Sequential" else Model
             model = cls.from_config(model_config["config"], custom_objects=custom_objects)
             hdf5_format.load_weights_from_hdf5_group(f["model_weights"], model)

@@ -20,8 +20,17 @@ _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
 class LegacyTraining(GeneratorMethods):
     """Keras 2.2.4 / tf.keras 2.x `Model` training API (legacy spec §A, §E, §F)."""
 
-    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
-                sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+    def compile(
+        self,
+        optimizer,
+        loss=None,
+        metrics=None,
+        loss_weights=None,
+        sample_weight_mode=None,
+        weighted_metrics=None,
+        target_tensors=None,
+        **kwargs,
+    ):
         unknown = {k for k in kwargs if k not in _SESSION_KWARGS}
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile`: {unknown}")
@@ -31,14 +40,25 @@ class LegacyTraining(GeneratorMethods):
                 "TensorFlow 2 runs compiled functions, not sessions.",
                 stacklevel=2,
             )
-        config = build_config(self, optimizer, loss, metrics, loss_weights, sample_weight_mode,
-                              weighted_metrics, target_tensors)
+        config = build_config(
+            self,
+            optimizer,
+            loss,
+            metrics,
+            loss_weights,
+            sample_weight_mode,
+            weighted_metrics,
+            target_tensors,
+        )
         self._engine_compile(config)
         # What `model.save("m.h5")` writes as `training_config`, through tf-keras's HDF5 code;
         # bound target tensors are data, not configuration, so they are not saved.
         self._legacy_compile_args = {
-            "loss": loss, "metrics": metrics, "loss_weights": loss_weights,
-            "sample_weight_mode": sample_weight_mode, "weighted_metrics": weighted_metrics,
+            "loss": loss,
+            "metrics": metrics,
+            "loss_weights": loss_weights,
+            "sample_weight_mode": sample_weight_mode,
+            "weighted_metrics": weighted_metrics,
         }
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
         self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
@@ -78,8 +98,9 @@ class LegacyTraining(GeneratorMethods):
                 f"Error when checking model target: no target data was passed for the outputs "
                 f"{names}. Pass `y`, or bind targets with compile(target_tensors=...)."
             )
-        ys = data_lib.standardize_input_data(y, [o.name for o in fed], shapes, "target",
-                                             check_shapes=False)
+        ys = data_lib.standardize_input_data(
+            y, [o.name for o in fed], shapes, "target", check_shapes=False
+        )
         names = [o.name for o in fed]
         sample_weights = data_lib.per_output(sample_weight, names, "sample_weight")
         class_weights = data_lib.per_output(class_weight, names, "class_weight")
@@ -111,24 +132,54 @@ class LegacyTraining(GeneratorMethods):
 
     # -- the public Keras 2 methods -----------------------------------------------------------
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose=1,
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+        **kwargs,
+    ):
         if "nb_epoch" in kwargs:
-            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.", stacklevel=2)
+            warnings.warn(
+                "The `nb_epoch` argument in `fit` has been renamed `epochs`.", stacklevel=2
+            )
             epochs = kwargs.pop("nb_epoch")
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments: {kwargs}")
         if is_generator_like(x):
             return self.fit_generator(
-                x, steps_per_epoch, epochs, verbose=verbose, callbacks=callbacks,
-                validation_data=validation_data, validation_steps=validation_steps,
-                class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
-                use_multiprocessing=use_multiprocessing, shuffle=shuffle, initial_epoch=initial_epoch,
+                x,
+                steps_per_epoch,
+                epochs,
+                verbose=verbose,
+                callbacks=callbacks,
+                validation_data=validation_data,
+                validation_steps=validation_steps,
+                class_weight=class_weight,
+                max_queue_size=max_queue_size,
+                workers=workers,
+                use_multiprocessing=use_multiprocessing,
+                shuffle=shuffle,
+                initial_epoch=initial_epoch,
             )
         self._check_compiled()
-        batch_size = self._check_steps_and_batch_size(steps_per_epoch, batch_size, "steps_per_epoch")
+        batch_size = self._check_steps_and_batch_size(
+            steps_per_epoch, batch_size, "steps_per_epoch"
+        )
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
         xs, ys, ws, symbolic = self._standardize(x, y, sample_weight, class_weight)
@@ -182,25 +233,46 @@ class LegacyTraining(GeneratorMethods):
 
         validate = None
         if validation is not None:
+
             def validate(epoch):
                 batches = self._evaluation_batches(*validation, batch_size, validation_steps)
                 return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
 
         names = self.metrics_names
         params = {
-            "batch_size": batch_size, "epochs": epochs, "steps": steps_per_epoch,
-            "samples": samples, "verbose": verbose, "do_validation": validation is not None,
+            "batch_size": batch_size,
+            "epochs": epochs,
+            "steps": steps_per_epoch,
+            "samples": samples,
+            "verbose": verbose,
+            "do_validation": validation is not None,
             "metrics": names + ([f"val_{n}" for n in names] if validation is not None else []),
         }
-        return self._engine_fit(epoch_batches, epochs, initial_epoch, callbacks, verbose, steps,
-                                params, validate)
+        return self._engine_fit(
+            epoch_batches, epochs, initial_epoch, callbacks, verbose, steps, params, validate
+        )
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
-                 steps=None, max_queue_size=10, workers=1, use_multiprocessing=False):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose=1,
+        sample_weight=None,
+        steps=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+    ):
         if is_generator_like(x):
-            return self.evaluate_generator(x, steps, max_queue_size=max_queue_size,
-                                           workers=workers, use_multiprocessing=use_multiprocessing,
-                                           verbose=verbose)
+            return self.evaluate_generator(
+                x,
+                steps,
+                max_queue_size=max_queue_size,
+                workers=workers,
+                use_multiprocessing=use_multiprocessing,
+                verbose=verbose,
+            )
         self._check_compiled()
         batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
         if batch_size is None and steps is None:
@@ -213,12 +285,25 @@ class LegacyTraining(GeneratorMethods):
         batches = self._evaluation_batches(xs, ys, ws, batch_size, steps)
         return unpack_singleton(self._engine_evaluate(batches))
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None, max_queue_size=10, workers=1,
-                use_multiprocessing=False):
+    def predict(
+        self,
+        x,
+        batch_size=None,
+        verbose=0,
+        steps=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+    ):
         if is_generator_like(x):
-            return self.predict_generator(x, steps, max_queue_size=max_queue_size,
-                                          workers=workers, use_multiprocessing=use_multiprocessing,
-                                          verbose=verbose)
+            return self.predict_generator(
+                x,
+                steps,
+                max_queue_size=max_queue_size,
+                workers=workers,
+                use_multiprocessing=use_multiprocessing,
+                verbose=verbose,
+            )
         batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
         if batch_size is None and steps is None:
             batch_size = 32

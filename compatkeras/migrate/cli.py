@@ -51,28 +51,52 @@ def build_parser():
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or folders (*.py, *.ipynb); '-' reads stdin and writes stdout")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders (*.py, *.ipynb); '-' reads stdin and writes stdout",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
     mode.add_argument("--inplace", "--write", action="store_true", help="rewrite the files")
-    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 if files would change")
-    parser.add_argument("-U", "--unified", type=int, default=3, metavar="N", help="diff context lines")
-    parser.add_argument("--infile", help="one file to migrate (tf_upgrade_v2 style); with --outfile")
+    mode.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if files would change"
+    )
+    parser.add_argument(
+        "-U", "--unified", type=int, default=3, metavar="N", help="diff context lines"
+    )
+    parser.add_argument(
+        "--infile", help="one file to migrate (tf_upgrade_v2 style); with --outfile"
+    )
     parser.add_argument("--outfile", help="where --infile's result goes (default: stdout)")
     parser.add_argument("--intree", help="a folder to migrate into --outtree (tf_upgrade_v2 style)")
     parser.add_argument("--outtree", help="the new folder; it must not exist or be empty (--force)")
-    parser.add_argument("--copyotherfiles", type=_boolean, default=True, metavar="BOOL",
-                        help="with --intree: copy the files that are not migrated (default: true)")
+    parser.add_argument(
+        "--copyotherfiles",
+        type=_boolean,
+        default=True,
+        metavar="BOOL",
+        help="with --intree: copy the files that are not migrated (default: true)",
+    )
     parser.add_argument("--no-copyotherfiles", dest="copyotherfiles", action="store_false")
     parser.add_argument("--force", action="store_true", help="let --outtree be a non-empty folder")
-    parser.add_argument("--no-ipynb", dest="notebooks", action="store_false",
-                        help="leave notebooks alone (they are migrated by default)")
+    parser.add_argument(
+        "--no-ipynb",
+        dest="notebooks",
+        action="store_false",
+        help="leave notebooks alone (they are migrated by default)",
+    )
     parser.add_argument("--select", type=_rule_ids, default=[], help="only these rule ids/prefixes")
     parser.add_argument("--ignore", type=_rule_ids, default=[], help="skip these rule ids/prefixes")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
-    parser.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1,
-                        help="worker processes (default: one per core; 1 = in this process)")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: one per core; 1 = in this process)",
+    )
     parser.add_argument("--fail-on", choices=["info", "warning", "error"], default="error")
     parser.add_argument("--report-format", choices=["text", "json"], default="text")
     parser.add_argument("--reportfile", help="write the report here instead of stderr")
@@ -99,8 +123,10 @@ def _write_report(outcomes, args):
     errors += [(o.path, problem) for o in outcomes for problem in o.problems]
     if args.report_format == "json":
         entries = [f.as_json() for f in findings]
-        entries += [{"path": path, "level": "ERROR", "rule": None, "message": message,
-                     "applied": False} for path, message in errors]
+        entries += [
+            {"path": path, "level": "ERROR", "rule": None, "message": message, "applied": False}
+            for path, message in errors
+        ]
         text = json.dumps(entries, indent=2) + "\n"
     else:
         lines = [f.as_text() for f in findings]
@@ -198,8 +224,9 @@ def main(argv=None):
         outcomes = _tree(args, selected)
     else:
         files = list(runner.python_files(args.paths, args.exclude, args.notebooks))
-        outcomes = runner.migrate_files(files, selected, args.jobs, _progress(len(files)),
-                                        keep_bytes=not args.check)
+        outcomes = runner.migrate_files(
+            files, selected, args.jobs, _progress(len(files)), keep_bytes=not args.check
+        )
         for outcome in outcomes:
             if not outcome.changed:
                 continue

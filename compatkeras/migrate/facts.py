@@ -71,11 +71,16 @@ def _class_facts(node):
         kwarg = item.args.kwarg.arg if item.args.kwarg else None
         facts.init_star_args = bool(item.args.vararg or item.args.kwarg)
         for sub in ast.walk(item):
-            if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
-                    and sub.func.attr == "__init__"):
+            if (
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr == "__init__"
+            ):
                 facts.init_calls_super = True
-                if kwarg and any(k.arg is None and isinstance(k.value, ast.Name)
-                                 and k.value.id == kwarg for k in sub.keywords):
+                if kwarg and any(
+                    k.arg is None and isinstance(k.value, ast.Name) and k.value.id == kwarg
+                    for k in sub.keywords
+                ):
                     facts.init_forwards_kwargs = True
     facts.methods = frozenset(methods)
     return facts
@@ -158,8 +163,11 @@ def _model_assignment(facts, node):
 def _method_call(facts, call):
     method = call.func.attr
     if method == "compile":
-        for value in (_keyword(call, "metrics"), _keyword(call, "weighted_metrics"),
-                      call.args[2] if len(call.args) > 2 else None):
+        for value in (
+            _keyword(call, "metrics"),
+            _keyword(call, "weighted_metrics"),
+            call.args[2] if len(call.args) > 2 else None,
+        ):
             if isinstance(value, (ast.List, ast.Tuple)):
                 facts.compile_metrics.update(s for s in map(_string, value.elts) if s)
             elif isinstance(value, ast.Dict):

@@ -33,7 +33,7 @@ def _mask(text):
         body = line.rstrip("\r\n")
         if (number == 0 and body.startswith("%%")) or _LINE_MAGIC.search(body):
             indent = body[: len(body) - len(body.lstrip())]
-            masked.append(f"{indent}pass  # __MIGRATE_MAGIC_{len(originals)}__{line[len(body):]}")
+            masked.append(f"{indent}pass  # __MIGRATE_MAGIC_{len(originals)}__{line[len(body) :]}")
             originals.append(body)
         else:
             masked.append(line)
@@ -45,7 +45,7 @@ def _unmask(text, originals):
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         match = _MASK.match(body)
-        out.append(originals[int(match.group(2))] + line[len(body):] if match else line)
+        out.append(originals[int(match.group(2))] + line[len(body) :] if match else line)
     return "".join(out)
 
 
@@ -95,8 +95,9 @@ def migrate_notebook(raw, path, selected, outcome_type):
         facts = None  # each cell then reads its own
     findings, changed = [], False
     for index, cell, module, originals, as_list in parsed if names.imports_keras else ():
-        new, cell_findings = transform(module, path, selected, names=names, whole=whole,
-                                       facts=facts)
+        new, cell_findings = transform(
+            module, path, selected, names=names, whole=whole, facts=facts
+        )
         for finding in cell_findings:
             finding.cell = index
         findings.extend(cell_findings)

@@ -22,8 +22,19 @@ from compatkeras.migrate import notebook
 from compatkeras.migrate.model import RULES
 from compatkeras.migrate.transform import transform
 
-SKIPPED_DIRS = {".git", ".hg", ".svn", ".tox", ".venv", "venv", "__pycache__", "build", "dist",
-                "node_modules", ".eggs"}
+SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".tox",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".eggs",
+}
 
 
 @dataclasses.dataclass
@@ -113,7 +124,9 @@ def python_files(paths, exclude=(), notebooks=True):
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and d != ".ipynb_checkpoints")
+                dirs[:] = sorted(
+                    d for d in dirs if d not in SKIPPED_DIRS and d != ".ipynb_checkpoints"
+                )
                 for name in sorted(files):
                     full = os.path.join(root, name)
                     if name.endswith(suffixes) and not _excluded(full, exclude):
@@ -123,8 +136,9 @@ def python_files(paths, exclude=(), notebooks=True):
 
 
 def _excluded(path, patterns):
-    return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(os.path.basename(path), p)
-               for p in patterns)
+    return any(
+        fnmatch.fnmatch(path, p) or fnmatch.fnmatch(os.path.basename(path), p) for p in patterns
+    )
 
 
 def write_atomically(path, data, like=None):
@@ -171,8 +185,14 @@ def tree_plan(intree, outtree, force=False, exclude=(), notebooks=True):
     src, dst = os.path.realpath(intree), os.path.realpath(outtree)
     if dst == src or dst.startswith(src + os.sep):
         raise ValueError("--outtree must not be --intree or a folder inside it")
-    if os.path.exists(outtree) and (not os.path.isdir(outtree) or os.listdir(outtree)) and not force:
-        raise ValueError(f"--outtree {outtree!r} exists and is not empty (use --force to write into it)")
+    if (
+        os.path.exists(outtree)
+        and (not os.path.isdir(outtree) or os.listdir(outtree))
+        and not force
+    ):
+        raise ValueError(
+            f"--outtree {outtree!r} exists and is not empty (use --force to write into it)"
+        )
     suffixes = (".py", ".ipynb") if notebooks else (".py",)
     plan = TreePlan([], [], [], [outtree])
     for root, dirs, files in os.walk(intree):

@@ -32,8 +32,7 @@ def register(node_type):
 class Context:
     """What a handler sees: the file's imports, the selected rules, and where to report."""
 
-    def __init__(self, names, selected, positions, suppressions, source="", whole=None,
-                 facts=None):
+    def __init__(self, names, selected, positions, suppressions, source="", whole=None, facts=None):
         self.names = names
         self.source = source
         self.whole = source if whole is None else whole  # a notebook's cells together
@@ -97,13 +96,15 @@ class Context:
         rest = module.partition(".")[2]
         if self.names.binds_module("keras", "keras"):
             return f"keras.{rest}"
-        code = "\n".join(line for line in self.whole.splitlines()
-                         if not line.lstrip().startswith(("import ", "from ")))
+        code = "\n".join(
+            line
+            for line in self.whole.splitlines()
+            if not line.lstrip().startswith(("import ", "from "))
+        )
         if "keras" not in self.names.bindings and not _mentions(code, "keras"):
             self.require_import("import keras")
             return f"keras.{rest}"
         return None
-
 
 
 def _mentions(text, name):
@@ -146,8 +147,12 @@ class _Transformer(cst.CSTTransformer):
             self.changed = True
             if isinstance(replacement, cst.FlattenSentinel):
                 # Split into several statements: the remaining handlers see each part.
-                return cst.FlattenSentinel([self._rest(handlers[i + 1:], original_node, part)
-                                            for part in replacement.nodes])
+                return cst.FlattenSentinel(
+                    [
+                        self._rest(handlers[i + 1 :], original_node, part)
+                        for part in replacement.nodes
+                    ]
+                )
             updated_node = replacement
         return updated_node
 
@@ -164,9 +169,11 @@ def _suppressions(source):
     for number, line in enumerate(source.splitlines(), start=1):
         match = _SUPPRESS.search(line)
         if match:
-            found[number] = None if match.group(1) is None else {
-                part.strip() for part in match.group(1).split(",")
-            }
+            found[number] = (
+                None
+                if match.group(1) is None
+                else {part.strip() for part in match.group(1).split(",")}
+            )
     return found
 
 
@@ -184,9 +191,12 @@ def _add_imports(module, modules):
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
         ):
             at = i + 1
-        elif i == 0 and isinstance(statement, cst.SimpleStatementLine) and isinstance(
-            statement.body[0], cst.Expr
-        ) and isinstance(statement.body[0].value, cst.SimpleString):
+        elif (
+            i == 0
+            and isinstance(statement, cst.SimpleStatementLine)
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, cst.SimpleString)
+        ):
             at = 1
         elif i == at and _is_magic_mask(statement):
             at = i + 1  # a notebook cell's leading `%%time` / `%magic` stays first

@@ -29,6 +29,23 @@ from compatkeras.v3 import (
 from compatkeras.v3.models import Model, Sequential
 from compatkeras.v3.utils import PyDataset
 
-__all__ = ["Input", "Model", "PyDataset", "Sequential", "__version__", "activations", "backend", "callbacks",
-           "constraints", "initializers", "layers", "losses", "metrics", "mixed_precision",
-           "models", "optimizers", "regularizers", "utils"]
+__all__ = [
+    "Input",
+    "Model",
+    "PyDataset",
+    "Sequential",
+    "__version__",
+    "activations",
+    "backend",
+    "callbacks",
+    "constraints",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "mixed_precision",
+    "models",
+    "optimizers",
+    "regularizers",
+    "utils",
+]

@@ -99,7 +99,12 @@ def _is_loss_scale_optimizer(optimizer):
 def wrap_optimizer(model, optimizer, auto_scale_loss):
     """Keras 3's rule: a loss-scale optimizer only for a `mixed_float16` model, never twice."""
     policy = getattr(getattr(model, "dtype_policy", None), "name", None)
-    if auto_scale_loss and policy == "mixed_float16" and optimizer and not _is_loss_scale_optimizer(optimizer):
+    if (
+        auto_scale_loss
+        and policy == "mixed_float16"
+        and optimizer
+        and not _is_loss_scale_optimizer(optimizer)
+    ):
         return tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
     return optimizer
 
@@ -119,25 +124,43 @@ def check_compile_args(loss_weights, metrics, weighted_metrics):
             )
 
 
-def make_args(model, optimizer, loss, loss_weights, metrics, weighted_metrics, run_eagerly,
-              steps_per_execution, jit_compile, auto_scale_loss):
+def make_args(
+    model,
+    optimizer,
+    loss,
+    loss_weights,
+    metrics,
+    weighted_metrics,
+    run_eagerly,
+    steps_per_execution,
+    jit_compile,
+    auto_scale_loss,
+):
     optimizer = v3_optimizers.get(optimizer)
     optimizer = wrap_optimizer(model, optimizer, auto_scale_loss)
     check_compile_args(loss_weights, metrics, weighted_metrics)
     jit, auto = resolve_jit(model, jit_compile, run_eagerly)
     return CompileArgs(
-        optimizer=optimizer, loss=loss, loss_weights=loss_weights, metrics=metrics,
-        weighted_metrics=weighted_metrics, run_eagerly=bool(run_eagerly),
+        optimizer=optimizer,
+        loss=loss,
+        loss_weights=loss_weights,
+        metrics=metrics,
+        weighted_metrics=weighted_metrics,
+        run_eagerly=bool(run_eagerly),
         steps_per_execution=check_steps_per_execution(steps_per_execution),
-        jit_compile=jit, jit_auto=auto,
+        jit_compile=jit,
+        jit_auto=auto,
     )
 
 
 # -- resolution at the first batch ----------------------------------------------------------
 
+
 def _binary_or_sparse(y_true_shape, y_pred_shape):
     is_binary = y_pred_shape[-1] == 1
-    sparse = len(y_true_shape) < len(y_pred_shape) or (y_true_shape[-1] == 1 and y_pred_shape[-1] > 1)
+    sparse = len(y_true_shape) < len(y_pred_shape) or (
+        y_true_shape[-1] == 1 and y_pred_shape[-1] > 1
+    )
     return is_binary, sparse
 
 
@@ -146,8 +169,13 @@ def _loss_fn(identifier, y_true_shape, y_pred_shape):
         return None
     if isinstance(identifier, str) and identifier.lower() in _CROSSENTROPY:
         binary, sparse = _binary_or_sparse(y_true_shape, y_pred_shape)
-        identifier = ("binary_crossentropy" if binary else
-                      "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy")
+        identifier = (
+            "binary_crossentropy"
+            if binary
+            else "sparse_categorical_crossentropy"
+            if sparse
+            else "categorical_crossentropy"
+        )
     if isinstance(identifier, tf_keras.losses.Loss):
         return identifier.call  # unreduced; the engine weights and reduces
     if isinstance(identifier, str):
@@ -164,9 +192,13 @@ def _metric(identifier, y_true_shape, y_pred_shape):
     """(bare name, fn, stateful object) for one metric identifier."""
     if isinstance(identifier, str) and identifier.lower() in _ACCURACY:
         binary, sparse = _binary_or_sparse(y_true_shape, y_pred_shape)
-        fn = (tf_keras.metrics.binary_accuracy if binary else
-              tf_keras.metrics.sparse_categorical_accuracy if sparse else
-              tf_keras.metrics.categorical_accuracy)
+        fn = (
+            tf_keras.metrics.binary_accuracy
+            if binary
+            else tf_keras.metrics.sparse_categorical_accuracy
+            if sparse
+            else tf_keras.metrics.categorical_accuracy
+        )
         return identifier, fn, None
     if isinstance(identifier, str):
         try:
@@ -238,10 +270,16 @@ def build_config(args, names, y_true_shapes, y_pred_shapes):
     elif isinstance(args.loss_weights, float):
         weights = [args.loss_weights] * len(names)
     else:
-        weights = [1.0 if w is None else float(w) for w in _per_output(args.loss_weights, names, "loss_weights")]
+        weights = [
+            1.0 if w is None else float(w)
+            for w in _per_output(args.loss_weights, names, "loss_weights")
+        ]
     plain = _metric_lists(args.metrics, names, "metrics")
     weighted = _metric_lists(args.weighted_metrics, names, "weighted_metrics")
-    fns = [_loss_fn(loss, t, p) for loss, t, p in zip(losses, y_true_shapes, y_pred_shapes, strict=True)]
+    fns = [
+        _loss_fn(loss, t, p)
+        for loss, t, p in zip(losses, y_true_shapes, y_pred_shapes, strict=True)
+    ]
     several_losses = sum(f is not None for f in fns) > 1
     prefix = len(names) > 1
 
@@ -258,7 +296,9 @@ def build_config(args, names, y_true_shapes, y_pred_shapes):
             full = f"{full}_{taken[full] - 1}"
         else:
             taken[full] = 1
-        specs[out].append(engine_config.MetricSpec(full, fn, weighted=is_weighted, stateful=stateful))
+        specs[out].append(
+            engine_config.MetricSpec(full, fn, weighted=is_weighted, stateful=stateful)
+        )
 
     for out in range(len(names)):
         for m in plain[out]:
@@ -268,14 +308,21 @@ def build_config(args, names, y_true_shapes, y_pred_shapes):
             add(out, m, True)
     outputs = tuple(
         engine_config.OutputSpec(
-            name=name, loss=fn, loss_weight=weight, metrics=tuple(specs[i]),
+            name=name,
+            loss=fn,
+            loss_weight=weight,
+            metrics=tuple(specs[i]),
             loss_log_name=f"{name}_loss" if several_losses and fn is not None else None,
         )
         for i, (name, fn, weight) in enumerate(zip(names, fns, weights, strict=True))
     )
     config = engine_config.TrainingConfig(
-        optimizer=args.optimizer, outputs=outputs, loss_rule=engine_config.TF_KERAS,
-        metric_mode=engine_config.STATEFUL, jit_compile=args.jit_compile,
-        jit_fallback=args.jit_auto, run_eagerly=args.run_eagerly,
+        optimizer=args.optimizer,
+        outputs=outputs,
+        loss_rule=engine_config.TF_KERAS,
+        metric_mode=engine_config.STATEFUL,
+        jit_compile=args.jit_compile,
+        jit_fallback=args.jit_auto,
+        run_eagerly=args.run_eagerly,
     )
     return config, bare

@@ -51,8 +51,7 @@ class Layout:
             unknown = [k for k in value if k not in self.output_names]
             if unknown:
                 raise ValueError(
-                    f"`{what}` has keys {unknown} that are not model outputs "
-                    f"{self.output_names}."
+                    f"`{what}` has keys {unknown} that are not model outputs {self.output_names}."
                 )
             return tuple(value.get(name) for name in self.output_names)
         if isinstance(value, (list, tuple)) and n > 1:
@@ -83,8 +82,11 @@ class Layout:
         """Only the outputs that take targets (after the config exists)."""
         xs, ys, ws = batch
         keep = self.fed
-        return (tuple(xs), tuple(v for v, k in zip(ys, keep, strict=True) if k),
-                tuple(v for v, k in zip(ws, keep, strict=True) if k))
+        return (
+            tuple(xs),
+            tuple(v for v, k in zip(ys, keep, strict=True) if k),
+            tuple(v for v, k in zip(ws, keep, strict=True) if k),
+        )
 
 
 def unpack_x_y_sample_weight(data):
@@ -107,7 +109,11 @@ def unpack_x_y_sample_weight(data):
 def _is_array(value):
     if isinstance(value, (np.ndarray, tf.Tensor, tf.Variable, tf.SparseTensor, tf.RaggedTensor)):
         return True
-    return hasattr(value, "__array__") and hasattr(value, "shape") and not isinstance(value, (list, tuple, dict, str))
+    return (
+        hasattr(value, "__array__")
+        and hasattr(value, "shape")
+        and not isinstance(value, (list, tuple, dict, str))
+    )
 
 
 def _array_like(*parts):
@@ -116,13 +122,22 @@ def _array_like(*parts):
 
 
 def is_py_dataset(x):
-    return hasattr(x, "__getitem__") and (hasattr(x, "num_batches") or hasattr(x, "__len__")) and not _is_array(x) and not isinstance(x, (list, tuple, dict, str))
+    return (
+        hasattr(x, "__getitem__")
+        and (hasattr(x, "num_batches") or hasattr(x, "__len__"))
+        and not _is_array(x)
+        and not isinstance(x, (list, tuple, dict, str))
+    )
 
 
 def class_weights(y, class_weight):
     """Keras 3: argmax of one-hot targets, else the rounded value; unknown classes weigh 1.0."""
     y = np.asarray(y)
-    classes = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else np.round(y).reshape(len(y), -1)[:, 0]
+    classes = (
+        np.argmax(y, axis=-1)
+        if y.ndim > 1 and y.shape[-1] > 1
+        else np.round(y).reshape(len(y), -1)[:, 0]
+    )
     return np.array([float(class_weight.get(int(c), 1.0)) for c in classes], dtype="float32")
 
 
@@ -134,7 +149,9 @@ def _check_class_weight(layout, class_weight, sample_weight):
     if len(layout.output_names) > 1:
         raise ValueError("`class_weight` is only supported for Models with a single output.")
     if not isinstance(class_weight, dict):
-        raise ValueError(f"`class_weight` must be a dict of class index to weight. Received: {class_weight!r}")
+        raise ValueError(
+            f"`class_weight` must be a dict of class index to weight. Received: {class_weight!r}"
+        )
 
 
 def _shapes(batch):
@@ -199,14 +216,17 @@ class ArrayAdapter(Adapter):
         if self._repeated is None:
             # Unshuffled passes are all alike: one repeated pipeline keeps its prefetch warm
             # across epochs instead of starting a new one each epoch.
-            self._repeated = (self._source.epoch(self.batch_size, repeat=True, prefetch=tf.data.AUTOTUNE).dataset, {})
+            self._repeated = (
+                self._source.epoch(self.batch_size, repeat=True, prefetch=tf.data.AUTOTUNE).dataset,
+                {},
+            )
         dataset, shared = self._repeated
         return DatasetFeed(dataset, self.num_batches, shared=shared)
 
     def x_batches(self):
         xs = self.parts[0]
         for start in range(0, self.num_samples, self.batch_size):
-            yield tuple(a[start:start + self.batch_size] for a in xs)
+            yield tuple(a[start : start + self.batch_size] for a in xs)
 
 
 class DatasetAdapter(Adapter):
@@ -233,7 +253,10 @@ class DatasetAdapter(Adapter):
 
     def y_shapes(self):
         split = self.dataset.map(self._split).element_spec
-        return [None if s is None or not isinstance(s, tf.TensorSpec) else tuple(s.shape) for s in split[1]]
+        return [
+            None if s is None or not isinstance(s, tf.TensorSpec) else tuple(s.shape)
+            for s in split[1]
+        ]
 
     def feed(self):
         dataset = self.dataset.map(lambda *e: self.layout.select(self._split(*e)))
@@ -270,7 +293,9 @@ def standardize_py_batch(batch, class_weight=None):
         )
     if class_weight is not None:
         if len(batch) == 3:
-            raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same time.")
+            raise ValueError(
+                "You cannot specify `class_weight` and `sample_weight` at the same time."
+            )
         if len(batch) == 2:
             batch = (*batch, class_weights(batch[1], class_weight))
     return batch
@@ -331,8 +356,12 @@ class PyDatasetAdapter(_PythonAdapter):
         self.num_batches = num_batches
         self.infinite = num_batches is None
         if shuffle and self.infinite:
-            _ignored_shuffle("an infinite PyDataset", "PyDataset is expected to already be shuffled.")
-        self.shuffle = random.shuffle if shuffle and shuffle != "batch" and not self.infinite else False
+            _ignored_shuffle(
+                "an infinite PyDataset", "PyDataset is expected to already be shuffled."
+            )
+        self.shuffle = (
+            random.shuffle if shuffle and shuffle != "batch" and not self.infinite else False
+        )
         self.workers = getattr(dataset, "workers", 1)
         self.use_multiprocessing = getattr(dataset, "use_multiprocessing", False)
         self.max_queue_size = getattr(dataset, "max_queue_size", 10)
@@ -347,8 +376,9 @@ class PyDatasetAdapter(_PythonAdapter):
         elif self.use_multiprocessing:
             workers = max(workers, 1)
         source = self.dataset if not self.infinite else _Infinite(self.dataset)
-        self._stream_cm = enqueuer.open_stream(source, workers, self.use_multiprocessing,
-                                               self.max_queue_size, shuffle=self.shuffle)
+        self._stream_cm = enqueuer.open_stream(
+            source, workers, self.use_multiprocessing, self.max_queue_size, shuffle=self.shuffle
+        )
         batches = iter(self._stream_cm)
         if not self.infinite:
             batches = itertools.islice(batches, self.num_batches)
@@ -358,8 +388,10 @@ class PyDatasetAdapter(_PythonAdapter):
             yield self.layout.split(*standardize_unpacked(batch, self.class_weight))
 
     def feed(self):
-        feed = PythonFeed((self.layout.select(b) for b in self._split_all()),
-                          None if self.infinite else self.num_batches)
+        feed = PythonFeed(
+            (self.layout.select(b) for b in self._split_all()),
+            None if self.infinite else self.num_batches,
+        )
         return feed
 
     def on_epoch_begin(self):
@@ -423,8 +455,9 @@ class GeneratorAdapter(_PythonAdapter):
     def _stream(self):
         source = self.generator
         if self.workers > 0 or self.use_multiprocessing:
-            self._stream_cm = enqueuer.open_stream(self.generator, max(self.workers, 1),
-                                                   self.use_multiprocessing, self.max_queue_size)
+            self._stream_cm = enqueuer.open_stream(
+                self.generator, max(self.workers, 1), self.use_multiprocessing, self.max_queue_size
+            )
             source = iter(self._stream_cm)
         for batch in source:
             if not isinstance(batch, tuple):
@@ -457,7 +490,8 @@ def worker_options(method, kwargs):
             "these are arguments of your PyDataset (`super().__init__(workers=..., "
             "use_multiprocessing=..., max_queue_size=...)`). compatkeras.v3 uses them for this "
             "call; arrays and tf.data inputs have no workers.",
-            DeprecationWarning, stacklevel=3,
+            DeprecationWarning,
+            stacklevel=3,
         )
     return options
 
@@ -485,8 +519,16 @@ def _ignored_shuffle(what, expectation):
     )
 
 
-def adapt(layout, x, y=None, sample_weight=None, class_weight=None, batch_size=None, steps=None,
-          shuffle=False):
+def adapt(
+    layout,
+    x,
+    y=None,
+    sample_weight=None,
+    class_weight=None,
+    batch_size=None,
+    steps=None,
+    shuffle=False,
+):
     """The adapter for `x` (and `y`, `sample_weight`), with Keras 3's checks and texts."""
     if isinstance(x, tf.data.Dataset):
         if y is not None:
@@ -494,8 +536,10 @@ def adapt(layout, x, y=None, sample_weight=None, class_weight=None, batch_size=N
         if sample_weight is not None:
             raise _unsupported("sample_weights", "the sample weights", "tf.data.Dataset")
         if shuffle:
-            _ignored_shuffle("a tf.data.Dataset", "Dataset is expected to already be shuffled "
-                             "(via `.shuffle(buffer_size)`).")
+            _ignored_shuffle(
+                "a tf.data.Dataset",
+                "Dataset is expected to already be shuffled (via `.shuffle(buffer_size)`).",
+            )
         return DatasetAdapter(layout, x, class_weight)
     if _array_like(x, y, sample_weight):
         return ArrayAdapter(layout, x, y, sample_weight, class_weight, batch_size, steps, shuffle)

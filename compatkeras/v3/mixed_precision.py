@@ -6,5 +6,12 @@ DTypePolicy = Policy
 set_dtype_policy = set_global_policy
 dtype_policy = global_policy
 
-__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "global_policy",
-           "set_dtype_policy", "set_global_policy"]
+__all__ = [
+    "DTypePolicy",
+    "LossScaleOptimizer",
+    "Policy",
+    "dtype_policy",
+    "global_policy",
+    "set_dtype_policy",
+    "set_global_policy",
+]

@@ -18,4 +18,3 @@ class Model(V3Training, engine.Model):
 
 class Sequential(Model, engine.Sequential):
     """A Keras 3-style `Sequential` model."""
-

@@ -10,8 +10,19 @@ import tf_keras
 from tf_keras.mixed_precision import LossScaleOptimizer  # noqa: F401
 from tf_keras.optimizers import deserialize, schedules, serialize  # noqa: F401
 
-_NAMES = ("SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion",
-          "Adafactor")
+_NAMES = (
+    "SGD",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "Nadam",
+    "Ftrl",
+    "Lion",
+    "Adafactor",
+)
 
 
 def _check_kwargs(kwargs):
@@ -34,8 +45,11 @@ def _keras3(base):
         _check_kwargs(kwargs)
         base.__init__(self, *args, **kwargs)
 
-    return type(base.__name__, (base,), {"__init__": __init__, "__module__": __name__,
-                                           "__doc__": base.__doc__})
+    return type(
+        base.__name__,
+        (base,),
+        {"__init__": __init__, "__module__": __name__, "__doc__": base.__doc__},
+    )
 
 
 Optimizer = tf_keras.optimizers.Optimizer
@@ -55,11 +69,20 @@ def get(identifier):
         return cls()
     if isinstance(identifier, dict):
         return tf_keras.optimizers.deserialize(identifier, use_legacy_optimizer=False)
-    if isinstance(identifier, (tf_keras.optimizers.Optimizer, tf_keras.optimizers.legacy.Optimizer,
-                               LossScaleOptimizer)):
+    if isinstance(
+        identifier,
+        (tf_keras.optimizers.Optimizer, tf_keras.optimizers.legacy.Optimizer, LossScaleOptimizer),
+    ):
         return identifier
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
-__all__ = ["Optimizer", "LossScaleOptimizer", "get", "schedules", "serialize", "deserialize",
-           *[n for n in _NAMES if n in globals()]]
+__all__ = [
+    "Optimizer",
+    "LossScaleOptimizer",
+    "get",
+    "schedules",
+    "serialize",
+    "deserialize",
+    *[n for n in _NAMES if n in globals()],
+]

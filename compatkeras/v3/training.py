@@ -64,12 +64,30 @@ class V3Training:
 
     # -- compile --------------------------------------------------------------------------
 
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True):
-        args = compile_lib.make_args(self, optimizer, loss, loss_weights, metrics,
-                                     weighted_metrics, run_eagerly, steps_per_execution,
-                                     jit_compile, auto_scale_loss)
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+    ):
+        args = compile_lib.make_args(
+            self,
+            optimizer,
+            loss,
+            loss_weights,
+            metrics,
+            weighted_metrics,
+            run_eagerly,
+            steps_per_execution,
+            jit_compile,
+            auto_scale_loss,
+        )
         self._v3_args = args
         self.optimizer = args.optimizer
         self.loss = loss
@@ -109,8 +127,13 @@ class V3Training:
         """What tf-keras's savers record as the training config."""
         self._assert_compiled()
         args = self._v3_args
-        return {"optimizer": args.optimizer, "loss": args.loss, "metrics": args.metrics,
-                "loss_weights": args.loss_weights, "weighted_metrics": args.weighted_metrics}
+        return {
+            "optimizer": args.optimizer,
+            "loss": args.loss,
+            "metrics": args.metrics,
+            "loss_weights": args.loss_weights,
+            "weighted_metrics": args.weighted_metrics,
+        }
 
     def _assert_compiled(self):
         if self._v3_args is None:
@@ -155,7 +178,9 @@ class V3Training:
         else:
             pred_shapes = [s or (None, 1) for s in y_shapes]
         config, bare = compile_lib.build_config(args, layout.output_names, y_shapes, pred_shapes)
-        missing = [o.name for o, s in zip(config.outputs, y_shapes, strict=True) if o.fed and s is None]
+        missing = [
+            o.name for o, s in zip(config.outputs, y_shapes, strict=True) if o.fed and s is None
+        ]
         if missing:
             raise ValueError(
                 f"No target data (`y`) for the outputs {missing}, which have a loss. Pass `y`, "
@@ -191,40 +216,85 @@ class V3Training:
 
     # -- fit ------------------------------------------------------------------------------
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+        **kwargs,
+    ):
         options = data_lib.worker_options("fit", kwargs)
         _no_other_arguments("fit", kwargs)
         self._assert_compiled()
         _check_validation_freq(validation_freq)
-        if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int)):
-            raise ValueError(f"`steps_per_epoch` must be an integer or None. Received: steps_per_epoch={steps_per_epoch!r}")
+        if steps_per_epoch is not None and (
+            isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int)
+        ):
+            raise ValueError(
+                f"`steps_per_epoch` must be an integer or None. Received: steps_per_epoch={steps_per_epoch!r}"
+            )
         if validation_split and validation_data is None:
             if not data_lib._array_like(x, y, sample_weight):
                 raise ValueError(
                     "Argument `validation_split` is only supported for tensors or NumPy arrays."
                     f"Found incompatible type in the input: {[type(v) for v in tf.nest.flatten(x)]}"
                 )
-            (x, y, sample_weight), (vx, vy, vw) = _train_validation_split((x, y, sample_weight),
-                                                                          validation_split)
+            (x, y, sample_weight), (vx, vy, vw) = _train_validation_split(
+                (x, y, sample_weight), validation_split
+            )
             validation_data = (vx, vy, vw)
         layout = self._layout()
-        adapter = data_lib.adapt(layout, x, y, sample_weight, class_weight, batch_size,
-                                 steps_per_epoch, shuffle)
+        adapter = data_lib.adapt(
+            layout, x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle
+        )
         data_lib.apply_worker_options(adapter, options)
         try:
             self._ensure_config(adapter)
-            return self._fit_loop(adapter, layout, epochs, verbose, callbacks, validation_data,
-                                  batch_size, initial_epoch, steps_per_epoch, validation_steps,
-                                  validation_batch_size, validation_freq)
+            return self._fit_loop(
+                adapter,
+                layout,
+                epochs,
+                verbose,
+                callbacks,
+                validation_data,
+                batch_size,
+                initial_epoch,
+                steps_per_epoch,
+                validation_steps,
+                validation_batch_size,
+                validation_freq,
+            )
         finally:
             adapter.close()
 
-    def _fit_loop(self, adapter, layout, epochs, verbose, callbacks, validation_data, batch_size,
-                  initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
-                  validation_freq):
+    def _fit_loop(
+        self,
+        adapter,
+        layout,
+        epochs,
+        verbose,
+        callbacks,
+        validation_data,
+        batch_size,
+        initial_epoch,
+        steps_per_epoch,
+        validation_steps,
+        validation_batch_size,
+        validation_freq,
+    ):
         infinite = getattr(adapter, "infinite", False)
         if steps_per_epoch is not None and steps_per_epoch > 0:
             steps = steps_per_epoch
@@ -245,7 +315,9 @@ class V3Training:
                 return
             if steps_per_epoch is not None and feed.exhausted and ran < (steps or 0):
                 warnings.warn(_RAN_OUT, stacklevel=4)
-            elif ran == 0 or (feed.exhausted and not adapter.restartable and state["epoch"] + 1 < epochs):
+            elif ran == 0 or (
+                feed.exhausted and not adapter.restartable and state["epoch"] + 1 < epochs
+            ):
                 # A generator read to its end cannot feed another epoch: stop here instead of
                 # running empty epochs (or replaying, as Keras 3 does).
                 warnings.warn(_RAN_OUT, stacklevel=4)
@@ -273,18 +345,37 @@ class V3Training:
                 close_epoch()
                 if not _should_eval(epoch, validation_freq):
                     return None
-                vadapter = data_lib.adapt(self._layout(), vx, vy, vw, None,
-                                          validation_batch_size or batch_size, validation_steps)
+                vadapter = data_lib.adapt(
+                    self._layout(),
+                    vx,
+                    vy,
+                    vw,
+                    None,
+                    validation_batch_size or batch_size,
+                    validation_steps,
+                )
                 try:
                     return self._evaluate_logs(vadapter, validation_steps, None, 0)
                 finally:
                     vadapter.close()
 
             validation = validate
-        params = {"verbose": verbose, "epochs": epochs, "steps": steps_per_epoch if steps_per_epoch else steps}
-        history = self._engine_fit(epoch_batches, epochs, initial_epoch, callbacks, verbose, steps,
-                                   params, validation or (lambda epoch: close_epoch()),
-                                   epoch_logs=pythonify_logs)
+        params = {
+            "verbose": verbose,
+            "epochs": epochs,
+            "steps": steps_per_epoch if steps_per_epoch else steps,
+        }
+        history = self._engine_fit(
+            epoch_batches,
+            epochs,
+            initial_epoch,
+            callbacks,
+            verbose,
+            steps,
+            params,
+            validation or (lambda epoch: close_epoch()),
+            epoch_logs=pythonify_logs,
+        )
         close_epoch()
         return history
 
@@ -294,10 +385,16 @@ class V3Training:
         self._ensure_config(adapter)
         if steps is None and adapter.num_batches is None and getattr(adapter, "infinite", False):
             raise ValueError("An infinite dataset needs `steps` to evaluate.")
-        count = steps if steps else (adapter.num_batches if not getattr(adapter, "infinite", False) else None)
+        count = (
+            steps
+            if steps
+            else (adapter.num_batches if not getattr(adapter, "infinite", False) else None)
+        )
         cbs = None
         if callbacks or verbose:
-            cbs = self._engine_callbacks(callbacks, verbose, {"verbose": verbose, "epochs": 1, "steps": count})
+            cbs = self._engine_callbacks(
+                callbacks, verbose, {"verbose": verbose, "epochs": 1, "steps": count}
+            )
             cbs.on_test_begin()
         adapter.on_epoch_begin()
         values = self._engine_evaluate(adapter.feed(), count, cbs)
@@ -307,8 +404,18 @@ class V3Training:
             cbs.on_test_end(logs)
         return logs
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, **kwargs):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
         options = data_lib.worker_options("evaluate", kwargs)
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
@@ -334,7 +441,9 @@ class V3Training:
             cbs = None
             if callbacks or (verbose and verbose != "auto" and verbose != 0):
                 count = steps or adapter.num_batches
-                cbs = self._engine_callbacks(callbacks, verbose, {"verbose": verbose, "epochs": 1, "steps": count})
+                cbs = self._engine_callbacks(
+                    callbacks, verbose, {"verbose": verbose, "epochs": 1, "steps": count}
+                )
                 cbs.on_predict_begin()
             outputs = self._engine_predict(inputs, cbs, *self._predict_options())
             if cbs is not None:

@@ -31,7 +31,11 @@ class PyDataset:
     def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
             raise ValueError(f"`workers` must be an integer >= 0. Received: workers={workers!r}")
-        if isinstance(max_queue_size, bool) or not isinstance(max_queue_size, int) or max_queue_size < 1:
+        if (
+            isinstance(max_queue_size, bool)
+            or not isinstance(max_queue_size, int)
+            or max_queue_size < 1
+        ):
             raise ValueError(
                 f"`max_queue_size` must be an integer >= 1. Received: max_queue_size={max_queue_size!r}"
             )
@@ -107,7 +111,9 @@ Sequence = PyDataset
 def set_random_seed(seed):
     """Seeds Python's `random`, NumPy and TensorFlow (Keras 3 `keras.utils.set_random_seed`)."""
     if not isinstance(seed, int):
-        raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})")
+        raise ValueError(
+            f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})"
+        )
     random.seed(seed)
     np.random.seed(seed)
     tf.random.set_seed(seed)

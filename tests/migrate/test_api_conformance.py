@@ -24,17 +24,42 @@ from compatkeras.migrate.rules import (
 import oracles
 
 # Layer keyword arguments every Keras 3 layer takes through `Layer.__init__(**kwargs)`.
-LAYER_KWARGS = ["input_shape", "input_dim", "batch_input_shape", "batch_size", "dtype", "name",
-                "trainable"]
+LAYER_KWARGS = [
+    "input_shape",
+    "input_dim",
+    "batch_input_shape",
+    "batch_size",
+    "dtype",
+    "name",
+    "trainable",
+]
 # Matched names that tf-keras 2.21 no longer has (keras 2.2.4 / Keras 1 only, see
 # ../shared/spec/migrate-rules.md §2.1): the rules still have to recognise them.
 KERAS1_ONLY_LAYERS = {
-    "Deconvolution2D", "Deconv2D", "Deconvolution3D", "Deconv3D", "AtrousConvolution1D",
-    "AtrousConv1D", "AtrousConvolution2D", "AtrousConv2D", "CuDNNLSTM", "CuDNNGRU", "Merge",
-    "Highway", "MaxoutDense", "Recurrent", "Convolution2DTranspose",
+    "Deconvolution2D",
+    "Deconv2D",
+    "Deconvolution3D",
+    "Deconv3D",
+    "AtrousConvolution1D",
+    "AtrousConv1D",
+    "AtrousConvolution2D",
+    "AtrousConv2D",
+    "CuDNNLSTM",
+    "CuDNNGRU",
+    "Merge",
+    "Highway",
+    "MaxoutDense",
+    "Recurrent",
+    "Convolution2DTranspose",
 }
-KERAS22_ONLY_BACKEND = {"image_dim_ordering", "set_image_dim_ordering", "get_variable_shape",
-                        "set_epsilon", "get_session", "set_session"}  # TF 1 sessions: tf.compat.v1
+KERAS22_ONLY_BACKEND = {
+    "image_dim_ordering",
+    "set_image_dim_ordering",
+    "get_variable_shape",
+    "set_epsilon",
+    "get_session",
+    "set_session",
+}  # TF 1 sessions: tf.compat.v1
 
 
 def _k3_checks():
@@ -139,7 +164,7 @@ def _k3_checks():
         module, _, function = op.target.rpartition(".")
         path = f"{homes[module]}.{function}"
         exists(path)
-        for old in op.params[op.unnamed:]:  # the leading unnamed ones stay positional
+        for old in op.params[op.unnamed :]:  # the leading unnamed ones stay positional
             new = op.renames.get(old, old)
             if new is not None:
                 param(path, new)
@@ -168,7 +193,9 @@ def _old_checks():
     for name, op in sorted(backend.OPS.items()):
         rows.append((f"tf_keras.backend.{name}", "exists", f"tf_keras.backend.{name}", None))
         for old in op.params:
-            rows.append((f"tf_keras.backend.{name}({old}=)", "param", f"tf_keras.backend.{name}", old))
+            rows.append(
+                (f"tf_keras.backend.{name}({old}=)", "param", f"tf_keras.backend.{name}", old)
+            )
     for name in sorted(backend.NONE - KERAS22_ONLY_BACKEND):
         rows.append((f"tf_keras.backend.{name}", "exists", f"tf_keras.backend.{name}", None))
     for cls in optimizers.CLASSES[:7]:
@@ -228,8 +255,10 @@ OLD_ROWS = _old_checks()
 
 
 def _program(rows):
-    return (f"import json\nROWS = {json.dumps(json.dumps(rows))}\n"
-            f"LAYER_KWARGS = {LAYER_KWARGS!r}\n{CHECKER}")
+    return (
+        f"import json\nROWS = {json.dumps(json.dumps(rows))}\n"
+        f"LAYER_KWARGS = {LAYER_KWARGS!r}\n{CHECKER}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -239,8 +268,17 @@ def keras3_answers():
 
 @pytest.fixture(scope="module")
 def tf_keras_answers():
-    return oracles.value(oracles.run("tv2", {"api": _program(OLD_ROWS).replace(
-        "keras.layers.Layer", "__import__('tf_keras').layers.Layer")}), "api")
+    return oracles.value(
+        oracles.run(
+            "tv2",
+            {
+                "api": _program(OLD_ROWS).replace(
+                    "keras.layers.Layer", "__import__('tf_keras').layers.Layer"
+                )
+            },
+        ),
+        "api",
+    )
 
 
 @pytest.mark.parametrize("check_id", [row[0] for row in K3_ROWS])

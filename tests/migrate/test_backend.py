@@ -60,8 +60,10 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("from keras import backend as K\nf = K.function([a], [b])\ny = K.sum(x)\n",
-         [("KRS091", False), ("KRS092", False)]),
+        (
+            "from keras import backend as K\nf = K.function([a], [b])\ny = K.sum(x)\n",
+            [("KRS091", False), ("KRS092", False)],
+        ),
         ("from keras import backend as K\ny = K.relu(x, alpha=0.1)\n", [("KRS092", False)]),
         ("from keras import backend as K\ny = K.sum(x)\n", [("KRS090", True)]),
         ("from keras import backend as K\nf = K.learning_phase()\n", [("KRS091", False)]),

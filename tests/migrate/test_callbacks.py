@@ -19,8 +19,8 @@ FIXES = [
         "from keras.callbacks import ModelCheckpoint\nModelCheckpoint('best.keras', monitor='val_loss', verbose=1, save_best_only=True)\n",
     ),
     (  # KRS052
-        "from keras.callbacks import ModelCheckpoint\nModelCheckpoint(\"w.{epoch:02d}.h5\", save_weights_only=True)\n",
-        "from keras.callbacks import ModelCheckpoint\nModelCheckpoint(\"w.{epoch:02d}.weights.h5\", save_weights_only=True)\n",
+        'from keras.callbacks import ModelCheckpoint\nModelCheckpoint("w.{epoch:02d}.h5", save_weights_only=True)\n',
+        'from keras.callbacks import ModelCheckpoint\nModelCheckpoint("w.{epoch:02d}.weights.h5", save_weights_only=True)\n',
     ),
     (  # KRS056, KRS050, KRS057
         "import keras\ncb = [keras.callbacks.ReduceLROnPlateau(monitor='val_loss', epsilon=1e-3),\n"
@@ -48,9 +48,14 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("import keras\nkeras.callbacks.ModelCheckpoint('m.keras', period=2)\n", [("KRS051", False)]),
-        ("import keras\nkeras.callbacks.ModelCheckpoint(path, save_weights_only=True)\n",
-         [("KRS052", False)]),
+        (
+            "import keras\nkeras.callbacks.ModelCheckpoint('m.keras', period=2)\n",
+            [("KRS051", False)],
+        ),
+        (
+            "import keras\nkeras.callbacks.ModelCheckpoint(path, save_weights_only=True)\n",
+            [("KRS052", False)],
+        ),
         ("import keras\nkeras.callbacks.EarlyStopping(monitor='val_acc')\n", [("KRS054", True)]),
     ],
 )

@@ -68,7 +68,12 @@ def test_error_findings_exit_4_and_fail_on(tmp_path, capsys):
     ("name", "data"),
     [
         ("crlf.py", b"import keras\r\nopt = keras.optimizers.Adam(lr=0.1)\r\n"),
-        ("latin1.py", "# -*- coding: latin-1 -*-\nimport keras\n# caf\xe9\nopt = keras.optimizers.Adam(lr=0.1)\n".encode("latin-1")),
+        (
+            "latin1.py",
+            "# -*- coding: latin-1 -*-\nimport keras\n# caf\xe9\nopt = keras.optimizers.Adam(lr=0.1)\n".encode(
+                "latin-1"
+            ),
+        ),
         ("bom.py", b"\xef\xbb\xbfimport keras\nopt = keras.optimizers.Adam(lr=0.1)\n"),
     ],
 )
@@ -98,8 +103,16 @@ def test_json_report_to_file(tmp_path):
     cli.main(["--check", "--report-format", "json", "--reportfile", str(report), f])
     entries = json.loads(report.read_text())
     assert entries == [
-        {"path": f, "line": 2, "col": 6, "level": "INFO", "rule": "KRS030",
-         "message": "`lr` is `learning_rate` in Keras 3", "applied": True, "cell": None}
+        {
+            "path": f,
+            "line": 2,
+            "col": 6,
+            "level": "INFO",
+            "rule": "KRS030",
+            "message": "`lr` is `learning_rate` in Keras 3",
+            "applied": True,
+            "cell": None,
+        }
     ]
 
 
@@ -139,7 +152,9 @@ def test_tool_imports_neither_tensorflow_nor_keras(tmp_path):
         "loaded = [m for m in ('tensorflow', 'keras', 'tf_keras') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -232,7 +247,9 @@ def test_copyotherfiles_is_a_real_boolean(tmp_path, capsys):
         assert not (out / "data.csv").exists()
         assert (out / "pkg" / "train.py").read_text() == KERAS3
     with pytest.raises(SystemExit) as exc:
-        cli.main(["--intree", str(src), "--outtree", str(tmp_path / "x"), "--copyotherfiles", "maybe"])
+        cli.main(
+            ["--intree", str(src), "--outtree", str(tmp_path / "x"), "--copyotherfiles", "maybe"]
+        )
     assert exc.value.code == 2
 
 

@@ -34,9 +34,12 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 
 
 def test_target_tensors_is_an_error(findings):
-    assert findings("import keras\nm.compile('sgd', 'mse', target_tensors=[y])\n") == [("KRS022", False)]
+    assert findings("import keras\nm.compile('sgd', 'mse', target_tensors=[y])\n") == [
+        ("KRS022", False)
+    ]
 
 
 def test_session_arguments_are_reported(findings):
     assert findings("import keras\nm.compile('sgd', 'mse', options=o, run_metadata=r)\n") == [
-        ("KRS023", False)]
+        ("KRS023", False)
+    ]

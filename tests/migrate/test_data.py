@@ -4,13 +4,13 @@ FIXES = [
     (  # KRS040 + KRS041 + KRS042
         "import keras\n\n"
         "class Batches(keras.utils.Sequence):\n"
-        "    \"\"\"Docs.\"\"\"\n"
+        '    """Docs."""\n'
         "    def __init__(self, x, batch_size=32):\n"
         "        self.x = x\n\n"
         "model.fit_generator(Batches(x), 10, workers=4, use_multiprocessing=True)\n",
         "import keras\n\n"
         "class Batches(keras.utils.PyDataset):\n"
-        "    \"\"\"Docs.\"\"\"\n"
+        '    """Docs."""\n'
         "    def __init__(self, x, batch_size=32, **kwargs):\n"
         "        super().__init__(**kwargs)\n"
         "        self.x = x\n\n"
@@ -40,7 +40,9 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 
 
 def test_init_calling_super_without_kwargs_is_reported(fix, findings):
-    source = ("import keras\nclass S(keras.utils.PyDataset):\n    def __init__(self, x):\n"
-              "        super().__init__()\n        self.x = x\n")
+    source = (
+        "import keras\nclass S(keras.utils.PyDataset):\n    def __init__(self, x):\n"
+        "        super().__init__()\n        self.x = x\n"
+    )
     assert fix(source) == source.replace("keras.utils.PyDataset", "keras.utils.PyDataset")
     assert ("KRS041", False) in findings(source)

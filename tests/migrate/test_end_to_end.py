@@ -117,8 +117,13 @@ def test_migrated_example_trains_like_the_original(runs, name):
     keys = sorted(k for k in before["history"] if k not in ("lr", "learning_rate"))
     assert keys and all(k in after["history"] for k in keys), (keys, sorted(after["history"]))
     for key in keys:
-        np.testing.assert_allclose(after["history"][key], before["history"][key],
-                                   rtol=2e-4, atol=1e-5, err_msg=f"{name}: {key}")
+        np.testing.assert_allclose(
+            after["history"][key],
+            before["history"][key],
+            rtol=2e-4,
+            atol=1e-5,
+            err_msg=f"{name}: {key}",
+        )
 
 
 def test_target_tensors_example_is_reported_not_guessed():
@@ -145,7 +150,7 @@ def test_keras3_sparse_second_moment(runs):
     steps -lr*sqrt(2). When this test fails, Keras 3 was fixed: drop `dense_gradients`."""
     legacy, keras3 = oracles.value(runs[0], "sparse"), oracles.value(runs[1], "sparse")
     assert legacy == pytest.approx(-0.1, rel=1e-4)
-    assert keras3 == pytest.approx(-0.1 * 2 ** 0.5, rel=1e-4)
+    assert keras3 == pytest.approx(-0.1 * 2**0.5, rel=1e-4)
 
 
 @pytest.mark.parametrize("name", ["pos_tagger", "cnn_classifier", "target_tensors_regression"])

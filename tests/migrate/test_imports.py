@@ -79,7 +79,9 @@ def test_legacy_preprocessing_message_depends_on_the_spelling():
     from compatkeras.migrate import migrate_bytes
 
     standalone = migrate_bytes(b"from keras.preprocessing.text import Tokenizer\n").findings[0]
-    tf_keras = migrate_bytes(b"from tensorflow.keras.preprocessing.text import Tokenizer\n").findings[0]
+    tf_keras = migrate_bytes(
+        b"from tensorflow.keras.preprocessing.text import Tokenizer\n"
+    ).findings[0]
     assert "fails under `import keras`" in standalone.message
     assert "works only through tf.keras" in tf_keras.message
 
@@ -87,7 +89,10 @@ def test_legacy_preprocessing_message_depends_on_the_spelling():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("from keras import backend as keras\nkeras.sum(x)\n", [("KRS105", False), ("KRS090", True)]),
+        (
+            "from keras import backend as keras\nkeras.sum(x)\n",
+            [("KRS105", False), ("KRS090", True)],
+        ),
         ("import keras\nassert keras.__version__.startswith('2')\n", [("KRS106", False)]),
         ("import mylib as keras\nkeras.__version__\n", []),
     ],

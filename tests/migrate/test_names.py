@@ -63,15 +63,27 @@ def test_imports_in_nested_blocks_are_found():
             import sys
         """
     )
-    assert t.bindings == {"Adam": "keras.optimizers.SGD", "os": "os", "np": "numpy", "j": "json",
-                          "K": "keras.backend", "re": "re", "sys": "sys"}
+    assert t.bindings == {
+        "Adam": "keras.optimizers.SGD",
+        "os": "os",
+        "np": "numpy",
+        "j": "json",
+        "K": "keras.backend",
+        "re": "re",
+        "sys": "sys",
+    }
     assert t.star_modules == ["keras.models"]
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [("import keras", True), ("import tensorflow as tf", True), ("from tf_keras import layers", False),
-     ("import numpy", False), ("from keras.utils import np_utils", True)],
+    [
+        ("import keras", True),
+        ("import tensorflow as tf", True),
+        ("from tf_keras import layers", False),
+        ("import numpy", False),
+        ("from keras.utils import np_utils", True),
+    ],
 )
 def test_imports_keras(source, expected):
     assert table(source).imports_keras is expected

@@ -9,8 +9,15 @@ from compatkeras.migrate.runner import migrate_file
 def notebook(cells, indent=1):
     nb = {
         "cells": [
-            {"cell_type": kind, "execution_count": None, "metadata": {}, "outputs": [],
-             "source": source} if kind == "code" else {"cell_type": kind, "metadata": {}, "source": source}
+            {
+                "cell_type": kind,
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+            if kind == "code"
+            else {"cell_type": kind, "metadata": {}, "source": source}
             for kind, source in cells
         ],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 — ü"}},
@@ -23,10 +30,17 @@ def notebook(cells, indent=1):
 CELLS = [
     ("markdown", ["# Training — a Keras 2 notebook\n"]),
     ("code", ["%matplotlib inline\n", "import keras\n", "from keras import backend as K\n"]),
-    ("code", ["model.compile(keras.optimizers.Adam(lr=0.01), 'mse')\n",
-              "!nvidia-smi\n", "files = !ls\n",
-              "for i in range(2):\n", "    %time model.fit_generator(gen, 10, workers=2)\n",
-              "model.fit?"]),
+    (
+        "code",
+        [
+            "model.compile(keras.optimizers.Adam(lr=0.01), 'mse')\n",
+            "!nvidia-smi\n",
+            "files = !ls\n",
+            "for i in range(2):\n",
+            "    %time model.fit_generator(gen, 10, workers=2)\n",
+            "model.fit?",
+        ],
+    ),
     ("code", ["%%bash\n", "echo model.fit_generator(x)\n"]),
     ("code", ["def broken(:\n"]),
     ("code", "%%time\nh = model.fit_generator(gen, steps_per_epoch=3)\ny = K.sum(x)\n"),
@@ -42,29 +56,45 @@ def test_cells_are_migrated_with_the_notebooks_imports(tmp_path):
     old = json.loads(raw)
     assert new["cells"][2]["source"] == [
         "model.compile(keras.optimizers.Adam(learning_rate=0.01), 'mse')\n",
-        "!nvidia-smi\n", "files = !ls\n",
-        "for i in range(2):\n", "    %time model.fit_generator(gen, 10, workers=2)\n",
-        "model.fit?"]
+        "!nvidia-smi\n",
+        "files = !ls\n",
+        "for i in range(2):\n",
+        "    %time model.fit_generator(gen, 10, workers=2)\n",
+        "model.fit?",
+    ]
     # a %%bash cell is not Python; a broken cell is reported by index and left alone
     assert new["cells"][3] == old["cells"][3] and new["cells"][4] == old["cells"][4]
     assert outcome.problems == ["cell 4: cannot parse: " + outcome.problems[0].split(": ", 2)[2]]
     # a %%time cell is Python below its first line; `K` comes from cell 1
     assert new["cells"][5]["source"] == (
-        "%%time\nfrom keras import ops\nh = model.fit(gen, steps_per_epoch=3)\ny = ops.sum(x)\n")
+        "%%time\nfrom keras import ops\nh = model.fit(gen, steps_per_epoch=3)\ny = ops.sum(x)\n"
+    )
     # only the changed sources differ: the rest of the JSON is byte-identical
     old["cells"][2]["source"] = new["cells"][2]["source"]
     old["cells"][5]["source"] = new["cells"][5]["source"]
     assert outcome.new.decode() == json.dumps(old, indent=1, ensure_ascii=False) + "\n"
-    assert {(f.cell, f.rule) for f in outcome.findings} >= {(2, "KRS030"), (5, "KRS001"), (5, "KRS090")}
+    assert {(f.cell, f.rule) for f in outcome.findings} >= {
+        (2, "KRS030"),
+        (5, "KRS001"),
+        (5, "KRS090"),
+    }
 
 
 def test_magic_lines_inside_blocks_are_masked_at_their_indentation(tmp_path):
     path = tmp_path / "m.ipynb"
-    path.write_text(notebook([("code", ["import keras\n", "if True:\n", "    !ls\n",
-                                        "    m.fit(x, nb_epoch=2)\n"])], indent=2))
+    path.write_text(
+        notebook(
+            [("code", ["import keras\n", "if True:\n", "    !ls\n", "    m.fit(x, nb_epoch=2)\n"])],
+            indent=2,
+        )
+    )
     outcome = migrate_file(str(path))
     assert json.loads(outcome.new)["cells"][0]["source"] == [
-        "import keras\n", "if True:\n", "    !ls\n", "    m.fit(x, epochs=2)\n"]
+        "import keras\n",
+        "if True:\n",
+        "    !ls\n",
+        "    m.fit(x, epochs=2)\n",
+    ]
     assert outcome.new.decode().startswith('{\n  "cells"')  # indent 2 kept
 
 
@@ -81,7 +111,9 @@ def test_cli_reports_cells_and_exit_3_for_a_bad_cell(tmp_path, capsys):
 
 def test_a_layout_that_cannot_be_reproduced_is_not_rewritten(tmp_path):
     path = tmp_path / "odd.ipynb"
-    raw = notebook([("code", ["import keras\n", "m.fit(x, nb_epoch=2)\n"])]).replace('"cells": [', '"cells":   [')
+    raw = notebook([("code", ["import keras\n", "m.fit(x, nb_epoch=2)\n"])]).replace(
+        '"cells": [', '"cells":   ['
+    )
     path.write_text(raw)
     outcome = migrate_file(str(path))
     assert outcome.new == outcome.old and not outcome.changed

@@ -20,8 +20,8 @@ FIXES = [
         "import tensorflow as tf\nopt = tf.keras.optimizers.Adam(tf.keras.optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.5))\n",
     ),
     (  # a bare class name: `import keras` is added for the schedule
-        'from keras.optimizers import Adam\n\nopt = Adam(lr=1e-3, decay=1e-4)\n',
-        'from keras.optimizers import Adam\nimport keras\n\nopt = Adam(learning_rate=keras.optimizers.schedules.InverseTimeDecay(1e-3, decay_steps=1, decay_rate=1e-4))\n',
+        "from keras.optimizers import Adam\n\nopt = Adam(lr=1e-3, decay=1e-4)\n",
+        "from keras.optimizers import Adam\nimport keras\n\nopt = Adam(learning_rate=keras.optimizers.schedules.InverseTimeDecay(1e-3, decay_steps=1, decay_rate=1e-4))\n",
     ),
     (  # `from keras import optimizers` is reused
         "from keras import optimizers\nopt = optimizers.SGD(decay=0.01)\n",
@@ -63,7 +63,9 @@ def test_decay_without_lr_on_an_optimizer_whose_default_changed_is_reported(fix,
 
 
 def test_both_lr_and_learning_rate_is_reported(findings):
-    assert findings("import keras\nkeras.optimizers.SGD(lr=1, learning_rate=2)\n") == [("KRS030", False)]
+    assert findings("import keras\nkeras.optimizers.SGD(lr=1, learning_rate=2)\n") == [
+        ("KRS030", False)
+    ]
 
 
 def test_keras_rebound_is_reported_not_rewritten(fix, findings):
@@ -106,16 +108,27 @@ test_more_fix, test_more_noop, test_more_idempotent = table_tests(MORE_FIXES, MO
 
 
 def test_leftovers_are_reported(findings):
-    assert findings("import keras\nkeras.optimizers.Nadam(schedule_decay=0.004)\n") == [("KRS034", False)]
-    source = ("import keras\nclass Mine(keras.optimizers.Optimizer):\n"
-              "    def get_updates(self, loss, params):\n        return []\n")
+    assert findings("import keras\nkeras.optimizers.Nadam(schedule_decay=0.004)\n") == [
+        ("KRS034", False)
+    ]
+    source = (
+        "import keras\nclass Mine(keras.optimizers.Optimizer):\n"
+        "    def get_updates(self, loss, params):\n        return []\n"
+    )
     assert findings(source) == [("KRS036", False)]
 
 
 def test_decay_is_not_rewritten_when_the_file_changes_the_learning_rate(fix, findings):
-    source = ("import keras\nopt = keras.optimizers.SGD(lr=0.1, decay=0.01)\n"
-              "cb = keras.callbacks.ReduceLROnPlateau(monitor='loss')\n")
+    source = (
+        "import keras\nopt = keras.optimizers.SGD(lr=0.1, decay=0.01)\n"
+        "cb = keras.callbacks.ReduceLROnPlateau(monitor='loss')\n"
+    )
     assert "InverseTimeDecay" not in fix(source) and "decay=0.01" in fix(source)
-    found = [f for f in __import__("compatkeras.migrate", fromlist=["x"]).migrate_bytes(
-        source.encode()).findings if f.rule == "KRS031"]
+    found = [
+        f
+        for f in __import__("compatkeras.migrate", fromlist=["x"])
+        .migrate_bytes(source.encode())
+        .findings
+        if f.rule == "KRS031"
+    ]
     assert not found[0].applied and "ReduceLROnPlateau (line 3)" in found[0].message

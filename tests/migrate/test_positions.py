@@ -6,7 +6,7 @@ import textwrap
 from compatkeras.migrate import migrate_bytes
 
 SOURCE = textwrap.dedent(
-    '''\
+    """\
     # -*- coding: utf-8 -*-
     import keras
     from keras.optimizers import sgd, Adam
@@ -20,7 +20,7 @@ SOURCE = textwrap.dedent(
     @decorate(keras.optimizers.Adam(lr=3))
     def f(opt=keras.optimizers.RMSprop(lr=1, decay=0.5)):
         return lambda: m.predict_generator(g, workers=1)
-    '''
+    """
 )
 
 

@@ -41,11 +41,15 @@ def test_report(findings, source, expected):
 
 
 def test_load_weights_follows_a_weights_only_checkpoint(fix):
-    source = ("import keras\ncb = keras.callbacks.ModelCheckpoint('best.h5', save_weights_only=True)\n"
-              "model.load_weights('best.h5')\n")
+    source = (
+        "import keras\ncb = keras.callbacks.ModelCheckpoint('best.h5', save_weights_only=True)\n"
+        "model.load_weights('best.h5')\n"
+    )
     assert fix(source) == source.replace("best.h5", "best.weights.h5")
 
 
 def test_loading_a_saved_model_folder_is_reported(findings):
-    assert findings("from keras.models import load_model\nm = load_model('export/1')\n") == [("KRS065", False)]
+    assert findings("from keras.models import load_model\nm = load_model('export/1')\n") == [
+        ("KRS065", False)
+    ]
     assert findings("from keras.models import load_model\nm = load_model('m.h5')\n") == []

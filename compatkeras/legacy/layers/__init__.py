@@ -26,19 +26,38 @@ Deconvolution2D = Deconv2D = Conv2DTranspose
 Deconvolution3D = Deconv3D = Conv3DTranspose
 
 
-def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None,
-          ragged=None, type_spec=None, **kwargs):
+def Input(
+    shape=None,
+    batch_size=None,
+    name=None,
+    dtype=None,
+    sparse=None,
+    tensor=None,
+    ragged=None,
+    type_spec=None,
+    **kwargs,
+):
     """Keras 2 `Input`. With `tensor=` a data tensor (the TF1-era pipeline: `Input(tensor=x)`
     with `compile(target_tensors=[y])` and `fit(steps_per_epoch=n)` with no x), the tensor is
     kept on the input layer so that training can feed it; tf-keras keeps only its shape."""
     if tensor is not None and not _tf_keras.backend.is_keras_tensor(tensor):
         data = _tf.convert_to_tensor(tensor)
-        result = _tf_keras.Input(batch_size=batch_size, name=name, dtype=dtype or data.dtype,
-                                 tensor=data, **kwargs)
+        result = _tf_keras.Input(
+            batch_size=batch_size, name=name, dtype=dtype or data.dtype, tensor=data, **kwargs
+        )
         result._keras_history.layer._compatkeras_tensor = data
         return result
-    return _tf_keras.Input(shape=shape, batch_size=batch_size, name=name, dtype=dtype,
-                           sparse=sparse, tensor=tensor, ragged=ragged, type_spec=type_spec, **kwargs)
+    return _tf_keras.Input(
+        shape=shape,
+        batch_size=batch_size,
+        name=name,
+        dtype=dtype,
+        sparse=sparse,
+        tensor=tensor,
+        ragged=ragged,
+        type_spec=type_spec,
+        **kwargs,
+    )
 
 
 def _with_keras22_defaults(cls, defaults):
@@ -54,18 +73,24 @@ def _with_keras22_defaults(cls, defaults):
                     kwargs[name] = value
         cls.__init__(self, *args, **kwargs)
 
-    return type(cls.__name__, (cls,), {
-        "__init__": __init__,
-        "__module__": __name__,
-        "__doc__": f"{cls.__doc__}\n\nUnder the keras-2.2 flavor the defaults are {defaults}.",
-    })
+    return type(
+        cls.__name__,
+        (cls,),
+        {
+            "__init__": __init__,
+            "__module__": __name__,
+            "__doc__": f"{cls.__doc__}\n\nUnder the keras-2.2 flavor the defaults are {defaults}.",
+        },
+    )
 
 
 # Keras 2.2.4 defaults that later versions changed (tf.keras 2: sigmoid, reset_after=True).
 LSTM = _with_keras22_defaults(LSTM, {"recurrent_activation": "hard_sigmoid"})
 LSTMCell = _with_keras22_defaults(LSTMCell, {"recurrent_activation": "hard_sigmoid"})
 GRU = _with_keras22_defaults(GRU, {"recurrent_activation": "hard_sigmoid", "reset_after": False})
-GRUCell = _with_keras22_defaults(GRUCell, {"recurrent_activation": "hard_sigmoid", "reset_after": False})
+GRUCell = _with_keras22_defaults(
+    GRUCell, {"recurrent_activation": "hard_sigmoid", "reset_after": False}
+)
 
 
 def _accept_keras1_arguments(namespace):

@@ -16,9 +16,11 @@ from compatkeras.legacy.layer import _legacy_weight_arguments
 
 
 def raise_duplicate_arg_error(old_arg, new_arg):
-    raise TypeError(f"For the `{new_arg}` argument, the layer received both the legacy keyword "
-                    f"argument `{old_arg}` and the Keras 2 keyword argument `{new_arg}`. Stick "
-                    "to the latter!")
+    raise TypeError(
+        f"For the `{new_arg}` argument, the layer received both the legacy keyword "
+        f"argument `{old_arg}` and the Keras 2 keyword argument `{new_arg}`. Stick "
+        "to the latter!"
+    )
 
 
 def _layer_support(table_name):
@@ -28,12 +30,18 @@ def _layer_support(table_name):
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             new_args, new_kwargs = convert(table_name, args, kwargs)
-            changed = new_args is not args or new_kwargs.keys() != kwargs.keys() or any(
-                new_kwargs[k] is not v for k, v in kwargs.items())
+            changed = (
+                new_args is not args
+                or new_kwargs.keys() != kwargs.keys()
+                or any(new_kwargs[k] is not v for k, v in kwargs.items())
+            )
             if changed:
                 shown = [repr(a) for a in new_args] + [f"{k}={v!r}" for k, v in new_kwargs.items()]
-                warnings.warn(f"Update your `{type(self).__name__}` call to the Keras 2 API: "
-                              f"`{type(self).__name__}({', '.join(shown)})`", stacklevel=2)
+                warnings.warn(
+                    f"Update your `{type(self).__name__}` call to the Keras 2 API: "
+                    f"`{type(self).__name__}({', '.join(shown)})`",
+                    stacklevel=2,
+                )
             return func(self, *new_args, **new_kwargs)
 
         return wrapper

@@ -24,8 +24,12 @@ _MERGE_DEPRECATED = (
 
 def _merge_layer(mode, concat_axis, dot_axes, output_shape, arguments, name):
     layers = tf_keras.layers
-    simple = {"sum": layers.Add, "mul": layers.Multiply, "ave": layers.Average,
-              "max": layers.Maximum}
+    simple = {
+        "sum": layers.Add,
+        "mul": layers.Multiply,
+        "ave": layers.Average,
+        "max": layers.Maximum,
+    }
     if callable(mode):
         return layers.Lambda(mode, output_shape=output_shape, arguments=arguments or {}, name=name)
     if mode in simple:
@@ -34,12 +38,22 @@ def _merge_layer(mode, concat_axis, dot_axes, output_shape, arguments, name):
         return layers.Concatenate(axis=concat_axis, name=name)
     if mode in ("dot", "cos"):
         return layers.Dot(axes=dot_axes, normalize=mode == "cos", name=name)
-    raise ValueError(f'Invalid merge mode: {mode!r}; expected one of "sum", "mul", "concat", '
-                     '"ave", "cos", "dot", "max" or a function')
+    raise ValueError(
+        f'Invalid merge mode: {mode!r}; expected one of "sum", "mul", "concat", '
+        '"ave", "cos", "dot", "max" or a function'
+    )
 
 
-def merge(inputs, mode="sum", concat_axis=-1, dot_axes=-1, output_shape=None, output_mask=None,
-          arguments=None, name=None):
+def merge(
+    inputs,
+    mode="sum",
+    concat_axis=-1,
+    dot_axes=-1,
+    output_shape=None,
+    output_mask=None,
+    arguments=None,
+    name=None,
+):
     """Keras 1's functional merge of a list of tensors."""
     warnings.warn(_MERGE_DEPRECATED, stacklevel=2)
     return _merge_layer(mode, concat_axis, dot_axes, output_shape, arguments, name)(list(inputs))
@@ -49,16 +63,30 @@ class Merge:
     """Keras 1's `Merge(mode=...)` layer, called on a list of tensors. Merging whole models
     (`Merge([left, right])` inside a `Sequential`) is not supported: use the functional API."""
 
-    def __init__(self, layers=None, mode="sum", concat_axis=-1, dot_axes=-1, output_shape=None,
-                 output_mask=None, arguments=None, node_indices=None, tensor_indices=None,
-                 name=None):
-        warnings.warn("The `Merge` layer is deprecated and will be removed after 08/2017. Use "
-                      "instead layers from `keras.layers.merge`, e.g. `add`, `concatenate`, etc.",
-                      stacklevel=2)
+    def __init__(
+        self,
+        layers=None,
+        mode="sum",
+        concat_axis=-1,
+        dot_axes=-1,
+        output_shape=None,
+        output_mask=None,
+        arguments=None,
+        node_indices=None,
+        tensor_indices=None,
+        name=None,
+    ):
+        warnings.warn(
+            "The `Merge` layer is deprecated and will be removed after 08/2017. Use "
+            "instead layers from `keras.layers.merge`, e.g. `add`, `concatenate`, etc.",
+            stacklevel=2,
+        )
         if layers is not None:
-            raise TypeError("Merge(layers=[...]) merged models inside a Sequential (Keras 1); "
-                            "build the model with the functional API and `keras.layers.concatenate` "
-                            "(or add, multiply, ...) instead.")
+            raise TypeError(
+                "Merge(layers=[...]) merged models inside a Sequential (Keras 1); "
+                "build the model with the functional API and `keras.layers.concatenate` "
+                "(or add, multiply, ...) instead."
+            )
         self._layer = _merge_layer(mode, concat_axis, dot_axes, output_shape, arguments, name)
 
     def __call__(self, inputs, **kwargs):
@@ -66,9 +94,14 @@ class Merge:
 
 
 def _keras1_dense_arguments(kwargs):
-    for old, new in (("init", "kernel_initializer"), ("W_regularizer", "kernel_regularizer"),
-                     ("b_regularizer", "bias_regularizer"), ("W_constraint", "kernel_constraint"),
-                     ("b_constraint", "bias_constraint"), ("bias", "use_bias")):
+    for old, new in (
+        ("init", "kernel_initializer"),
+        ("W_regularizer", "kernel_regularizer"),
+        ("b_regularizer", "bias_regularizer"),
+        ("W_constraint", "kernel_constraint"),
+        ("b_constraint", "bias_constraint"),
+        ("bias", "use_bias"),
+    ):
         if old in kwargs:
             kwargs[new] = kwargs.pop(old)
     if "input_dim" in kwargs:
@@ -79,11 +112,22 @@ def _keras1_dense_arguments(kwargs):
 class MaxoutDense(Layer):
     """Keras 1's maxout dense layer: the maximum over `nb_feature` linear maps."""
 
-    def __init__(self, output_dim, nb_feature=4, kernel_initializer="glorot_uniform",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, use_bias=True, **kwargs):
-        warnings.warn("The `MaxoutDense` layer is deprecated and will be removed after 06/2017.",
-                      stacklevel=2)
+    def __init__(
+        self,
+        output_dim,
+        nb_feature=4,
+        kernel_initializer="glorot_uniform",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        use_bias=True,
+        **kwargs,
+    ):
+        warnings.warn(
+            "The `MaxoutDense` layer is deprecated and will be removed after 06/2017.", stacklevel=2
+        )
         kwargs = _keras1_dense_arguments(kwargs)
         kernel_initializer = kwargs.pop("kernel_initializer", kernel_initializer)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
@@ -96,14 +140,22 @@ class MaxoutDense(Layer):
 
     def build(self, input_shape):
         shape = (self.nb_feature, int(input_shape[-1]), self.output_dim)
-        self.W = self.add_weight(name="W", shape=shape, initializer=self.kernel_initializer,
-                                 regularizer=self.kernel_regularizer,
-                                 constraint=self.kernel_constraint)
+        self.W = self.add_weight(
+            name="W",
+            shape=shape,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         self.b = None
         if self.use_bias:
-            self.b = self.add_weight(name="b", shape=(self.nb_feature, self.output_dim),
-                                     initializer="zeros", regularizer=self.bias_regularizer,
-                                     constraint=self.bias_constraint)
+            self.b = self.add_weight(
+                name="b",
+                shape=(self.nb_feature, self.output_dim),
+                initializer="zeros",
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         super().build(input_shape)
 
     def call(self, x):
@@ -120,11 +172,22 @@ class Highway(Layer):
     """Keras 1's highway layer: `y = t * activation(x W + b) + (1 - t) * x`, with the transform
     gate `t = sigmoid(x W_carry + b_carry)` and `b_carry` starting at `transform_bias`."""
 
-    def __init__(self, kernel_initializer="glorot_uniform", activation=None, transform_bias=-2,
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, use_bias=True, **kwargs):
-        warnings.warn("The `Highway` layer is deprecated and will be removed after 06/2017.",
-                      stacklevel=2)
+    def __init__(
+        self,
+        kernel_initializer="glorot_uniform",
+        activation=None,
+        transform_bias=-2,
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        use_bias=True,
+        **kwargs,
+    ):
+        warnings.warn(
+            "The `Highway` layer is deprecated and will be removed after 06/2017.", stacklevel=2
+        )
         kwargs = _keras1_dense_arguments(kwargs)
         kernel_initializer = kwargs.pop("kernel_initializer", kernel_initializer)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
@@ -138,8 +201,11 @@ class Highway(Layer):
 
     def build(self, input_shape):
         dim = int(input_shape[-1])
-        weight = {"initializer": self.kernel_initializer, "regularizer": self.kernel_regularizer,
-                  "constraint": self.kernel_constraint}
+        weight = {
+            "initializer": self.kernel_initializer,
+            "regularizer": self.kernel_regularizer,
+            "constraint": self.kernel_constraint,
+        }
         self.W = self.add_weight(name="W", shape=(dim, dim), **weight)
         self.W_carry = self.add_weight(name="W_carry", shape=(dim, dim), **weight)
         self.b = self.b_carry = None
@@ -147,8 +213,11 @@ class Highway(Layer):
             bias = {"regularizer": self.bias_regularizer, "constraint": self.bias_constraint}
             self.b = self.add_weight(name="b", shape=(dim,), initializer="zeros", **bias)
             self.b_carry = self.add_weight(
-                name="b_carry", shape=(dim,),
-                initializer=initializers.Constant(self.transform_bias), **bias)
+                name="b_carry",
+                shape=(dim,),
+                initializer=initializers.Constant(self.transform_bias),
+                **bias,
+            )
         super().build(input_shape)
 
     def call(self, x):
@@ -165,8 +234,11 @@ def AtrousConvolution1D(*args, **kwargs):
     from compatkeras.legacy.layers import Conv1D
 
     kwargs["dilation_rate"] = kwargs.pop("atrous_rate", 1)
-    warnings.warn("The `AtrousConvolution1D` layer has been deprecated. Use instead the `Conv1D` "
-                  "layer with the `dilation_rate` argument.", stacklevel=2)
+    warnings.warn(
+        "The `AtrousConvolution1D` layer has been deprecated. Use instead the `Conv1D` "
+        "layer with the `dilation_rate` argument.",
+        stacklevel=2,
+    )
     return Conv1D(*args, **kwargs)
 
 
@@ -178,8 +250,11 @@ def AtrousConvolution2D(*args, **kwargs):
     kwargs["dilation_rate"] = kwargs.pop("atrous_rate", (1, 1))
     if len(args) == 3 and all(isinstance(a, int) for a in args):
         args = (args[0], (args[1], args[2]))
-    warnings.warn("The `AtrousConvolution2D` layer has been deprecated. Use instead the `Conv2D` "
-                  "layer with the `dilation_rate` argument.", stacklevel=2)
+    warnings.warn(
+        "The `AtrousConvolution2D` layer has been deprecated. Use instead the `Conv2D` "
+        "layer with the `dilation_rate` argument.",
+        stacklevel=2,
+    )
     return Conv2D(*args, **kwargs)
 
 

@@ -46,8 +46,14 @@ class OrderedEnqueuer(SequenceEnqueuer):
         self.shuffle = shuffle
 
     def _open(self, workers, max_queue_size):
-        return open_stream(self.sequence, workers, self.use_multiprocessing, max_queue_size,
-                           shuffle=self.shuffle, epoch_end_between_passes=True)
+        return open_stream(
+            self.sequence,
+            workers,
+            self.use_multiprocessing,
+            max_queue_size,
+            shuffle=self.shuffle,
+            epoch_end_between_passes=True,
+        )
 
 
 class GeneratorEnqueuer(SequenceEnqueuer):
@@ -63,5 +69,10 @@ class GeneratorEnqueuer(SequenceEnqueuer):
         self.seed = seed
 
     def _open(self, workers, max_queue_size):
-        return _GeneratorEnqueuer(self.generator, max(workers, 1), self.use_multiprocessing,
-                                  max_queue_size, seed=self.seed)
+        return _GeneratorEnqueuer(
+            self.generator,
+            max(workers, 1),
+            self.use_multiprocessing,
+            max_queue_size,
+            seed=self.seed,
+        )

@@ -11,7 +11,9 @@ from tf_keras.src.utils.layer_utils import (
 from compatkeras.legacy.utils.conv_utils import convert_kernel
 
 _CONVOLUTIONS = (
-    tf_keras.layers.Conv1D, tf_keras.layers.Conv2D, tf_keras.layers.Conv3D,
+    tf_keras.layers.Conv1D,
+    tf_keras.layers.Conv2D,
+    tf_keras.layers.Conv3D,
     tf_keras.layers.Conv2DTranspose,
 )
 

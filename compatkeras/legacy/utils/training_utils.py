@@ -25,13 +25,17 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
         gpus = len([name for name in available if "gpu" in name])
     if isinstance(gpus, (list, tuple)):
         if len(gpus) <= 1:
-            raise ValueError("For multi-gpu usage to be effective, call `multi_gpu_model` with "
-                             f"`len(gpus) >= 2`. Received: `gpus={gpus}`")
+            raise ValueError(
+                "For multi-gpu usage to be effective, call `multi_gpu_model` with "
+                f"`len(gpus) >= 2`. Received: `gpus={gpus}`"
+            )
         target_ids = list(gpus)
     else:
         if gpus <= 1:
-            raise ValueError("For multi-gpu usage to be effective, call `multi_gpu_model` with "
-                             f"`gpus >= 2`. Received: `gpus={gpus}`")
+            raise ValueError(
+                "For multi-gpu usage to be effective, call `multi_gpu_model` with "
+                f"`gpus >= 2`. Received: `gpus={gpus}`"
+            )
         target_ids = list(range(gpus))
     targets = ["/cpu:0"] + [f"/gpu:{i}" for i in target_ids]
     for device in targets:

@@ -7,39 +7,51 @@ from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.transform import register
 
 PROGBAR = rule(
-    "KRS050", Level.INFO, Mode.AUTO,
+    "KRS050",
+    Level.INFO,
+    Mode.AUTO,
     "`ProgbarLogger()` takes no arguments in Keras 3",
     """Keras 3's ProgbarLogger constructor has no `count_mode`/`stateful_metrics` (TypeError); it
     always counts steps. The arguments are dropped.""",
 )
 PERIOD = rule(
-    "KRS051", Level.ERROR, Mode.REPORT,
+    "KRS051",
+    Level.ERROR,
+    Mode.REPORT,
     "`ModelCheckpoint(period=)` is gone: use `save_freq` (in batches) or save every epoch",
     """Keras 3 raises a TypeError for `period`. `save_freq=N * steps_per_epoch` saves every N epochs
     only when the number of steps per epoch is known, so this is left for a manual edit.""",
 )
 WEIGHTS_SUFFIX = rule(
-    "KRS052", Level.INFO, Mode.GUARDED,
+    "KRS052",
+    Level.INFO,
+    Mode.GUARDED,
     "weights-only checkpoint paths must end in `.weights.h5` in Keras 3",
     """`ModelCheckpoint('w.h5', save_weights_only=True)` fails in Keras 3 ("The filepath provided
     must end in `.weights.h5`"). A literal path ending in `.h5`/`.hdf5` is given the
     `.weights.h5` suffix; anything else is reported.""",
 )
 MODEL_SUFFIX = rule(
-    "KRS053", Level.WARNING, Mode.GUARDED,
+    "KRS053",
+    Level.WARNING,
+    Mode.GUARDED,
     "full-model checkpoint `.hdf5` is rejected by Keras 3: saved as `.keras`",
     """Keras 3's ModelCheckpoint only accepts `.keras` (or `.h5`, legacy) for full models; a
     literal `.hdf5` path becomes `.keras`. The file format changes: check what reads it.""",
 )
 ACC_MODE = rule(
-    "KRS054", Level.INFO, Mode.AUTO,
+    "KRS054",
+    Level.INFO,
+    Mode.AUTO,
     "`mode='max'` added for an accuracy monitor",
     """Keras 2's `mode='auto'` chose 'max' for any monitor containing 'acc'. Keras 3 decides from the
     metric object and raises "Keras isn't able to automatically determine whether ..." for a
     plain name; `mode='max'` keeps the Keras 2 behaviour.""",
 )
 ACC_NAME = rule(
-    "KRS055", Level.WARNING, Mode.GUARDED,
+    "KRS055",
+    Level.WARNING,
+    Mode.GUARDED,
     "monitor 'val_acc'/'acc' renamed to 'val_accuracy'/'accuracy' (the file compiles with 'accuracy')",
     """Keras 3 logs `metrics=['accuracy']` as 'accuracy' / 'val_accuracy' (Keras 2.2 logged 'acc').
     A callback monitoring 'val_acc' then never fires: EarlyStopping only warns that the metric is
@@ -47,13 +59,17 @@ ACC_NAME = rule(
     otherwise left (with `metrics=['acc']` the key stays 'acc' in Keras 3).""",
 )
 EPSILON = rule(
-    "KRS056", Level.INFO, Mode.AUTO,
+    "KRS056",
+    Level.INFO,
+    Mode.AUTO,
     "`ReduceLROnPlateau(epsilon=)` is `min_delta=`",
     """Keras 3 swallows the unknown `epsilon` without any warning and keeps min_delta=1e-4: the
     threshold silently changes.""",
 )
 TENSORBOARD = rule(
-    "KRS057", Level.WARNING, Mode.AUTO,
+    "KRS057",
+    Level.WARNING,
+    Mode.AUTO,
     "TensorBoard arguments removed in Keras 3 dropped",
     """`batch_size`, `write_grads`, `embeddings_layer_names` and `embeddings_data` raise a TypeError
     in Keras 3; they are dropped (gradient histograms and embedding data are no longer written).""",
@@ -64,8 +80,15 @@ DROPPED = {
     "TensorBoard": ("batch_size", "write_grads", "embeddings_layer_names", "embeddings_data"),
 }
 MONITORED = ("EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau")
-CHECKPOINT_ORDER = ("filepath", "monitor", "verbose", "save_best_only", "save_weights_only", "mode",
-                    "period")
+CHECKPOINT_ORDER = (
+    "filepath",
+    "monitor",
+    "verbose",
+    "save_best_only",
+    "save_weights_only",
+    "mode",
+    "period",
+)
 
 
 def _callback(ctx, func):
@@ -100,8 +123,11 @@ def callback_arguments(ctx, original, call):
             for name in present:
                 new = edit.remove_keyword(new, name)
             ctx.report(this.id, original, f"dropped {', '.join(present)}: {this.summary}")
-    if cls == "ReduceLROnPlateau" and edit.keyword_index(new, "epsilon") is not None and ctx.enabled(
-            EPSILON.id, original):
+    if (
+        cls == "ReduceLROnPlateau"
+        and edit.keyword_index(new, "epsilon") is not None
+        and ctx.enabled(EPSILON.id, original)
+    ):
         if edit.keyword_index(new, "min_delta") is None:
             new = edit.rename_keyword(new, "epsilon", "min_delta")
             ctx.report(EPSILON.id, original)
@@ -125,16 +151,18 @@ def _monitor(ctx, original, call, cls):
         metrics = ctx.facts.compile_metrics
         if "accuracy" in metrics and "acc" not in metrics:
             new_name = name.replace("acc", "accuracy")
-            call = edit.set_argument_value(call, edit.keyword_index(call, "monitor"),
-                                           _replace_string(monitor, new_name))
+            call = edit.set_argument_value(
+                call, edit.keyword_index(call, "monitor"), _replace_string(monitor, new_name)
+            )
             ctx.report(ACC_NAME.id, original)
     mode = edit.keyword_value(call, "mode")
     if (mode is None or _string(mode) == "auto") and ctx.enabled(ACC_MODE.id, original):
         if mode is None:
             call = edit.add_keyword(call, "mode", cst.SimpleString("'max'"))
         else:
-            call = edit.set_argument_value(call, edit.keyword_index(call, "mode"),
-                                           _replace_string(mode, "max"))
+            call = edit.set_argument_value(
+                call, edit.keyword_index(call, "mode"), _replace_string(mode, "max")
+            )
         ctx.report(ACC_MODE.id, original)
     return call
 
@@ -143,7 +171,9 @@ def _checkpoint(ctx, original, call):
     if edit.keyword_index(call, "period") is not None and ctx.enabled(PERIOD.id, original):
         ctx.report(PERIOD.id, original, applied=False)
     path_arg = edit.positional(call)[0] if edit.positional(call) else None
-    index = call.args.index(path_arg) if path_arg is not None else edit.keyword_index(call, "filepath")
+    index = (
+        call.args.index(path_arg) if path_arg is not None else edit.keyword_index(call, "filepath")
+    )
     if index is None:
         return call
     path_node = call.args[index].value
@@ -154,13 +184,19 @@ def _checkpoint(ctx, original, call):
         path = None  # escapes in the literal: not edited
     if path is None or path.endswith((".weights.h5", ".keras")):
         if path is None and weights_only and ctx.enabled(WEIGHTS_SUFFIX.id, original):
-            ctx.report(WEIGHTS_SUFFIX.id, original, "checkpoint path is not a literal: make it end "
-                       "in `.weights.h5`", applied=False)
+            ctx.report(
+                WEIGHTS_SUFFIX.id,
+                original,
+                "checkpoint path is not a literal: make it end in `.weights.h5`",
+                applied=False,
+            )
         return call
     stem, dot, suffix = path.rpartition(".")
     if weights_only and suffix in ("h5", "hdf5") and ctx.enabled(WEIGHTS_SUFFIX.id, original):
         ctx.report(WEIGHTS_SUFFIX.id, original)
-        return edit.set_argument_value(call, index, _replace_string(path_node, f"{stem}.weights.h5"))
+        return edit.set_argument_value(
+            call, index, _replace_string(path_node, f"{stem}.weights.h5")
+        )
     if not weights_only and suffix == "hdf5" and ctx.enabled(MODEL_SUFFIX.id, original):
         ctx.report(MODEL_SUFFIX.id, original)
         return edit.set_argument_value(call, index, _replace_string(path_node, f"{stem}.keras"))

@@ -7,7 +7,9 @@ from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.transform import register
 
 POSITIONAL = rule(
-    "KRS020", Level.INFO, Mode.AUTO,
+    "KRS020",
+    Level.INFO,
+    Mode.AUTO,
     "compile() arguments after `loss` become keywords (Keras 3 changed the order)",
     """Keras 2 `compile(optimizer, loss, metrics, loss_weights, sample_weight_mode,
     weighted_metrics, target_tensors)`; Keras 3's third parameter is `loss_weights`, so a positional
@@ -15,28 +17,39 @@ POSITIONAL = rule(
     argument after `loss` is given its Keras 2 keyword.""",
 )
 SAMPLE_WEIGHT_MODE = rule(
-    "KRS021", Level.INFO, Mode.AUTO,
+    "KRS021",
+    Level.INFO,
+    Mode.AUTO,
     "`sample_weight_mode` removed: Keras 3 takes 2-D (samples, timesteps) weights without it",
     """Keras 3 `compile()` rejects `sample_weight_mode`; it accepts 2-D sample weights directly.
     Keras 3 and tf.keras normalise the weighted loss as sum(w*L)/N. Standalone Keras 2.2 divided by
     the number of non-zero weights instead, so losses of padded batches differ from Keras 2.2's.""",
 )
 TARGET_TENSORS = rule(
-    "KRS022", Level.ERROR, Mode.REPORT,
+    "KRS022",
+    Level.ERROR,
+    Mode.REPORT,
     "`target_tensors` has no Keras 3 equivalent: feed targets through fit(x, y) or tf.data",
     """Keras 3 `compile()` rejects `target_tensors`. Pass the targets as `y` (or in a tf.data
     Dataset of (x, y) pairs) and drop `Input(tensor=...)`; the call is left for a manual edit.""",
 )
 
 SESSION_ARGUMENTS = rule(
-    "KRS023", Level.ERROR, Mode.REPORT,
+    "KRS023",
+    Level.ERROR,
+    Mode.REPORT,
     "`options=`/`run_metadata=` (TensorFlow 1 session arguments) are rejected by Keras 3",
     """Keras 3 `compile()` raises a TypeError for them; use the TensorFlow profiler
     (`tf.profiler.experimental`) or the TensorBoard callback's `profile_batch`.""",
 )
 
 KERAS2_ORDER = (
-    "optimizer", "loss", "metrics", "loss_weights", "sample_weight_mode", "weighted_metrics",
+    "optimizer",
+    "loss",
+    "metrics",
+    "loss_weights",
+    "sample_weight_mode",
+    "weighted_metrics",
     "target_tensors",
 )
 
@@ -51,7 +64,9 @@ def compile_arguments(ctx, original, call):
     n = len(edit.positional(call))
     if n > 2 and ctx.enabled(POSITIONAL.id, original):
         if edit.has_star_args(call) or n > len(KERAS2_ORDER):
-            ctx.report(POSITIONAL.id, original, "*args or too many positional arguments", applied=False)
+            ctx.report(
+                POSITIONAL.id, original, "*args or too many positional arguments", applied=False
+            )
         else:
             call = changed = edit.positional_to_keywords(call, KERAS2_ORDER[2:], start=2)
             ctx.report(POSITIONAL.id, original)
@@ -64,8 +79,8 @@ def compile_arguments(ctx, original, call):
         TARGET_TENSORS.id, original
     ):
         ctx.report(TARGET_TENSORS.id, original, applied=False)
-    if any(edit.keyword_index(call, k) is not None for k in ("options", "run_metadata")) and ctx.enabled(
-        SESSION_ARGUMENTS.id, original
-    ):
+    if any(
+        edit.keyword_index(call, k) is not None for k in ("options", "run_metadata")
+    ) and ctx.enabled(SESSION_ARGUMENTS.id, original):
         ctx.report(SESSION_ARGUMENTS.id, original, applied=False)
     return changed

@@ -12,7 +12,9 @@ from compatkeras.migrate.names import canonical, dotted
 from compatkeras.migrate.transform import register
 
 SUBMODULE = rule(
-    "KRS100", Level.INFO, Mode.AUTO,
+    "KRS100",
+    Level.INFO,
+    Mode.AUTO,
     "Keras 2 sub-module removed in Keras 3: import from its parent",
     """Keras 3 has no `keras.layers.core`, `keras.layers.merge`, `keras.layers.recurrent`, ...,
     `keras.utils.np_utils`, `keras.utils.data_utils`, `keras.utils.generic_utils`,
@@ -23,7 +25,9 @@ SUBMODULE = rule(
     in Keras 3 is reported instead (KRS104).""",
 )
 MOVED_NAME = rule(
-    "KRS101", Level.INFO, Mode.AUTO,
+    "KRS101",
+    Level.INFO,
+    Mode.AUTO,
     "name moved in Keras 3 (keras.engine, lower-case constraints, losses.cosine)",
     """`keras.engine.topology.Layer`/`InputSpec`/`Input`/`InputLayer` are `keras.layers.*`,
     `Network` is `keras.Model`, `get_source_inputs` is in `keras.utils`; `constraints.maxnorm/nonneg/unitnorm` are `max_norm/non_neg/unit_norm`;
@@ -31,7 +35,9 @@ MOVED_NAME = rule(
     loss was the negated similarity, Keras 3's loss is too, metrics are not).""",
 )
 REMOVED_NAME = rule(
-    "KRS102", Level.ERROR, Mode.REPORT,
+    "KRS102",
+    Level.ERROR,
+    Mode.REPORT,
     "no Keras 3 equivalent: edit by hand",
     """Names Keras 3 removed without a drop-in replacement: `keras.utils.multi_gpu_model` (use
     `tf.distribute.MirroredStrategy`), `keras.engine.saving` (use `model.load_weights(...,
@@ -40,7 +46,9 @@ REMOVED_NAME = rule(
     `keras.layers.merge._Merge` base, `LocallyConnected1D/2D`.""",
 )
 LEGACY_PREPROCESSING = rule(
-    "KRS103", Level.WARNING, Mode.REPORT,
+    "KRS103",
+    Level.WARNING,
+    Mode.REPORT,
     "legacy preprocessing API: not in `import keras` 3",
     """`ImageDataGenerator`, `Tokenizer`, `one_hot`, `hashing_trick`, `text_to_word_sequence`,
     `TimeseriesGenerator`, `skipgrams` and `make_sampling_table` are gone from Keras 3's
@@ -49,7 +57,9 @@ LEGACY_PREPROCESSING = rule(
     or `timeseries_dataset_from_array`. (`pad_sequences`, `load_img`, `img_to_array` still exist.)""",
 )
 NOT_EXPORTED = rule(
-    "KRS104", Level.ERROR, Mode.REPORT,
+    "KRS104",
+    Level.ERROR,
+    Mode.REPORT,
     "imported from a removed sub-module, and not exported by its Keras 3 parent",
     """The sub-module is gone in Keras 3 and its parent (`keras.layers`, `keras.utils`) does not
     export this name, so the import cannot simply be moved (e.g. `keras.utils.layer_utils.
@@ -57,11 +67,29 @@ NOT_EXPORTED = rule(
 )
 
 _LAYER_MODULES = (
-    "advanced_activations", "convolutional", "convolutional_recurrent", "core", "cudnn_recurrent",
-    "embeddings", "local", "merge", "noise", "normalization", "pooling", "recurrent", "wrappers",
+    "advanced_activations",
+    "convolutional",
+    "convolutional_recurrent",
+    "core",
+    "cudnn_recurrent",
+    "embeddings",
+    "local",
+    "merge",
+    "noise",
+    "normalization",
+    "pooling",
+    "recurrent",
+    "wrappers",
 )
-_UTILS_MODULES = ("np_utils", "data_utils", "generic_utils", "vis_utils", "io_utils", "layer_utils",
-                  "conv_utils")
+_UTILS_MODULES = (
+    "np_utils",
+    "data_utils",
+    "generic_utils",
+    "vis_utils",
+    "io_utils",
+    "layer_utils",
+    "conv_utils",
+)
 SUBMODULES = {
     **{f"keras.layers.{m}": "keras.layers" for m in _LAYER_MODULES},
     **{f"keras.utils.{m}": "keras.utils" for m in _UTILS_MODULES},
@@ -69,19 +97,49 @@ SUBMODULES = {
     "keras.optimizers.legacy": "keras.optimizers",
 }
 # What Keras 3's keras.utils exports (tests/migrate/test_api_conformance.py keeps this honest).
-KERAS3_UTILS = frozenset({
-    "CustomObjectScope", "Progbar", "PyDataset", "Sequence", "array_to_img", "custom_object_scope",
-    "deserialize_keras_object", "get_custom_objects", "get_file", "get_registered_name",
-    "get_registered_object", "get_source_inputs", "img_to_array", "load_img", "model_to_dot",
-    "normalize", "pad_sequences", "plot_model", "register_keras_serializable", "save_img",
-    "serialize_keras_object", "set_random_seed", "to_categorical",
-})
-_ENGINE = ("keras.engine", "keras.engine.topology", "keras.engine.base_layer",
-           "keras.engine.input_layer", "keras.engine.network", "keras.engine.training",
-           "keras.engine.sequential", "keras.engine.input_spec")
+KERAS3_UTILS = frozenset(
+    {
+        "CustomObjectScope",
+        "Progbar",
+        "PyDataset",
+        "Sequence",
+        "array_to_img",
+        "custom_object_scope",
+        "deserialize_keras_object",
+        "get_custom_objects",
+        "get_file",
+        "get_registered_name",
+        "get_registered_object",
+        "get_source_inputs",
+        "img_to_array",
+        "load_img",
+        "model_to_dot",
+        "normalize",
+        "pad_sequences",
+        "plot_model",
+        "register_keras_serializable",
+        "save_img",
+        "serialize_keras_object",
+        "set_random_seed",
+        "to_categorical",
+    }
+)
+_ENGINE = (
+    "keras.engine",
+    "keras.engine.topology",
+    "keras.engine.base_layer",
+    "keras.engine.input_layer",
+    "keras.engine.network",
+    "keras.engine.training",
+    "keras.engine.sequential",
+    "keras.engine.input_spec",
+)
 MOVED = {
-    **{f"{m}.{n}": f"keras.layers.{n}" for m in _ENGINE
-       for n in ("Layer", "InputSpec", "Input", "InputLayer")},
+    **{
+        f"{m}.{n}": f"keras.layers.{n}"
+        for m in _ENGINE
+        for n in ("Layer", "InputSpec", "Input", "InputLayer")
+    },
     **{f"{m}.{n}": "keras.models.Model" for m in _ENGINE for n in ("Network", "Model")},
     **{f"{m}.Sequential": "keras.models.Sequential" for m in _ENGINE},
     **{f"{m}.get_source_inputs": "keras.utils.get_source_inputs" for m in _ENGINE},
@@ -102,11 +160,13 @@ REMOVED = {
     "keras.layers.LocallyConnected2D": "removed; use Conv2D or keep tf-keras for this model",
 }
 LEGACY = {
-    f"keras.preprocessing.{m}.{n}" for m, names in {
+    f"keras.preprocessing.{m}.{n}"
+    for m, names in {
         "image": ("ImageDataGenerator", "DirectoryIterator", "NumpyArrayIterator", "Iterator"),
         "text": ("Tokenizer", "one_hot", "hashing_trick", "text_to_word_sequence"),
         "sequence": ("TimeseriesGenerator", "skipgrams", "make_sampling_table"),
-    }.items() for n in names
+    }.items()
+    for n in names
 }
 _TAILS = frozenset(full.rsplit(".", 1)[1] for full in (*SUBMODULES, *MOVED))
 
@@ -124,14 +184,20 @@ def _report_name(ctx, original, full, standalone):
         ctx.report(REMOVED_NAME.id, original, f"{full}: {hint}", applied=False)
     elif full in LEGACY and ctx.enabled(LEGACY_PREPROCESSING.id, original):
         where = "fails under `import keras` 3" if standalone else "works only through tf.keras"
-        ctx.report(LEGACY_PREPROCESSING.id, original, f"{full} {where}: {LEGACY_PREPROCESSING.summary}",
-                   applied=False)
+        ctx.report(
+            LEGACY_PREPROCESSING.id,
+            original,
+            f"{full} {where}: {LEGACY_PREPROCESSING.summary}",
+            applied=False,
+        )
 
 
 @register(cst.Attribute)
 def module_path(ctx, original, node):
     """`keras.layers.core.Dense`, `import keras.utils.np_utils`, `keras.engine.topology.Layer`."""
-    if node.attr.value not in _TAILS and not original.attr.value.startswith(("multi_gpu", "model_from")):
+    if node.attr.value not in _TAILS and not original.attr.value.startswith(
+        ("multi_gpu", "model_from")
+    ):
         return None
     if id(original) in ctx.names.from_modules:
         return None  # `from keras.utils.np_utils import x`: import_from decides per name
@@ -148,10 +214,10 @@ def module_path(ctx, original, node):
             return node.with_changes(attr=cst.Name(new.rsplit(".", 1)[1]))
     if full in MOVED and ctx.enabled(MOVED_NAME.id, original):
         text = dotted(original)
-        old_tail = full[len("keras"):]
+        old_tail = full[len("keras") :]
         if text is not None and text.endswith(old_tail):
             ctx.report(MOVED_NAME.id, original)
-            return edit.expression(text[: -len(old_tail)] + MOVED[full][len("keras"):])
+            return edit.expression(text[: -len(old_tail)] + MOVED[full][len("keras") :])
     _report_name(ctx, original, full, standalone=not (dotted(original) or "").startswith("tf"))
     return None
 
@@ -194,7 +260,9 @@ def import_from(ctx, original, node):
             parent = SUBMODULES[module]
             if parent == "keras.utils" and name not in KERAS3_UTILS:
                 if ctx.enabled(NOT_EXPORTED.id, original):
-                    ctx.report(NOT_EXPORTED.id, original, f"{full}: {NOT_EXPORTED.summary}", applied=False)
+                    ctx.report(
+                        NOT_EXPORTED.id, original, f"{full}: {NOT_EXPORTED.summary}", applied=False
+                    )
                 return None
             new, rules = f"{parent}.{name}", rules | {SUBMODULE.id}
         if new in MOVED and ctx.enabled(MOVED_NAME.id, original):
@@ -223,7 +291,7 @@ def _spelled(node, module):
     written = dotted(node.module)
     for prefix in ("tensorflow.python.keras", "tensorflow.keras"):
         if written.startswith(prefix):
-            return prefix + module[len("keras"):]
+            return prefix + module[len("keras") :]
     return module
 
 
@@ -240,13 +308,17 @@ def one_import_per_line(ctx, original, line):
 
 
 SHADOWED = rule(
-    "KRS105", Level.WARNING, Mode.REPORT,
+    "KRS105",
+    Level.WARNING,
+    Mode.REPORT,
     "`keras` names the backend module here (`from keras import backend as keras`)",
     """The file rebinds `keras` (seen in U-Net code), so `keras.sum(...)` is a backend call. The
     rewriter follows the binding, but a reader will not: rename the alias to `K`.""",
 )
 VERSION_CHECK = rule(
-    "KRS106", Level.INFO, Mode.REPORT,
+    "KRS106",
+    Level.INFO,
+    Mode.REPORT,
     "`keras.__version__` check: Keras 3 reports 3.x",
     """Version gates such as `LooseVersion(keras.__version__) >= '2.0.8'` or asserts on `2.` now see
     3.x; check what the gate protects.""",
@@ -260,8 +332,11 @@ def shadowing_import(ctx, original, node):
     if not canonical(dotted(node.module)).startswith("keras"):
         return None
     for alias in node.names:
-        if alias.asname is not None and alias.asname.name.value == "keras" and ctx.enabled(
-                SHADOWED.id, original):
+        if (
+            alias.asname is not None
+            and alias.asname.name.value == "keras"
+            and ctx.enabled(SHADOWED.id, original)
+        ):
             ctx.report(SHADOWED.id, original, applied=False)
     return None
 

@@ -14,12 +14,16 @@ from compatkeras.migrate.names import canonical, dotted
 from compatkeras.migrate.transform import register
 
 MODEL_KWARGS = rule(
-    "KRS070", Level.INFO, Mode.AUTO,
+    "KRS070",
+    Level.INFO,
+    Mode.AUTO,
     "`Model(input=, output=)` is `Model(inputs=, outputs=)`",
     """Keras 1 names; Keras 3 raises "Unrecognized keyword arguments passed to Model".""",
 )
 KERAS1_KWARGS = rule(
-    "KRS071", Level.INFO, Mode.GUARDED,
+    "KRS071",
+    Level.INFO,
+    Mode.GUARDED,
     "Keras 1 layer argument renamed (output_dim -> units, init -> kernel_initializer, ...)",
     """Keras 2 accepted the Keras 1 names with a warning; Keras 3 rejects them ("Unrecognized
     keyword arguments passed to Dense"). The table is keras 2.2.4's own conversion table. Values
@@ -30,7 +34,9 @@ KERAS1_KWARGS = rule(
     a mapped argument is reported instead.""",
 )
 KERAS1_KERNEL = rule(
-    "KRS072", Level.INFO, Mode.GUARDED,
+    "KRS072",
+    Level.INFO,
+    Mode.GUARDED,
     "Keras 1 kernel size `Conv2D(n, rows, cols)` / `nb_row=`/`nb_col=` is `kernel_size=(rows, cols)`",
     """Keras 1 gave the kernel as separate integers (`Convolution2D(32, 3, 3)`,
     `Convolution3D(n, d1, d2, d3)`, `nb_row=`/`nb_col=`, `kernel_dim1..3=`). Keras 3 would read the
@@ -38,7 +44,9 @@ KERAS1_KERNEL = rule(
     keywords; other forms are reported.""",
 )
 RENAMED_CLASS = rule(
-    "KRS073", Level.INFO, Mode.AUTO,
+    "KRS073",
+    Level.INFO,
+    Mode.AUTO,
     "layer class renamed in Keras 3 (Deconvolution2D, AtrousConvolution2D, CuDNNLSTM, ThresholdedReLU)",
     """`Deconvolution2D`/`Deconv2D` are `Conv2DTranspose`, `AtrousConvolution1D/2D(atrous_rate=)`
     are `Conv1D/Conv2D(dilation_rate=)`, `CuDNNLSTM`/`CuDNNGRU` are `LSTM`/`GRU` (Keras 3 picks the
@@ -48,18 +56,24 @@ RENAMED_CLASS = rule(
     `from keras.layers import LSTM as CuDNNLSTM`.""",
 )
 BATCHNORM_MODE = rule(
-    "KRS074", Level.INFO, Mode.GUARDED,
+    "KRS074",
+    Level.INFO,
+    Mode.GUARDED,
     "`BatchNormalization(mode=0)` dropped; other modes have no Keras 2/3 equivalent",
     """Keras 1's `mode=0` is the only behaviour Keras 2 and 3 have; `mode=1`/`mode=2` (per-sample
     and batch-statistics-at-test-time) are reported as errors.""",
 )
 LEAKY_ALPHA = rule(
-    "KRS075", Level.INFO, Mode.AUTO,
+    "KRS075",
+    Level.INFO,
+    Mode.AUTO,
     "`LeakyReLU(alpha=)` is `LeakyReLU(negative_slope=)`",
     """Keras 3 deprecates `alpha` (warning) in favour of `negative_slope`.""",
 )
 MERGE_FUNCTION = rule(
-    "KRS076", Level.INFO, Mode.GUARDED,
+    "KRS076",
+    Level.INFO,
+    Mode.GUARDED,
     "Keras 1 `merge(inputs, mode=...)` is `concatenate`/`add`/`multiply`/`average`/`maximum`/`dot`",
     """`merge([a, b], mode='concat', concat_axis=k)` is `layers.concatenate([a, b], axis=k)`;
     'sum' -> `add`, 'mul' -> `multiply`, 'ave' -> `average`, 'max' -> `maximum`, 'dot' ->
@@ -67,20 +81,26 @@ MERGE_FUNCTION = rule(
     `mode`, or `output_shape=`, is reported instead.""",
 )
 REMOVED_LAYER = rule(
-    "KRS077", Level.ERROR, Mode.REPORT,
+    "KRS077",
+    Level.ERROR,
+    Mode.REPORT,
     "layer removed in Keras 3 without a drop-in replacement",
     """`Merge([model_a, model_b], mode=...)` inside a `Sequential` needs the functional API;
     `LocallyConnected1D/2D`, `Highway`, `MaxoutDense` and `Recurrent` are gone.""",
 )
 ADD_WEIGHT = rule(
-    "KRS078", Level.INFO, Mode.AUTO,
+    "KRS078",
+    Level.INFO,
+    Mode.AUTO,
     "`add_weight` arguments become keywords (Keras 3 requires `name=` as a keyword)",
     """Keras 2 `add_weight(name, shape, dtype, initializer, regularizer, trainable, constraint)`;
     Keras 3's first parameter is `shape` and `name` must be a keyword. Positional arguments get
     their Keras 2 keywords. The Keras 1 form `add_weight(shape, 'name')` is read as such.""",
 )
 RNN_DEFAULTS = rule(
-    "KRS079", Level.WARNING, Mode.REPORT,
+    "KRS079",
+    Level.WARNING,
+    Mode.REPORT,
     "RNN defaults changed since keras 2.2: pin them to reproduce old weights",
     """Standalone keras <= 2.2 used `recurrent_activation='hard_sigmoid'` for LSTM/GRU/ConvLSTM2D
     and `reset_after=False` for GRU; Keras 3 uses 'sigmoid' and `reset_after=True`. Weights trained
@@ -89,18 +109,43 @@ RNN_DEFAULTS = rule(
 )
 
 RENAMES = {
-    "Deconvolution2D": "Conv2DTranspose", "Deconv2D": "Conv2DTranspose",
-    "Deconvolution3D": "Conv3DTranspose", "Deconv3D": "Conv3DTranspose",
-    "AtrousConvolution1D": "Conv1D", "AtrousConv1D": "Conv1D",
-    "AtrousConvolution2D": "Conv2D", "AtrousConv2D": "Conv2D",
-    "CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU", "ThresholdedReLU": "ReLU",
+    "Deconvolution2D": "Conv2DTranspose",
+    "Deconv2D": "Conv2DTranspose",
+    "Deconvolution3D": "Conv3DTranspose",
+    "Deconv3D": "Conv3DTranspose",
+    "AtrousConvolution1D": "Conv1D",
+    "AtrousConv1D": "Conv1D",
+    "AtrousConvolution2D": "Conv2D",
+    "AtrousConv2D": "Conv2D",
+    "CuDNNLSTM": "LSTM",
+    "CuDNNGRU": "GRU",
+    "ThresholdedReLU": "ReLU",
 }
 RENAMED_KWARGS = {"atrous_rate": "dilation_rate"}
-REMOVED = {"Merge", "LocallyConnected1D", "LocallyConnected2D", "Highway", "MaxoutDense", "Recurrent"}
-MODELS = {"keras.models.Model", "keras.Model", "keras.engine.training.Model",
-          "keras.engine.topology.Model", "keras.models.Sequential"}
-MERGE_MODES = {"concat": "concatenate", "sum": "add", "mul": "multiply", "ave": "average",
-               "max": "maximum", "dot": "dot", "cos": "dot"}
+REMOVED = {
+    "Merge",
+    "LocallyConnected1D",
+    "LocallyConnected2D",
+    "Highway",
+    "MaxoutDense",
+    "Recurrent",
+}
+MODELS = {
+    "keras.models.Model",
+    "keras.Model",
+    "keras.engine.training.Model",
+    "keras.engine.topology.Model",
+    "keras.models.Sequential",
+}
+MERGE_MODES = {
+    "concat": "concatenate",
+    "sum": "add",
+    "mul": "multiply",
+    "ave": "average",
+    "max": "maximum",
+    "dot": "dot",
+    "cos": "dot",
+}
 RNN_CLASSES = {"LSTM", "GRU", "ConvLSTM2D", "CuDNNGRU"}
 # Keras 2 parameters that come first, so a positional argument already gives them.
 FIRST_PARAMETERS = {"units", "filters", "rate", "pool_size", "size", "stddev"}
@@ -127,16 +172,23 @@ def _rename_keywords(ctx, original, call, table):
         i = edit.keyword_index(call, old)
         if i is None:
             continue
-        if edit.keyword_index(call, new) is not None or (new in FIRST_PARAMETERS and edit.positional(call)):
-            ctx.report(KERAS1_KWARGS.id, original, f"both `{old}` and `{new}`: remove one", applied=False)
+        if edit.keyword_index(call, new) is not None or (
+            new in FIRST_PARAMETERS and edit.positional(call)
+        ):
+            ctx.report(
+                KERAS1_KWARGS.id, original, f"both `{old}` and `{new}`: remove one", applied=False
+            )
             continue
         values = VALUES.get(old)
         if values is not None:
             value = _literal(call.args[i].value)
             if value not in values:
-                ctx.report(KERAS1_KWARGS.id, original,
-                           f"`{old}` with a non-literal or unknown value: map it to `{new}` by hand",
-                           applied=False)
+                ctx.report(
+                    KERAS1_KWARGS.id,
+                    original,
+                    f"`{old}` with a non-literal or unknown value: map it to `{new}` by hand",
+                    applied=False,
+                )
                 continue
             if values[value] is None:
                 call = edit.remove_argument(call, i)
@@ -153,13 +205,24 @@ def _rename_keywords(ctx, original, call, table):
 def _rnn_extras(ctx, original, call):
     i = edit.keyword_index(call, "forget_bias_init")
     if i is not None:
-        if _literal(call.args[i].value) == "one" and edit.keyword_index(call, "unit_forget_bias") is None:
+        if (
+            _literal(call.args[i].value) == "one"
+            and edit.keyword_index(call, "unit_forget_bias") is None
+        ):
             call = edit.set_argument_value(call, i, cst.Name("True"))
             call = edit.rename_keyword(call, "forget_bias_init", "unit_forget_bias")
-            ctx.report(KERAS1_KWARGS.id, original, "Keras 1 forget_bias_init='one' -> unit_forget_bias=True")
+            ctx.report(
+                KERAS1_KWARGS.id,
+                original,
+                "Keras 1 forget_bias_init='one' -> unit_forget_bias=True",
+            )
         else:
-            ctx.report(KERAS1_KWARGS.id, original, "`forget_bias_init` other than 'one': "
-                       "use `bias_initializer` by hand", applied=False)
+            ctx.report(
+                KERAS1_KWARGS.id,
+                original,
+                "`forget_bias_init` other than 'one': use `bias_initializer` by hand",
+                applied=False,
+            )
     dim, length = edit.keyword_index(call, "input_dim"), edit.keyword_index(call, "input_length")
     if dim is not None and length is not None and edit.keyword_index(call, "input_shape") is None:
         shape = edit.template("(__0__, __1__)", call.args[length].value, call.args[dim].value)
@@ -172,12 +235,17 @@ def _rnn_extras(ctx, original, call):
 
 def _kernel(ctx, original, call, cls):
     """Keras 1 separate kernel sizes -> one `kernel_size` tuple."""
-    sizes = ("nb_row", "nb_col") if cls in KERNEL_2D else ("kernel_dim1", "kernel_dim2", "kernel_dim3")
+    sizes = (
+        ("nb_row", "nb_col") if cls in KERNEL_2D else ("kernel_dim1", "kernel_dim2", "kernel_dim3")
+    )
     given = [edit.keyword_index(call, k) for k in sizes]
     if all(i is not None for i in given):
         values = [call.args[i].value for i in given]
-        call = edit.set_argument_value(call, given[0], edit.template(
-            "(" + ", ".join(f"__{n}__" for n in range(len(values))) + ")", *values))
+        call = edit.set_argument_value(
+            call,
+            given[0],
+            edit.template("(" + ", ".join(f"__{n}__" for n in range(len(values))) + ")", *values),
+        )
         call = edit.rename_keyword(call, sizes[0], "kernel_size")
         for name in sizes[1:]:
             call = edit.remove_keyword(call, name)
@@ -191,19 +259,24 @@ def _kernel(ctx, original, call, cls):
     if any(edit.keyword_index(original, k) is not None for k in _NOT_KERAS1):
         return call
     if len(positional) >= 2 + n - 1 and not edit.has_star_args(call):
-        kernel = positional[1:1 + n]
+        kernel = positional[1 : 1 + n]
         if all(isinstance(a.value, cst.Integer) for a in kernel) and len(positional) <= 1 + n:
             tuple_node = edit.template(
-                "(" + ", ".join(f"__{k}__" for k in range(n)) + ")", *[a.value for a in kernel])
+                "(" + ", ".join(f"__{k}__" for k in range(n)) + ")", *[a.value for a in kernel]
+            )
             first = call.args.index(kernel[0])
             args = list(call.args)
             args[first] = kernel[0].with_changes(value=tuple_node, comma=kernel[-1].comma)
-            del args[first + 1:first + n]
+            del args[first + 1 : first + n]
             ctx.report(KERAS1_KERNEL.id, original)
             return call.with_changes(args=args)
         if all(isinstance(a.value, cst.Integer) for a in kernel):
-            ctx.report(KERAS1_KERNEL.id, original, "Keras 1 kernel sizes followed by more "
-                       "positional arguments: rewrite by hand", applied=False)
+            ctx.report(
+                KERAS1_KERNEL.id,
+                original,
+                "Keras 1 kernel sizes followed by more positional arguments: rewrite by hand",
+                applied=False,
+            )
     return call
 
 
@@ -229,16 +302,26 @@ def layer_arguments(ctx, original, call):
         new = _kernel(ctx, original, new, cls)
     if cls in RENAMES and ctx.enabled(RENAMED_CLASS.id, original):
         new = _renamed_class(ctx, original, new, cls)
-    if cls == "BatchNormalization" and edit.keyword_index(new, "mode") is not None and ctx.enabled(
-            BATCHNORM_MODE.id, original):
+    if (
+        cls == "BatchNormalization"
+        and edit.keyword_index(new, "mode") is not None
+        and ctx.enabled(BATCHNORM_MODE.id, original)
+    ):
         if _literal(edit.keyword_value(new, "mode")) == 0:
             new = edit.remove_keyword(new, "mode")
             ctx.report(BATCHNORM_MODE.id, original)
         else:
-            ctx.report(BATCHNORM_MODE.id, original, "BatchNormalization(mode=1/2) has no Keras 3 "
-                       "equivalent", applied=False)
-    if cls == "LeakyReLU" and edit.keyword_index(new, "alpha") is not None and ctx.enabled(
-            LEAKY_ALPHA.id, original):
+            ctx.report(
+                BATCHNORM_MODE.id,
+                original,
+                "BatchNormalization(mode=1/2) has no Keras 3 equivalent",
+                applied=False,
+            )
+    if (
+        cls == "LeakyReLU"
+        and edit.keyword_index(new, "alpha") is not None
+        and ctx.enabled(LEAKY_ALPHA.id, original)
+    ):
         if edit.keyword_index(new, "negative_slope") is None:
             new = edit.rename_keyword(new, "alpha", "negative_slope")
             ctx.report(LEAKY_ALPHA.id, original)
@@ -252,11 +335,18 @@ def _rnn_defaults(ctx, original, call, cls):
     bound = ctx.names.bindings.get(head, "")
     if bound.startswith("tensorflow") or cls == "CuDNNGRU":
         return  # tf.keras 2 already had Keras 3's defaults; CuDNNGRU is reset_after math
-    missing = [k for k in ("recurrent_activation",) + (("reset_after",) if cls == "GRU" else ())
-               if edit.keyword_index(call, k) is None]
+    missing = [
+        k
+        for k in ("recurrent_activation",) + (("reset_after",) if cls == "GRU" else ())
+        if edit.keyword_index(call, k) is None
+    ]
     if missing and not edit.has_star_args(call):
-        ctx.report(RNN_DEFAULTS.id, original, f"{cls} without {', '.join(missing)}: "
-                   f"{RNN_DEFAULTS.summary}", applied=False)
+        ctx.report(
+            RNN_DEFAULTS.id,
+            original,
+            f"{cls} without {', '.join(missing)}: {RNN_DEFAULTS.summary}",
+            applied=False,
+        )
 
 
 def _renamed_class(ctx, original, call, cls):
@@ -292,15 +382,28 @@ def _model_kwargs(ctx, original, call):
 def _merge(ctx, original, call):
     mode = edit.keyword_value(call, "mode")
     mode = "concat" if mode is None else _literal(mode)
-    if mode not in MERGE_MODES or edit.keyword_index(call, "output_shape") is not None or len(
-            edit.positional(call)) != 1 or edit.has_star_args(call):
-        ctx.report(MERGE_FUNCTION.id, original, "merge() with a callable or unknown mode, "
-                   "output_shape or extra positional arguments: rewrite by hand", applied=False)
+    if (
+        mode not in MERGE_MODES
+        or edit.keyword_index(call, "output_shape") is not None
+        or len(edit.positional(call)) != 1
+        or edit.has_star_args(call)
+    ):
+        ctx.report(
+            MERGE_FUNCTION.id,
+            original,
+            "merge() with a callable or unknown mode, "
+            "output_shape or extra positional arguments: rewrite by hand",
+            applied=False,
+        )
         return None
     owner = ctx.name_for("keras.layers", "layers", "from keras import layers")
     if owner is None:
-        ctx.report(MERGE_FUNCTION.id, original, "`layers` and `keras` are other names here: "
-                   "rewrite by hand", applied=False)
+        ctx.report(
+            MERGE_FUNCTION.id,
+            original,
+            "`layers` and `keras` are other names here: rewrite by hand",
+            applied=False,
+        )
         return None
     new = edit.remove_keyword(call, "mode")
     for old, keyword in (("concat_axis", "axis"), ("dot_axes", "axes")):
@@ -336,13 +439,21 @@ def add_weight_keywords(ctx, original, call):
     if not positional or not ctx.enabled(ADD_WEIGHT.id, original):
         return None
     if edit.has_star_args(call):
-        ctx.report(ADD_WEIGHT.id, original, "add_weight(*args): give `name=` as a keyword by hand",
-                   applied=False)
+        ctx.report(
+            ADD_WEIGHT.id,
+            original,
+            "add_weight(*args): give `name=` as a keyword by hand",
+            applied=False,
+        )
         return None
     if isinstance(positional[0].value, (cst.Tuple, cst.List)):  # Keras 1: (shape, name)
         if len(positional) > 2:
-            ctx.report(ADD_WEIGHT.id, original, "Keras 1 add_weight with more than (shape, name) "
-                       "positional: rewrite by hand", applied=False)
+            ctx.report(
+                ADD_WEIGHT.id,
+                original,
+                "Keras 1 add_weight with more than (shape, name) positional: rewrite by hand",
+                applied=False,
+            )
             return None
         order = ("shape", "name")
     else:
@@ -354,20 +465,26 @@ def add_weight_keywords(ctx, original, call):
 
 
 INPUT_LENGTH = rule(
-    "KRS080", Level.INFO, Mode.REPORT,
+    "KRS080",
+    Level.INFO,
+    Mode.REPORT,
     "`Embedding(input_length=)` is deprecated in Keras 3",
     """Keras 3 ignores it with a warning ("Just remove it"). Without it a Sequential model is only
     built at its first call: give it a `keras.Input((input_length,))` first if you need
     `summary()` or the weights before training.""",
 )
 LAYER_SHAPES = rule(
-    "KRS081", Level.ERROR, Mode.REPORT,
+    "KRS081",
+    Level.ERROR,
+    Mode.REPORT,
     "a layer's `output_shape`/`input_shape` attribute is gone in Keras 3",
     """Keras 3 layers have no `output_shape`/`input_shape` (AttributeError); models still do. Use
     `layer.output.shape` / `layer.input.shape` (functional models) or `compute_output_shape`.""",
 )
 PRIVATE_STATE = rule(
-    "KRS082", Level.ERROR, Mode.REPORT,
+    "KRS082",
+    Level.ERROR,
+    Mode.REPORT,
     "private Keras 2 model state (`metrics_tensors`, `_per_input_losses`, ...) is gone",
     """Code that appended to `model.metrics_tensors` / `model.metrics_names` or read
     `_per_input_losses` (e.g. Mask R-CNN) must log extra values with `add_metric`-free Keras 3
@@ -377,7 +494,10 @@ PRIVATE_STATE = rule(
 
 @register(cst.Call)
 def embedding_input_length(ctx, original, call):
-    if edit.keyword_index(call, "input_length") is None or _layer(ctx, original.func) != "Embedding":
+    if (
+        edit.keyword_index(call, "input_length") is None
+        or _layer(ctx, original.func) != "Embedding"
+    ):
         return None
     if ctx.enabled(INPUT_LENGTH.id, original):
         ctx.report(INPUT_LENGTH.id, original, applied=False)
@@ -399,5 +519,7 @@ def layer_attributes(ctx, original, node):
             ctx.report(LAYER_SHAPES.id, original, applied=False)
     elif name in ("metrics_tensors", "_per_input_losses", "_per_input_updates"):
         if ctx.names.imports_keras and ctx.enabled(PRIVATE_STATE.id, original):
-            ctx.report(PRIVATE_STATE.id, original, f"`{name}`: {PRIVATE_STATE.summary}", applied=False)
+            ctx.report(
+                PRIVATE_STATE.id, original, f"`{name}`: {PRIVATE_STATE.summary}", applied=False
+            )
     return None

@@ -8,13 +8,17 @@ from compatkeras.migrate.names import canonical, dotted
 from compatkeras.migrate.transform import register
 
 LR = rule(
-    "KRS030", Level.INFO, Mode.AUTO,
+    "KRS030",
+    Level.INFO,
+    Mode.AUTO,
     "`lr` is `learning_rate` in Keras 3",
     """Keras 3 optimizers reject `lr=` (ValueError: Argument(s) not recognized); tf-keras's new
     optimizers silently ignore it. The value is passed as `learning_rate=` instead.""",
 )
 DECAY = rule(
-    "KRS031", Level.INFO, Mode.GUARDED,
+    "KRS031",
+    Level.INFO,
+    Mode.GUARDED,
     "`decay=d` is `learning_rate=InverseTimeDecay(lr, decay_steps=1, decay_rate=d)`",
     """Keras 3 only warns that `decay` is ignored, so the learning rate silently stops decaying.
     Keras 2 used lr / (1 + decay * iterations), which is exactly
@@ -27,7 +31,9 @@ DECAY = rule(
     schedule.""",
 )
 LOWER_CASE = rule(
-    "KRS032", Level.INFO, Mode.AUTO,
+    "KRS032",
+    Level.INFO,
+    Mode.AUTO,
     "lower-case optimizer aliases are gone in Keras 3: use the class",
     """Keras 2 exported `keras.optimizers.adam`, `sgd`, `rmsprop`, ... as aliases of the classes;
     Keras 3 does not. Calls use the class; `from keras.optimizers import adam` becomes
@@ -74,7 +80,11 @@ def optimizer_arguments(ctx, original, call):
     if cls is None:
         return None
     short = dotted(call.func).rsplit(".", 1)[-1]
-    if short != cls and isinstance(call.func, cst.Attribute) and ctx.enabled(LOWER_CASE.id, original):
+    if (
+        short != cls
+        and isinstance(call.func, cst.Attribute)
+        and ctx.enabled(LOWER_CASE.id, original)
+    ):
         call = call.with_changes(func=call.func.with_changes(attr=cst.Name(cls)))
         ctx.report(LOWER_CASE.id, original)
     if edit.keyword_index(call, "decay") is not None and ctx.enabled(DECAY.id, original):
@@ -84,7 +94,9 @@ def optimizer_arguments(ctx, original, call):
             call = edit.rename_keyword(call, "lr", "learning_rate")
             ctx.report(LR.id, original)
         else:
-            ctx.report(LR.id, original, "both `lr` and `learning_rate` given: remove one", applied=False)
+            ctx.report(
+                LR.id, original, "both `lr` and `learning_rate` given: remove one", applied=False
+            )
     return call
 
 
@@ -97,10 +109,15 @@ def _decay(ctx, original, call, cls):
         ctx.report(DECAY.id, original, "decay with *args/**kwargs: rewrite by hand", applied=False)
         return call
     if ctx.facts.lr_changers:
-        ctx.report(DECAY.id, original, "decay left: this file also sets the learning rate ("
-                   + ", ".join(sorted(set(ctx.facts.lr_changers))[:2]) + "), which a schedule "
-                   "refuses; Keras 3 ignores `decay` (a warning only): combine both by hand",
-                   applied=False)
+        ctx.report(
+            DECAY.id,
+            original,
+            "decay left: this file also sets the learning rate ("
+            + ", ".join(sorted(set(ctx.facts.lr_changers))[:2])
+            + "), which a schedule "
+            "refuses; Keras 3 ignores `decay` (a warning only): combine both by hand",
+            applied=False,
+        )
         return call
     lr_index = edit.keyword_index(call, "lr")
     if lr_index is None:
@@ -109,7 +126,8 @@ def _decay(ctx, original, call, cls):
         lr_index = call.args.index(edit.positional(call)[0])
     if lr_index is None and cls not in SAFE_DEFAULT_LR:
         ctx.report(
-            DECAY.id, original,
+            DECAY.id,
+            original,
             f"{cls}(decay=...) without a learning rate: Keras 2.2 and tf.keras defaults differ; "
             "pass learning_rate=InverseTimeDecay(<lr>, decay_steps=1, decay_rate=...) by hand",
             applied=False,
@@ -117,7 +135,9 @@ def _decay(ctx, original, call, cls):
         return call
     prefix = _schedule_prefix(ctx, call)
     if prefix is None:
-        ctx.report(DECAY.id, original, "`keras` is rebound in this file: rewrite by hand", applied=False)
+        ctx.report(
+            DECAY.id, original, "`keras` is rebound in this file: rewrite by hand", applied=False
+        )
         return call
     lr = call.args[lr_index].value if lr_index is not None else cst.Float(SAFE_DEFAULT_LR[cls])
     schedule = cst.Call(
@@ -151,19 +171,25 @@ def lower_case_import(ctx, original, node):
 
 
 EPSILON_NONE = rule(
-    "KRS033", Level.INFO, Mode.AUTO,
+    "KRS033",
+    Level.INFO,
+    Mode.AUTO,
     "`epsilon=None` dropped: it meant K.epsilon() (1e-7), Keras 3's default",
     """Keras 2 read `epsilon=None` as `K.epsilon()`; Keras 3 accepts None silently and divides by
     it at the first step. Keras 3's default epsilon is 1e-7, the same value.""",
 )
 SCHEDULE_DECAY = rule(
-    "KRS034", Level.WARNING, Mode.REPORT,
+    "KRS034",
+    Level.WARNING,
+    Mode.REPORT,
     "`Nadam(schedule_decay=)` has no Keras 3 equivalent",
     """Keras 3's Nadam has no momentum schedule argument; the value is ignored. Remove it, or keep
     this model on tf-keras's legacy Nadam if the schedule matters.""",
 )
 LR_ATTRIBUTE = rule(
-    "KRS035", Level.INFO, Mode.AUTO,
+    "KRS035",
+    Level.INFO,
+    Mode.AUTO,
     "`optimizer.lr` is `optimizer.learning_rate`",
     """Keras 3 optimizers have no `lr` attribute (AttributeError). Reads and `K.set_value(...)`
     targets use `learning_rate`. With a schedule (e.g. after KRS031), Keras 3's
@@ -171,7 +197,9 @@ LR_ATTRIBUTE = rule(
     `assign` fails.""",
 )
 GET_UPDATES = rule(
-    "KRS036", Level.ERROR, Mode.REPORT,
+    "KRS036",
+    Level.ERROR,
+    Mode.REPORT,
     "custom optimizer with `get_updates`: Keras 3 optimizers implement `build()` + `update_step()`",
     """`Optimizer.get_updates` no longer exists; the class must be rewritten for Keras 3's
     optimizer API (see keras.optimizers.Optimizer).""",
@@ -185,12 +213,16 @@ def optimizer_leftovers(ctx, original, call):
         return None
     new = call
     epsilon = edit.keyword_value(new, "epsilon")
-    if isinstance(epsilon, cst.Name) and epsilon.value == "None" and ctx.enabled(
-            EPSILON_NONE.id, original):
+    if (
+        isinstance(epsilon, cst.Name)
+        and epsilon.value == "None"
+        and ctx.enabled(EPSILON_NONE.id, original)
+    ):
         new = edit.remove_keyword(new, "epsilon")
         ctx.report(EPSILON_NONE.id, original)
     if edit.keyword_index(new, "schedule_decay") is not None and ctx.enabled(
-            SCHEDULE_DECAY.id, original):
+        SCHEDULE_DECAY.id, original
+    ):
         ctx.report(SCHEDULE_DECAY.id, original, applied=False)
     return new if new is not call else None
 
@@ -202,7 +234,8 @@ def lr_attribute(ctx, original, node):
         return None
     owner = original.value
     is_optimizer = (isinstance(owner, cst.Attribute) and owner.attr.value == "optimizer") or (
-        isinstance(owner, cst.Name) and owner.value in ("optimizer", "opt"))
+        isinstance(owner, cst.Name) and owner.value in ("optimizer", "opt")
+    )
     if not is_optimizer or not ctx.enabled(LR_ATTRIBUTE.id, original):
         return None
     ctx.report(LR_ATTRIBUTE.id, original)

@@ -12,34 +12,44 @@ from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.transform import register
 
 SAVE_FORMAT = rule(
-    "KRS060", Level.INFO, Mode.GUARDED,
+    "KRS060",
+    Level.INFO,
+    Mode.GUARDED,
     "`save_format='h5'` dropped: Keras 3 infers the format from the path",
     """Keras 3 deprecates `save_format` ("can be inferred from the file path"). Dropped when the path
     is a literal ending in `.h5`/`.hdf5`, or `.h5` is appended to a literal path without suffix.""",
 )
 SAVED_MODEL = rule(
-    "KRS061", Level.ERROR, Mode.REPORT,
+    "KRS061",
+    Level.ERROR,
+    Mode.REPORT,
     "SavedModel directories are not written by `model.save` in Keras 3: use `model.export(path)`",
     """`model.save('dir')` and `save_format='tf'` raise "Invalid filepath extension for saving" in
     Keras 3. Use `model.save('x.keras')` to keep a model, `model.export('dir')` for serving, and
     `keras.layers.TFSMLayer(dir, call_endpoint='serving_default')` to load an old SavedModel.""",
 )
 H5_MODEL = rule(
-    "KRS062", Level.INFO, Mode.REPORT,
+    "KRS062",
+    Level.INFO,
+    Mode.REPORT,
     "`.h5` full-model files still work in Keras 3 (legacy); `.keras` is the native format",
     """Keras 3 saves and loads `.h5` with a legacy warning. Note: reloading a Keras 3 `.h5` with
     `compile=True` fails for `loss='mse'` (string aliases do not deserialize); use
     'mean_squared_error', a loss object, `compile=False` or `.keras`.""",
 )
 WEIGHTS_PATH = rule(
-    "KRS063", Level.INFO, Mode.GUARDED,
+    "KRS063",
+    Level.INFO,
+    Mode.GUARDED,
     "`save_weights` paths must end in `.weights.h5` in Keras 3",
     """`model.save_weights('w.h5')` fails in Keras 3 ("The filename must end in `.weights.h5`").
     A literal path gets the suffix; `load_weights` of the same literal in this file is renamed with
     it. Other `load_weights('x.h5')` calls are left: Keras 3 still reads Keras 2 `.h5` weights.""",
 )
 YAML = rule(
-    "KRS064", Level.ERROR, Mode.REPORT,
+    "KRS064",
+    Level.ERROR,
+    Mode.REPORT,
     "YAML model config is gone in Keras 3: use `to_json()` / `model_from_json`",
     """`model.to_yaml()` and `keras.models.model_from_yaml` were removed (security).""",
 )
@@ -72,7 +82,10 @@ def _path_index(call, keyword):
 @register(cst.Call)
 def saving_calls(ctx, original, call):
     method = edit.method_name(call)
-    if method not in ("save", "save_weights", "load_weights", "to_yaml") or not ctx.names.imports_keras:
+    if (
+        method not in ("save", "save_weights", "load_weights", "to_yaml")
+        or not ctx.names.imports_keras
+    ):
         return None
     if ctx.names.is_foreign(call.func.value):
         return None
@@ -113,12 +126,20 @@ def _save(ctx, original, call):
                 ctx.report(SAVE_FORMAT.id, original)
                 return edit.remove_keyword(call, "save_format")
             if path is not None and "." not in path.rsplit("/", 1)[-1]:
-                ctx.report(SAVE_FORMAT.id, original, f"'{path}' saved as '{path}.h5' "
-                           "(Keras 3 infers the format from the suffix)")
+                ctx.report(
+                    SAVE_FORMAT.id,
+                    original,
+                    f"'{path}' saved as '{path}.h5' (Keras 3 infers the format from the suffix)",
+                )
                 call = edit.set_argument_value(call, index, _set_string(node, f"{path}.h5"))
                 return edit.remove_keyword(call, "save_format")
-            ctx.report(SAVE_FORMAT.id, original, "save_format='h5' with a path that is not a "
-                       "literal: make the path end in .h5 and drop save_format", applied=False)
+            ctx.report(
+                SAVE_FORMAT.id,
+                original,
+                "save_format='h5' with a path that is not a "
+                "literal: make the path end in .h5 and drop save_format",
+                applied=False,
+            )
         return None
     if path is None:
         return None
@@ -131,7 +152,9 @@ def _save(ctx, original, call):
 
 
 SAVED_MODEL_LOAD = rule(
-    "KRS065", Level.ERROR, Mode.REPORT,
+    "KRS065",
+    Level.ERROR,
+    Mode.REPORT,
     "`load_model` of a SavedModel folder: Keras 3 loads `.keras`/`.h5` files only",
     """Keras 3's `load_model` rejects a SavedModel directory. Wrap it for inference with
     `keras.layers.TFSMLayer(path, call_endpoint='serving_default')`, or re-save the model as
@@ -146,7 +169,10 @@ def load_saved_model(ctx, original, call):
         return None
     index = _path_index(call, "filepath")
     path = _string(call.args[index].value) if index is not None else None
-    if path is not None and "." not in path.rstrip("/").rsplit("/", 1)[-1] and ctx.enabled(
-            SAVED_MODEL_LOAD.id, original):
+    if (
+        path is not None
+        and "." not in path.rstrip("/").rsplit("/", 1)[-1]
+        and ctx.enabled(SAVED_MODEL_LOAD.id, original)
+    ):
         ctx.report(SAVED_MODEL_LOAD.id, original, applied=False)
     return None
