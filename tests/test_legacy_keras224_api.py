@@ -223,6 +223,18 @@ result = {'test': [v.tolist() for v in saliency([x, 0])],
           'phase0': phase([x, 0])[0].tolist(), 'predict': m.predict(x).tolist()}
 """
 
+SESSION = """
+K = keras.backend
+v = K.variable(np.array([1.0, 2.0]))
+i = keras.layers.Input((2,))
+sess = K.get_session()
+_, warned = caught(lambda: K.set_session(tf.compat.v1.Session()))
+result = {'value': sess.run(v).tolist(), 'pair': [a.tolist() for a in sess.run([v, v])],
+          'symbolic': error(lambda: sess.run(i * 2)),
+          'feed': error(lambda: sess.run(v, feed_dict={'input_1:0': np.ones((1, 2))})),
+          'warned': warned}
+"""
+
 DROPIN = {
     "names": """
 import importlib
@@ -256,7 +268,9 @@ def runs():
         "keras-2.2": oracles.run("compatkeras-2.2", scenarios),
         "dropin": oracles.run("dropin", dropin),
         "tv1": oracles.run("tv1", {"graph_idioms": GRAPH_IDIOMS}),
-        "graph": oracles.run("compatkeras", {"graph_idioms": GRAPH_IDIOMS}),
+        "graph": oracles.run(
+            "compatkeras", {"graph_idioms": GRAPH_IDIOMS, "session": SETUP + SESSION}
+        ),
     }
 
 
@@ -272,8 +286,12 @@ def test_libraries_recognise_keras_and_its_old_module_paths(runs):
     got = oracles.value(runs["dropin"], "identity")
     import tf_keras
 
-    assert got == {"name": "keras", "versions": [tf_keras.__version__, "2.2.4"],
-                   "set_session": True, "dense": True}
+    assert got == {
+        "name": "keras",
+        "versions": [tf_keras.__version__, "2.2.4"],
+        "set_session": True,
+        "dense": True,
+    }
 
 
 def test_batch_dot_follows_keras224_under_its_flavor(runs):
@@ -296,8 +314,11 @@ def test_backend_names_keras_dropped(runs, flavor):
     np.testing.assert_allclose(got["logsumexp"], np.log(np.exp(v).sum(1)), rtol=1e-6)
     assert got["slice"] == [[2.0], [5.0]] and got["identity"] == v.tolist()
     assert got["th"] == ["th", "channels_first"] and got["normalize"] == "channels_last"
-    assert got["bad_format"] == ["ValueError", 'The `data_format` argument must be one of '
-                                 '"channels_first", "channels_last". Received: nhwc']
+    assert got["bad_format"] == [
+        "ValueError",
+        "The `data_format` argument must be one of "
+        '"channels_first", "channels_last". Received: nhwc',
+    ]
     assert got["placeholders"] == [True, False] and got["tensors"] == [True, False]
     assert got["variable_shape"] == [3, 4] and got["tf"] == "tensorflow"
     assert got["while_loop"] == [3, 13]
@@ -312,8 +333,9 @@ def test_backend_convolutions_match_the_layers(runs, name):
 @pytest.mark.parametrize("flavor", FLAVORS)
 def test_model_input_output_and_own_classes(runs, flavor):
     got = oracles.value(runs[flavor], "model_input_output")
-    assert got["warned"] == ["Update your `Model` call to the Keras 2 API: "
-                             "`Model(inputs=..., outputs=..., name=...)`"]
+    assert got["warned"] == [
+        "Update your `Model` call to the Keras 2 API: `Model(inputs=..., outputs=..., name=...)`"
+    ]
     assert got["class"] == "Model" and got["config"] == "m"
     assert got["clone"] == ["compatkeras.legacy.models"] * 3
 
@@ -374,21 +396,31 @@ def test_keras2_custom_optimizer_trains_with_keras224_numbers(runs, flavor):
 def test_keras1_legacy_layers(runs):
     got = oracles.value(runs["tf.keras"], "legacy_layers")
     va, vb = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 7.0])
-    expected = {"sum": va + vb, "mul": va * vb, "ave": (va + vb) / 2, "max": np.maximum(va, vb),
-                "concat": np.concatenate([va, vb]), "dot": [va @ vb],
-                "cos": [va @ vb / np.linalg.norm(va) / np.linalg.norm(vb)]}
+    expected = {
+        "sum": va + vb,
+        "mul": va * vb,
+        "ave": (va + vb) / 2,
+        "max": np.maximum(va, vb),
+        "concat": np.concatenate([va, vb]),
+        "dot": [va @ vb],
+        "cos": [va @ vb / np.linalg.norm(va) / np.linalg.norm(vb)],
+    }
     for mode, value in expected.items():
         np.testing.assert_allclose(got["merged"][mode], [value], rtol=1e-5)
-    assert got["warned"] == ["The `merge` function is deprecated and will be removed after "
-                             "08/2017. Use instead layers from `keras.layers.merge`, e.g. `add`, "
-                             "`concatenate`, etc."]
+    assert got["warned"] == [
+        "The `merge` function is deprecated and will be removed after "
+        "08/2017. Use instead layers from `keras.layers.merge`, e.g. `add`, "
+        "`concatenate`, etc."
+    ]
     mw, mb = (np.array(w) for w in got["maxout_w"])
-    np.testing.assert_allclose(got["maxout"], [(np.einsum("i,fio->fo", va, mw) + mb).max(0)],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        got["maxout"], [(np.einsum("i,fio->fo", va, mw) + mb).max(0)], rtol=1e-5
+    )
     w, w_carry, b, b_carry = (np.array(v) for v in got["highway_w"])
     gate = 1 / (1 + np.exp(-(va @ w_carry + b_carry)))
-    np.testing.assert_allclose(got["highway"], [gate * np.maximum(va @ w + b, 0) + (1 - gate) * va],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        got["highway"], [gate * np.maximum(va @ w + b, 0) + (1 - gate) * va], rtol=1e-5
+    )
     assert got["atrous"] == [[3, 3], [2, 2]]
     assert got["recurrent"][0] == "TypeError" and "keras.layers.RNN(cell)" in got["recurrent"][1]
     assert got["merge_models"][0] == "TypeError"
@@ -408,11 +440,16 @@ def test_keras2_utilities(runs):
     assert got["past_end"][0] == "IndexError"
     assert got["pictures"] == ["a.jpg", "b.PNG"]
     assert got["flipped"] == [[5.0, 4.0, 3.0], [2.0, 1.0, 0.0]]
-    assert got["one_gpu"] == ["ValueError", "For multi-gpu usage to be effective, call "
-                              "`multi_gpu_model` with `gpus >= 2`. Received: `gpus=1`"]
+    assert got["one_gpu"] == [
+        "ValueError",
+        "For multi-gpu usage to be effective, call "
+        "`multi_gpu_model` with `gpus >= 2`. Received: `gpus=1`",
+    ]
     assert got["two_gpus"][0] == "ValueError"
-    assert "we expect the following devices to be available: ['/cpu:0', '/gpu:0', '/gpu:1']" \
+    assert (
+        "we expect the following devices to be available: ['/cpu:0', '/gpu:0', '/gpu:1']"
         in got["two_gpus"][1]
+    )
     assert got["enqueuer_base"] is True
 
 
@@ -428,3 +465,13 @@ def test_k_function_with_learning_phase_and_k_gradients_as_in_keras2(runs):
             np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4, err_msg=key)
     assert not np.allclose(got["test"][1], got["train"][1])
     np.testing.assert_allclose(got["phase0"], got["predict"], rtol=1e-6)
+
+
+def test_sessions_say_what_replaces_them(runs):
+    got = oracles.value(runs["graph"], "session")
+    assert got["value"] == [1.0, 2.0] and got["pair"] == [[1.0, 2.0], [1.0, 2.0]]
+    for key in ("symbolic", "feed"):
+        assert got[key][0] == "RuntimeError" and "K.function(inputs, outputs)" in got[key][1]
+    assert (
+        len(got["warned"]) == 1 and "tf.config.experimental.set_memory_growth" in got["warned"][0]
+    )

@@ -1,15 +1,19 @@
 """Keras 2 `keras.backend` (`K`): tf-keras's backend functions, with the Keras 2.2.4 names that
 tf-keras dropped (`compatkeras.legacy.backend.keras22`).
 
-`get_session`/`set_session` come from tf-keras's internal backend, where they still live.
+`get_session`/`set_session` are stand-ins: TensorFlow 2 has no session (`graph_functions`).
 """
 
 import tensorflow as tf
 from tf_keras.backend import *
-from tf_keras.src.backend import get_session, set_session
 
 from compatkeras.legacy.backend import tensorflow_backend
-from compatkeras.legacy.backend.graph_functions import function, gradients
+from compatkeras.legacy.backend.graph_functions import (
+    function,
+    get_session,
+    gradients,
+    set_session,
+)
 from compatkeras.legacy.backend.keras22 import (
     batch_dot,
     control_flow_ops,

@@ -11,8 +11,12 @@ never turned off):
   arithmetic on them work as they did in Keras 2.
 
 `K.function(..., updates=...)` (update ops run by a session) has no eager equivalent: it raises,
-naming `tf.GradientTape` and `train_on_batch`.
+naming `tf.GradientTape` and `train_on_batch`. `K.get_session()` gives a stand-in whose `run()`
+returns values that exist and raises, naming the replacement, for anything that needs feeding;
+`K.set_session()` warns that the session's config is not applied.
 """
+
+import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -51,8 +55,13 @@ class _Gradients(tf_keras.layers.Layer):
             tape.watch(inputs)
             outputs = self._forward(inputs)
             loss, *tensors = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        grads = iter(tape.gradient(loss, [*tensors, *self._variables],
-                                   unconnected_gradients=tf.UnconnectedGradients.ZERO))
+        grads = iter(
+            tape.gradient(
+                loss,
+                [*tensors, *self._variables],
+                unconnected_gradients=tf.UnconnectedGradients.ZERO,
+            )
+        )
         of_tensors = [next(grads) for _ in tensors]
         of_variables = list(grads)
         tensors_it, variables_it = iter(of_tensors), iter(of_variables)
@@ -84,8 +93,10 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
             "optimizer.apply_gradients, or train through model.train_on_batch."
         )
     if kwargs:
-        raise ValueError(f"Invalid argument(s) to `K.function` in TensorFlow 2: {sorted(kwargs)} "
-                         "(session arguments have no eager equivalent)")
+        raise ValueError(
+            f"Invalid argument(s) to `K.function` in TensorFlow 2: {sorted(kwargs)} "
+            "(session arguments have no eager equivalent)"
+        )
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     single = not isinstance(outputs, (list, tuple))
     outputs = [outputs] if single else list(outputs)
@@ -98,8 +109,10 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     def run(values):
         values = list(values) if isinstance(values, (list, tuple)) else [values]
         if len(values) != len(inputs):
-            raise ValueError(f"This function takes {len(inputs)} inputs ({len(phase_at)} of them "
-                             f"the learning phase), got {len(values)}")
+            raise ValueError(
+                f"This function takes {len(inputs)} inputs ({len(phase_at)} of them "
+                f"the learning phase), got {len(values)}"
+            )
         training = None
         if phase_at:
             training = bool(values[phase_at[0]])
@@ -116,3 +129,55 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
         return result[0] if single else result
 
     return run
+
+
+class Session:
+    """What `K.get_session()` returns: TensorFlow 2 has no session to feed. `run()` of values
+    that already exist (variables, eager tensors: `sess.run(model.optimizer.lr)`) returns them
+    as numpy; anything that needs a graph to be fed raises, naming the replacement."""
+
+    graph = None
+
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        if feed_dict or any(_symbolic(f) for f in tf.nest.flatten(fetches)):
+            raise RuntimeError(
+                "Session.run() feeds placeholders of a TF1 graph, which TensorFlow 2 does not "
+                "have. Call the model (model(x) or model.predict(x)), build a callable with "
+                "K.function(inputs, outputs), or read values with K.get_value(x) / x.numpy()."
+            )
+        return tf.nest.map_structure(_value, fetches)
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _value(x):
+    if x is None or isinstance(x, tf.Operation):
+        return None  # an op (a variable's initializer, an update) has nothing to return
+    return np.asarray(x)
+
+
+_SESSION = Session()
+
+
+def get_session(op_input_list=()):
+    return _SESSION
+
+
+def set_session(session):
+    """Keras 2 `K.set_session(tf.Session(config=...))`: there is no session to set in
+    TensorFlow 2, so its config (GPU memory growth, thread counts) is not applied."""
+    if isinstance(session, Session):
+        return
+    warnings.warn(
+        "K.set_session(): TensorFlow 2 has no session, so the session and its config are not "
+        "used. Set GPU memory growth with tf.config.experimental.set_memory_growth(gpu, True) "
+        "and threads with tf.config.threading.set_intra_op_parallelism_threads(n).",
+        stacklevel=2,
+    )

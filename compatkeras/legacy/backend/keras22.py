@@ -15,10 +15,32 @@ from tf_keras.src.engine import keras_tensor
 
 from compatkeras.legacy import flavors
 
+__all__ = [
+    "batch_dot",
+    "control_flow_ops",
+    "conv3d_transpose",
+    "get_variable_shape",
+    "identity",
+    "image_dim_ordering",
+    "is_placeholder",
+    "is_tensor",
+    "logsumexp",
+    "normalize_data_format",
+    "separable_conv1d",
+    "set_image_dim_ordering",
+    "slice",
+]
+
 control_flow_ops = types.SimpleNamespace(
-    while_loop=tf.while_loop, cond=tf.cond, case=tf.case, group=tf.group,
-    tuple=tf.tuple, no_op=tf.no_op,
-    with_dependencies=lambda dependencies, output, name=None: _with_dependencies(dependencies, output),
+    while_loop=tf.while_loop,
+    cond=tf.cond,
+    case=tf.case,
+    group=tf.group,
+    tuple=tf.tuple,
+    no_op=tf.no_op,
+    with_dependencies=lambda dependencies, output, name=None: _with_dependencies(
+        dependencies, output
+    ),
 )
 
 
@@ -46,8 +68,10 @@ def normalize_data_format(value):
         value = _K.image_data_format()
     data_format = value.lower()
     if data_format not in _DATA_FORMATS:
-        raise ValueError('The `data_format` argument must be one of "channels_first", '
-                         f'"channels_last". Received: {value}')
+        raise ValueError(
+            'The `data_format` argument must be one of "channels_first", '
+            f'"channels_last". Received: {value}'
+        )
     return data_format
 
 
@@ -77,8 +101,15 @@ def get_variable_shape(x):
     return _K.int_shape(x)
 
 
-def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                     data_format=None, dilation_rate=1):
+def separable_conv1d(
+    x,
+    depthwise_kernel,
+    pointwise_kernel,
+    strides=1,
+    padding="valid",
+    data_format=None,
+    dilation_rate=1,
+):
     """A 1-D separable convolution as Keras 2.2.4 ran it: a 2-D one over a unit height."""
     data_format = normalize_data_format(data_format)
     strides = strides[0] if isinstance(strides, (tuple, list)) else strides
@@ -86,15 +117,18 @@ def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding="
     spatial_axis = 2 if data_format == "channels_first" else 1
     x = tf.expand_dims(x, spatial_axis)
     out = _K.separable_conv2d(
-        x, tf.expand_dims(depthwise_kernel, 0), tf.expand_dims(pointwise_kernel, 0),
-        strides=(1, strides), padding=padding, data_format=data_format,
+        x,
+        tf.expand_dims(depthwise_kernel, 0),
+        tf.expand_dims(pointwise_kernel, 0),
+        strides=(1, strides),
+        padding=padding,
+        data_format=data_format,
         dilation_rate=(1, dilation),
     )
     return tf.squeeze(out, [spatial_axis])
 
 
-def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding="valid",
-                     data_format=None):
+def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding="valid", data_format=None):
     data_format = normalize_data_format(data_format)
     if padding not in {"same", "valid"}:
         raise ValueError(f"Unknown padding: {padding}")
@@ -104,8 +138,9 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding="valid"
         output_shape = [output_shape[0], *output_shape[2:], output_shape[1]]
     if output_shape[0] is None:
         output_shape = [tf.shape(x)[0], *output_shape[1:]]
-    out = tf.nn.conv3d_transpose(x, kernel, tf.stack(output_shape), (1, *strides, 1),
-                                 padding=padding.upper())
+    out = tf.nn.conv3d_transpose(
+        x, kernel, tf.stack(output_shape), (1, *strides, 1), padding=padding.upper()
+    )
     if data_format == "channels_first":
         out = tf.transpose(out, (0, 4, 1, 2, 3))
     return out
@@ -132,8 +167,10 @@ def _batch_dot_224(x, y, axes):
     if axes is None:
         axes = [x_ndim - 1, y_ndim - 2]  # "behaves like tf.batch_matmul" (2.2.4)
     if any(isinstance(a, (list, tuple)) for a in axes):
-        raise ValueError(f"Multiple target dimensions are not supported. Expected: None, int, "
-                         f"(int, int), Provided: {axes}")
+        raise ValueError(
+            f"Multiple target dimensions are not supported. Expected: None, int, "
+            f"(int, int), Provided: {axes}"
+        )
     diff = abs(x_ndim - y_ndim)
     if x_ndim > y_ndim:
         y = tf.reshape(y, tf.concat([tf.shape(y), [1] * diff], axis=0))

@@ -2,7 +2,11 @@
 
 import tensorflow as tf
 from tf_keras.backend import *
-from tf_keras.src.backend import get_session, set_session
 
-from compatkeras.legacy.backend.graph_functions import function, gradients
+from compatkeras.legacy.backend.graph_functions import (
+    function,
+    get_session,
+    gradients,
+    set_session,
+)
 from compatkeras.legacy.backend.keras22 import *
