@@ -18,6 +18,7 @@ from compatkeras.engine.data import Batch
 from compatkeras.engine.enqueuer import open_stream
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy.data import unpack_singleton
+from compatkeras.legacy.own_steps import tf_keras_when_own_steps
 
 _KERAS1_RENAMES = (
     ("samples_per_epoch", "steps_per_epoch"),
@@ -133,6 +134,7 @@ class GeneratorMethods:
             _warn_ran_out(steps)
             self.stop_training = True
 
+    @tf_keras_when_own_steps
     @keras1_interface
     def fit_generator(
         self,
@@ -249,6 +251,7 @@ class GeneratorMethods:
             )
         return len(generator)
 
+    @tf_keras_when_own_steps
     @keras1_interface
     def evaluate_generator(
         self,
@@ -275,6 +278,7 @@ class GeneratorMethods:
             batches = self._generator_batches(iter(items), steps, text=text)
             return unpack_singleton(self._engine_evaluate(checked(batches)))
 
+    @tf_keras_when_own_steps
     @keras1_interface
     def predict_generator(
         self,

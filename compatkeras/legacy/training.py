@@ -5,6 +5,7 @@ import math
 import warnings
 
 import numpy as np
+import tf_keras
 
 from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.engine.model import CompileContainerStandIn
@@ -13,6 +14,7 @@ from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy.compile import build_config
 from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
+from compatkeras.legacy.own_steps import runs_own_steps, tf_keras_when_own_steps
 
 _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
 
@@ -20,6 +22,7 @@ _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
 class LegacyTraining(GeneratorMethods):
     """Keras 2.2.4 / tf.keras 2.x `Model` training API (legacy spec §A, §E, §F)."""
 
+    @tf_keras_when_own_steps
     def compile(
         self,
         optimizer,
@@ -63,6 +66,7 @@ class LegacyTraining(GeneratorMethods):
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
         self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
 
+    @tf_keras_when_own_steps
     def _get_compile_args(self, user_metrics=True):
         """The compile arguments tf-keras's savers record (with the optimizer object)."""
         self._check_compiled()
@@ -71,6 +75,8 @@ class LegacyTraining(GeneratorMethods):
     @property
     def metrics_names(self):
         """['loss', '<output>_loss'..., metric names...], available right after compile."""
+        if runs_own_steps(self):
+            return tf_keras.Model.metrics_names.fget(self)
         return self._train_config.log_names if self._engine_compiled else []
 
     def _check_compiled(self):
@@ -132,6 +138,7 @@ class LegacyTraining(GeneratorMethods):
 
     # -- the public Keras 2 methods -----------------------------------------------------------
 
+    @tf_keras_when_own_steps
     def fit(
         self,
         x=None,
@@ -252,6 +259,7 @@ class LegacyTraining(GeneratorMethods):
             epoch_batches, epochs, initial_epoch, callbacks, verbose, steps, params, validate
         )
 
+    @tf_keras_when_own_steps
     def evaluate(
         self,
         x=None,
@@ -285,6 +293,7 @@ class LegacyTraining(GeneratorMethods):
         batches = self._evaluation_batches(xs, ys, ws, batch_size, steps)
         return unpack_singleton(self._engine_evaluate(batches))
 
+    @tf_keras_when_own_steps
     def predict(
         self,
         x,
@@ -324,6 +333,7 @@ class LegacyTraining(GeneratorMethods):
         outputs = self._engine_predict(batches)
         return outputs[0] if len(outputs) == 1 else outputs
 
+    @tf_keras_when_own_steps
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True):
         """`reset_metrics=False` (tf.keras 2): the values are running averages over the calls
         since the last one with True, weighted by batch size."""
@@ -332,12 +342,14 @@ class LegacyTraining(GeneratorMethods):
         batch = Batch(xs, ys, ws, size=len(xs[0]))
         return unpack_singleton(self._engine_batch(True, batch, accumulate=not reset_metrics))
 
+    @tf_keras_when_own_steps
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True):
         self._check_compiled()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight)
         batch = Batch(xs, ys, ws, size=len(xs[0]))
         return unpack_singleton(self._engine_batch(False, batch, accumulate=not reset_metrics))
 
+    @tf_keras_when_own_steps
     def predict_on_batch(self, x):
         xs = data_lib.standardize_input_data(
             x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
