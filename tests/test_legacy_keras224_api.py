@@ -190,6 +190,51 @@ result = {'len': len(matrix), 'shape': list(matrix.shape), 'row': matrix[0].toli
           'two_gpus': error(lambda: keras.utils.multi_gpu_model(None, gpus=2)),
           'enqueuer_base': issubclass(keras.utils.OrderedEnqueuer, keras.utils.SequenceEnqueuer)}
 """,
+    "keras224_helpers": """
+yt, yp = np.array([[1., 0., 1.]], 'float32'), np.array([[0.5, 0.5, 1.]], 'float32')
+sgd = keras.optimizers.SGD(0.1, momentum=0.5)
+config = keras.optimizers.serialize(sgd)
+again = keras.optimizers.deserialize(config)
+topk_true = np.array([[0, 1, 0], [1, 0, 0]], 'float32')
+topk_pred = np.array([[0.3, 0.2, 0.1], [0.1, 0.2, 0.7]], 'float32')
+class TruePositives(keras.layers.Layer):
+    # Keras 2.2.4's stateful metric: a layer whose __call__ returns the running count
+    def __init__(self, name='true_positives', **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.stateful = True
+        self.count = K.variable(value=0, dtype='int32')
+    def reset_states(self):
+        K.set_value(self.count, 0)
+    def __call__(self, y_true, y_pred):
+        y_true = K.cast(y_true, 'int32'); y_pred = K.cast(K.round(y_pred), 'int32')
+        hits = K.cast(K.sum(K.cast(K.equal(y_pred, y_true), 'int32') * y_true), 'int32')
+        current = self.count * 1
+        self.add_update(K.update_add(self.count, hits), inputs=[y_true, y_pred])
+        return current + hits
+m = keras.models.Sequential([keras.layers.Dense(1, activation='sigmoid', input_shape=(2,),
+                                                kernel_initializer='ones')])
+m.compile(SGD(0.0), 'binary_crossentropy', metrics=[TruePositives()])
+h = m.fit(X[:, :2], np.array([1, 1, 0]), batch_size=1, epochs=2, shuffle=False, verbose=0)
+tu = keras.legacy.engine.training_utils  # `keras.engine.training_utils` under the drop-in
+weighted = tu.weighted_masked_objective(keras.losses.mean_squared_error)
+w_value = float(weighted(np.array([[1.], [2.]], 'float32'), np.array([[0.], [0.]], 'float32'),
+                         np.array([1., 0.], 'float32')))
+cos_model = keras.models.Sequential([keras.layers.Dense(3, input_shape=(2,))])
+cos_model.compile('sgd', 'cosine_proximity')
+cos_model.fit(X[:, :2], np.ones((3, 3)), verbose=0)
+result = {'cosine': keras.losses.cosine_proximity(yt, yp).numpy().tolist(),
+          'optimizer': [type(again).__module__, type(again).__name__, config['class_name'],
+                        keras.optimizers.serialize(again)['config'] == config['config']],
+          'metric_name': keras.metrics.serialize(keras.metrics.binary_accuracy),
+          'top_k': [np.asarray(keras.metrics.top_k_categorical_accuracy(topk_true, topk_pred, k))
+                    .tolist() for k in (1, 2, 3)],
+          'stateful': h.history, 'weighted': w_value,
+          'lengths': error(lambda: tu.check_array_length_consistency([np.ones(3)], [np.ones(2)])),
+          'yaml': type(keras.models.model_from_yaml(m.to_yaml())).__name__,
+          'loss_attr': m.loss,
+          'unpack': [keras.utils.generic_utils.unpack_singleton([5]),
+                     keras.utils.generic_utils.unpack_singleton([1, 2])]}
+""",
 }
 
 # Runs under tf-keras's v1 graph engine as well (the real Keras 2 `K.function`/`K.gradients`).
@@ -475,3 +520,26 @@ def test_sessions_say_what_replaces_them(runs):
     assert (
         len(got["warned"]) == 1 and "tf.config.experimental.set_memory_growth" in got["warned"][0]
     )
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_keras224_helpers_the_conformance_suite_reads(runs, flavor):
+    got = oracles.value(runs[flavor], "keras224_helpers")
+    yt, yp = np.array([1.0, 0.0, 1.0]), np.array([0.5, 0.5, 1.0])
+    np.testing.assert_allclose(
+        got["cosine"], [-yt @ yp / np.linalg.norm(yt) / np.linalg.norm(yp)], rtol=1e-6
+    )
+    assert got["optimizer"] == ["compatkeras.legacy.optimizers", "SGD", "sgd", True]
+    assert got["metric_name"] == "binary_accuracy"
+    if flavor == "keras-2.2":  # Keras 2.2.4: the batch mean
+        assert got["top_k"] == [0.0, 0.5, 1.0]
+    else:  # tf-keras: one value per sample
+        assert got["top_k"] == [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]
+    # The sigmoid of X[:, :2] summed is > 0.5 for every row: rows 1 and 2 (labels 1) are true
+    # positives; the running count is reported as is and reset each epoch.
+    names = {"tf.keras": "true_positives", "keras-2.2": "true_positives"}
+    assert got["stateful"][names[flavor]] == [2.0, 2.0]
+    assert got["weighted"] == pytest.approx(1.0 / 0.5 * 0.5)  # 2.2.4: mean(w*L)/mean(w != 0)
+    assert got["lengths"][0] == "ValueError"
+    assert got["yaml"] == "Sequential" and got["loss_attr"] == "binary_crossentropy"
+    assert got["unpack"] == [5, [1, 2]]

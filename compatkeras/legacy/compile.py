@@ -47,6 +47,48 @@ def _per_output(value, names, what, default):
     return [value] * len(names), []
 
 
+def _is_keras2_stateful(identifier):
+    """Keras 2.2.4's stateful metrics: layers with `stateful = True` whose `__call__` updates
+    their own variables and returns the running value, and `reset_states()`."""
+    return (
+        not isinstance(identifier, tf_keras.metrics.Metric)
+        and getattr(identifier, "stateful", False) is True
+        and callable(getattr(identifier, "reset_states", None))
+    )
+
+
+class Keras2StatefulMetric:
+    """A Keras 2.2.4 stateful metric layer as the engine's stateful metric object: the running
+    value it returns is kept and reported as is (Keras 2.2.4 did not average it)."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.name = layer.name
+        self.value = None
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        value = self.layer(y_true, y_pred)
+        if self.value is None:
+            with tf.init_scope():
+                self.value = tf.Variable(0.0, dtype="float64", trainable=False)
+        self.value.assign(tf.cast(value, "float64"))
+
+    def result(self):
+        return self.value if self.value is not None else tf.constant(0.0, "float64")
+
+    def reset_state(self):
+        self.layer.reset_states()
+        if self.value is not None:
+            self.value.assign(0.0)
+
+
+def _legacy_metric_names():
+    """Names Keras 2.2.4 knew that tf-keras does not."""
+    from compatkeras.legacy import losses
+
+    return {"cosine_proximity": losses.cosine_proximity, "cosine": losses.cosine_proximity}
+
+
 def loss_function(identifier):
     """A function of (y_true, y_pred) giving per-sample values, from what Keras 2 accepts."""
     if identifier is None:
@@ -54,7 +96,7 @@ def loss_function(identifier):
     if isinstance(identifier, tf_keras.losses.Loss):
         return identifier.call  # the unreduced values; the engine applies weights and masks
     if isinstance(identifier, str):
-        return tf_keras.losses.get(identifier)
+        return _legacy_metric_names().get(identifier) or tf_keras.losses.get(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
@@ -204,8 +246,10 @@ def _resolve_metric(identifier, loss_fn, output_shape):
                 )
             ), None
         return None, identifier
+    if _is_keras2_stateful(identifier):
+        return None, Keras2StatefulMetric(identifier)
     if isinstance(identifier, str):
-        fn = tf_keras.metrics.get(identifier)
+        fn = _legacy_metric_names().get(identifier) or tf_keras.metrics.get(identifier)
         if not callable(fn):  # tf-keras hands unknown names back as they came
             raise ValueError(f"Unknown metric function: {identifier!r}")
         return fn, None
@@ -221,7 +265,7 @@ def _metric_name(identifier, fn, stateful, flavor, weighted):
         elif identifier in _CROSSENTROPY:
             base = "ce"
         elif stateful is not None or isinstance(identifier, tf_keras.metrics.Metric):
-            base = identifier.name
+            base = stateful.name if stateful is not None else identifier.name
         else:
             base = fn.__name__
         return f"weighted_{base}" if weighted else base
@@ -229,6 +273,8 @@ def _metric_name(identifier, fn, stateful, flavor, weighted):
         return identifier
     if isinstance(identifier, tf_keras.metrics.Metric):
         return identifier.name
+    if stateful is not None:
+        return stateful.name
     return fn.__name__
 
 

@@ -50,6 +50,11 @@ class Layer(tf_keras.layers.Layer, metaclass=_Keras2LayerType):
         args, kwargs = _legacy_weight_arguments(args, kwargs)
         return super().add_weight(*args, **kwargs)
 
+    def add_update(self, updates, inputs=None):
+        """Keras 2.2.4's `add_update(updates, inputs)`: `inputs` made an update conditional
+        on the inputs of a graph; eager TensorFlow has already run the update."""
+        return super().add_update(updates)
+
     @property
     def trainable_weights(self):
         return super().trainable_weights

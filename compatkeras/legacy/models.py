@@ -30,6 +30,12 @@ def _keras1_model_arguments(kwargs):
 class Model(LegacyTraining, engine.Model):
     """A Keras 2 model. Its training methods follow Keras 2 (signatures, defaults, names)."""
 
+    def to_yaml(self, **kwargs):
+        """Keras 2 `to_yaml`: the architecture as YAML (the `to_json` content, plain data)."""
+        import yaml
+
+        return yaml.safe_dump(json.loads(self.to_json()), **kwargs)
+
     def __init__(self, *args, **kwargs):
         _keras1_model_arguments(kwargs)
         super().__init__(*args, **kwargs)
@@ -66,11 +72,11 @@ class Sequential(Model, engine.Sequential):
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
-    raise RuntimeError(
-        "model_from_yaml was removed from TensorFlow 2.6 because YAML loading could run "
-        "arbitrary code; save the architecture with model.to_json() and load it with "
-        "model_from_json()."
-    )
+    """Keras 2 `model_from_yaml`, read with `yaml.safe_load` (plain data only: the reason
+    TensorFlow 2.6 removed it, `yaml.load` building arbitrary objects, does not apply)."""
+    import yaml
+
+    return model_from_config(yaml.safe_load(yaml_string), custom_objects)
 
 
 def _own_classes(custom_objects):

@@ -9,7 +9,8 @@ Adamax and Nadam 0.002).
 """
 
 import tf_keras
-from tf_keras.optimizers import deserialize, serialize
+from tf_keras.optimizers import serialize
+from tf_keras.src.saving.legacy import serialization as _serialization
 
 from compatkeras.legacy.optimizer_base import (
     Optimizer,
@@ -94,6 +95,22 @@ nadam = Nadam
 # Keras 2.2.4's defaults, used for string optimizers under the "keras-2.2" flavor (tf-keras
 # changed Adagrad, Adadelta, Adamax and Nadam).
 KERAS_2_2_LEARNING_RATES = {n.lower(): (globals()[n], rate) for n, (_, rate) in _KERAS_2_2.items()}
+_BY_NAME = {n: (globals()[n], rate) for n, (_, rate) in _KERAS_2_2.items()}
+
+
+def deserialize(config, custom_objects=None):
+    """Keras 2.2.4 `optimizers.deserialize`: built-in names in any case (the config's
+    `class_name` is lower-cased in place, as 2.2.4 did), giving these Keras 2 classes."""
+    classes = {name.lower(): cls for name, (cls, _) in _BY_NAME.items()}
+    classes["tfoptimizer"] = TFOptimizer
+    if config["class_name"].lower() in classes:
+        config["class_name"] = config["class_name"].lower()
+    return _serialization.deserialize_keras_object(
+        config,
+        module_objects=classes,
+        custom_objects=custom_objects,
+        printable_module_name="optimizer",
+    )
 
 
 def get(identifier):
@@ -111,7 +128,7 @@ def get(identifier):
             return cls()
         return tf_keras.optimizers.get(identifier, use_legacy_optimizer=True)
     if isinstance(identifier, dict):
-        return tf_keras.optimizers.get(identifier, use_legacy_optimizer=True)
+        return deserialize(identifier)
     if isinstance(identifier, Optimizer):  # tf-keras's, or a Keras 2-style subclass of ours
         return identifier
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")

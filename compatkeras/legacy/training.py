@@ -63,6 +63,9 @@ class LegacyTraining(GeneratorMethods):
             "sample_weight_mode": sample_weight_mode,
             "weighted_metrics": weighted_metrics,
         }
+        # Keras 2 model attributes that programs and callbacks read after compile.
+        self.loss, self.loss_weights = loss, loss_weights
+        self.sample_weight_mode = sample_weight_mode
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
         self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
 

@@ -16,3 +16,10 @@ from tf_keras.utils import (
     get_custom_objects,
     serialize_keras_object,
 )
+
+
+def unpack_singleton(x):
+    """Keras 2.2.4: the only element of a one-element list, else the list itself."""
+    if len(x) == 1:
+        return x[0]
+    return x
