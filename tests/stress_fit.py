@@ -160,18 +160,15 @@ def scenario_generator_enqueuer():
     return len(shapes)
 
 
+def v3_images(keras):
+    return images(keras.utils.PyDataset)(workers=2, use_multiprocessing=True, max_queue_size=10)
+
+
 def scenario_v3_pydataset():
     import compatkeras.v3 as keras
 
-    class Images(keras.utils.PyDataset):
-        def __len__(self):
-            return 100
-
-        def __getitem__(self, i):
-            return np.full((8, *IMAGE), 0.01, "float32"), np.ones((8, 1), "float32")
-
     model = small_model(keras)
-    data = Images(workers=2, use_multiprocessing=True, max_queue_size=10)
+    data = v3_images(keras)
     history = model.fit(data, steps_per_epoch=5, epochs=2, verbose=0)
     model.evaluate(data, steps=3, verbose=0)
     return len(history.history["loss"])
@@ -180,15 +177,8 @@ def scenario_v3_pydataset():
 def scenario_v3_model_error():
     import compatkeras.v3 as keras
 
-    class Images(keras.utils.PyDataset):
-        def __len__(self):
-            return 100
-
-        def __getitem__(self, i):
-            return np.full((8, *IMAGE), 0.01, "float32"), np.ones((8, 1), "float32")
-
     model = small_model(keras)
-    data = Images(workers=2, use_multiprocessing=True, max_queue_size=10)
+    data = v3_images(keras)
     return model.fit(
         data,
         epochs=2,

@@ -4,14 +4,10 @@ so that its Ctrl-C reaches only it and its workers) under a timeout, so that a d
 here instead of holding CI. Every case must stop within STOP_BOUND seconds and leave no child
 process and no data thread behind. The bounds are liveness checks, not speed claims."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from liveness import run_case
+
 CASE_TIMEOUT = 90  # the whole case, TensorFlow-free: far more than any case needs
 STOP_BOUND = 5.0  # seconds from the stop point until every worker is gone
 
@@ -37,32 +33,9 @@ def cases():
                     yield pytest.param(kind, mode, size, stop, id=f"{kind}-{mode}-{size}-{stop}")
 
 
-def run_case(kind, mode, size, stop):
-    try:
-        done = subprocess.run(
-            [
-                sys.executable,
-                os.path.join(HERE, "stress_case.py"),
-                kind,
-                mode,
-                str(SIZES[size]),
-                stop,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=CASE_TIMEOUT,
-            start_new_session=True,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the case hung for {CASE_TIMEOUT} s; output: {exc.stdout!r} {exc.stderr!r}")
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert done.returncode == 0 and lines, done.stdout + done.stderr
-    return json.loads(lines[-1])
-
-
 @pytest.mark.parametrize("kind, mode, size, stop", list(cases()))
 def test_every_stop_point_returns_promptly_and_leaves_nothing(kind, mode, size, stop):
-    result = run_case(kind, mode, size, stop)
+    result = run_case("stress_case.py", (kind, mode, SIZES[size], stop), CASE_TIMEOUT)
     raised, taken = EXPECTED[stop]
     if kind == "generator" and mode == "processes" and stop == "end":
         taken = 24  # each of the 2 worker processes runs its own copy of the generator

@@ -4,14 +4,12 @@ the end of `steps_per_epoch` inside a Sequence, an exception in the model, a cal
 Each scenario of `stress_fit.py` runs in a process of its own under a timeout, so that a
 deadlock fails here instead of holding CI; none may leave a child process or data thread."""
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from liveness import run_case
+
 TIMEOUT = 180  # TensorFlow's import and two short fits take ~6 s here
 
 EXPECTED = {  # scenario -> (outcome, exception raised)
@@ -39,20 +37,7 @@ def params():
 @pytest.mark.parametrize("name, flavor", list(params()))
 def test_training_stops_cleanly(name, flavor):
     env = dict(os.environ, STRESS_FLAVOR=flavor)
-    try:
-        done = subprocess.run(
-            [sys.executable, os.path.join(HERE, "stress_fit.py"), name],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            start_new_session=True,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{name} hung for {TIMEOUT} s; output: {exc.stdout!r}")
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert done.returncode == 0 and lines, done.stdout + done.stderr[-3000:]
-    result = json.loads(lines[-1])
+    result = run_case("stress_fit.py", (name,), TIMEOUT, env=env)
     outcome, raised = EXPECTED[name]
     assert (result["outcome"], result["raised"]) == (outcome, raised), result
     assert result["children"] == [] and result["threads"] == [], result

@@ -109,6 +109,21 @@ def _keras1_dense_arguments(kwargs):
     return kwargs
 
 
+def _weight_options(
+    layer,
+    kernel_initializer,
+    kernel_regularizer,
+    bias_regularizer,
+    kernel_constraint,
+    bias_constraint,
+):
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
 class MaxoutDense(Layer):
     """Keras 1's maxout dense layer: the maximum over `nb_feature` linear maps."""
 
@@ -132,11 +147,14 @@ class MaxoutDense(Layer):
         kernel_initializer = kwargs.pop("kernel_initializer", kernel_initializer)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.output_dim, self.nb_feature, self.use_bias = output_dim, nb_feature, use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _weight_options(
+            self,
+            kernel_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+        )
 
     def build(self, input_shape):
         shape = (self.nb_feature, int(input_shape[-1]), self.output_dim)
@@ -193,11 +211,14 @@ class Highway(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.activation = activations.get(activation)
         self.transform_bias, self.use_bias = transform_bias, use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _weight_options(
+            self,
+            kernel_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+        )
 
     def build(self, input_shape):
         dim = int(input_shape[-1])
