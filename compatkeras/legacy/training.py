@@ -11,6 +11,7 @@ from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.engine.model import CompileContainerStandIn
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy import flavors as flavor_lib
+from compatkeras.legacy import tf_data
 from compatkeras.legacy.compile import build_config
 from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
@@ -170,6 +171,14 @@ class LegacyTraining(GeneratorMethods):
             epochs = kwargs.pop("nb_epoch")
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments: {kwargs}")
+        if tf_data.is_dataset(x):
+            tf_data.check_no_targets(y, sample_weight)
+            x, steps_per_epoch = tf_data.batches(x, steps_per_epoch, "steps_per_epoch", True)
+            if tf_data.is_dataset(validation_data):
+                validation_data, validation_steps = tf_data.batches(
+                    validation_data, validation_steps, "validation_steps"
+                )
+            workers, shuffle = 0, False  # read on this thread, in the dataset's own order
         if is_generator_like(x):
             return self.fit_generator(
                 x,
@@ -275,6 +284,10 @@ class LegacyTraining(GeneratorMethods):
         workers=1,
         use_multiprocessing=False,
     ):
+        if tf_data.is_dataset(x):
+            tf_data.check_no_targets(y, sample_weight)
+            x, steps = tf_data.batches(x, steps, "steps")
+            workers = 0
         if is_generator_like(x):
             return self.evaluate_generator(
                 x,
@@ -307,6 +320,9 @@ class LegacyTraining(GeneratorMethods):
         workers=1,
         use_multiprocessing=False,
     ):
+        if tf_data.is_dataset(x):
+            x, steps = tf_data.batches(x, steps, "steps")
+            workers = 0
         if is_generator_like(x):
             return self.predict_generator(
                 x,
