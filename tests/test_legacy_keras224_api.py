@@ -222,6 +222,22 @@ w_value = float(weighted(np.array([[1.], [2.]], 'float32'), np.array([[0.], [0.]
 cos_model = keras.models.Sequential([keras.layers.Dense(3, input_shape=(2,))])
 cos_model.compile('sgd', 'cosine_proximity')
 cos_model.fit(X[:, :2], np.ones((3, 3)), verbose=0)
+def saved_to_open_file():
+    import h5py, os, tempfile
+    path = os.path.join(tempfile.mkdtemp(), 'm.h5')
+    plain = keras.models.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    plain.compile('sgd', 'mse')
+    plain.save(path)
+    with h5py.File(path, 'r') as f:
+        return type(keras.models.load_model(f)).__name__
+def toggled_trainable_warns():
+    a = keras.layers.Input((3,)); inner = keras.models.Model(a, keras.layers.Dense(1)(a))
+    inner.trainable = False
+    b = keras.layers.Input((3,)); outer = keras.models.Model(b, keras.layers.Dense(1)(inner(b)))
+    outer.compile('adam', 'mse'); outer._make_train_function()
+    inner.trainable = True
+    _, warned = caught(lambda: outer.summary(print_fn=lambda *a, **k: None))
+    return [w for w in warned if 'Discrepancy' in w]
 result = {'cosine': keras.losses.cosine_proximity(yt, yp).numpy().tolist(),
           'optimizer': [type(again).__module__, type(again).__name__, config['class_name'],
                         keras.optimizers.serialize(again)['config'] == config['config']],
@@ -232,6 +248,9 @@ result = {'cosine': keras.losses.cosine_proximity(yt, yp).numpy().tolist(),
           'lengths': error(lambda: tu.check_array_length_consistency([np.ones(3)], [np.ones(2)])),
           'yaml': type(keras.models.model_from_yaml(m.to_yaml())).__name__,
           'loss_attr': m.loss,
+          'lengths_none': error(lambda: tu.check_array_length_consistency(np.ones((4, 3)),
+                                                                         np.ones((4, 1)), None)),
+          'h5file': saved_to_open_file(), 'summary_warned': toggled_trainable_warns(),
           'unpack': [keras.utils.generic_utils.unpack_singleton([5]),
                      keras.utils.generic_utils.unpack_singleton([1, 2])]}
 """,
@@ -543,3 +562,9 @@ def test_keras224_helpers_the_conformance_suite_reads(runs, flavor):
     assert got["lengths"][0] == "ValueError"
     assert got["yaml"] == "Sequential" and got["loss_attr"] == "binary_crossentropy"
     assert got["unpack"] == [5, [1, 2]]
+    assert got["lengths_none"][0] == "ValueError"  # 2.2.4: missing weights count as 0 samples
+    assert got["h5file"] == "Sequential"
+    assert got["summary_warned"] == [
+        "Discrepancy between trainable weights and collected trainable weights, did you set "
+        "`model.trainable` without calling `model.compile` after ?"
+    ]

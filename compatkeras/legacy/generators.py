@@ -153,6 +153,7 @@ class GeneratorMethods:
         initial_epoch=0,
     ):
         self._check_compiled()
+        self._check_trainable_count()
         sequence = is_sequence(generator)
         if not sequence and use_multiprocessing and workers > 1:
             warnings.warn(

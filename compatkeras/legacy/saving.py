@@ -2,6 +2,7 @@
 training config (`lr`/`decay`, `'acc'`, `sample_weight_mode`, ...) with the optimizer state
 restored, so training continues where it stopped. tf-keras's HDF5 code does the reading."""
 
+import contextlib
 import json
 import os
 import warnings
@@ -72,15 +73,18 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     from compatkeras.legacy.models import Model, Sequential
 
-    path = os.fspath(filepath)
-    try:
-        f = h5py.File(path, mode="r")
-    except OSError as exc:
-        reason = str(exc).split("(")[0].strip() or type(exc).__name__
-        raise ValueError(
-            f"Cannot load a Keras model from {path!r}: not a readable HDF5 file ({reason})."
-        ) from None
-    with f:
+    if isinstance(filepath, h5py.File):  # Keras 2.2.4 also read from an open h5py.File
+        path, f = filepath.filename, contextlib.nullcontext(filepath)
+    else:
+        path = os.fspath(filepath)
+        try:
+            f = h5py.File(path, mode="r")
+        except OSError as exc:
+            reason = str(exc).split("(")[0].strip() or type(exc).__name__
+            raise ValueError(
+                f"Cannot load a Keras model from {path!r}: not a readable HDF5 file ({reason})."
+            ) from None
+    with f as f:
         model_config = _attribute(f, "model_config")
         if model_config is None or "model_weights" not in f:
             raise ValueError(

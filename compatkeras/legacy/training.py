@@ -64,6 +64,9 @@ class LegacyTraining(GeneratorMethods):
             "sample_weight_mode": sample_weight_mode,
             "weighted_metrics": weighted_metrics,
         }
+        # Keras 2.2.4 trained the weights that were trainable at compile time and warned when
+        # they changed without a new compile.
+        self._compiled_trainable_count = len(self.trainable_weights)
         # Keras 2 model attributes that programs and callbacks read after compile.
         self.loss, self.loss_weights = loss, loss_weights
         self.sample_weight_mode = sample_weight_mode
@@ -86,6 +89,24 @@ class LegacyTraining(GeneratorMethods):
     def _check_compiled(self):
         if not self._engine_compiled:
             raise RuntimeError("You must compile your model before using it.")
+
+    def _check_trainable_count(self):
+        if len(self.trainable_weights) != getattr(self, "_compiled_trainable_count", None):
+            warnings.warn(
+                "Discrepancy between trainable weights and collected trainable weights, did you "
+                "set `model.trainable` without calling `model.compile` after ?",
+                stacklevel=3,
+            )
+
+    def summary(self, *args, **kwargs):
+        if self._engine_compiled:
+            self._check_trainable_count()  # Keras 2.2.4 warned here too
+        return super().summary(*args, **kwargs)
+
+    def _make_train_function(self):
+        """Keras 2.2.4's private builder, which programs call before saving: the engine builds
+        its step at the first batch, so this only checks that the model is compiled."""
+        self._check_compiled()
 
     # -- data -------------------------------------------------------------------------------
 
@@ -196,6 +217,7 @@ class LegacyTraining(GeneratorMethods):
                 initial_epoch=initial_epoch,
             )
         self._check_compiled()
+        self._check_trainable_count()
         batch_size = self._check_steps_and_batch_size(
             steps_per_epoch, batch_size, "steps_per_epoch"
         )
@@ -357,6 +379,7 @@ class LegacyTraining(GeneratorMethods):
         """`reset_metrics=False` (tf.keras 2): the values are running averages over the calls
         since the last one with True, weighted by batch size."""
         self._check_compiled()
+        self._check_trainable_count()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
         batch = Batch(xs, ys, ws, size=len(xs[0]))
         return unpack_singleton(self._engine_batch(True, batch, accumulate=not reset_metrics))

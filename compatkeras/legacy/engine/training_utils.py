@@ -13,15 +13,34 @@ from compatkeras.legacy.data import standardize_weights
 from compatkeras.legacy.utils.generic_utils import slice_arrays
 
 
-def _as_list(value):
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 def check_array_length_consistency(inputs, targets, weights=None):
-    """Keras 2.2.4: every array of x, y and sample weights has the same number of samples."""
-    _data.check_array_lengths(_as_list(inputs), _as_list(targets), _as_list(weights))
+    """Keras 2.2.4's check, with its rule that a missing array (None) counts as 0 samples: every
+    array of x, of y and of the weights has the same number of samples, and x, y, weights
+    agree."""
+
+    def lengths(arrays):
+        if arrays is None:
+            return {0}
+        return {0 if a is None else int(np.shape(a)[0]) for a in arrays}
+
+    xs, ys, ws = lengths(inputs), lengths(targets), lengths(weights)
+    for found, label in (
+        (xs, "input arrays (x)"),
+        (ys, "target arrays (y)"),
+        (ws, "sample_weight arrays"),
+    ):
+        if len(found) > 1:
+            raise ValueError(f"All {label} should have the same number of samples.")
+    if xs != ys:
+        raise ValueError(
+            "Input arrays should have the same number of samples as target arrays. Found "
+            f"{xs.pop()} input samples and {ys.pop()} target samples."
+        )
+    if ys != ws:
+        raise ValueError(
+            f"Sample_weight arrays should have the same number of samples as target arrays. Got "
+            f"{ys.pop()} input samples and {ws.pop()} target samples."
+        )
 
 
 def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
