@@ -109,52 +109,40 @@ def _keras1_dense_arguments(kwargs):
     return kwargs
 
 
-def _weight_options(
-    layer,
-    kernel_initializer,
-    kernel_regularizer,
-    bias_regularizer,
-    kernel_constraint,
-    bias_constraint,
-):
-    layer.kernel_initializer = initializers.get(kernel_initializer)
-    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
-    layer.bias_regularizer = regularizers.get(bias_regularizer)
-    layer.kernel_constraint = constraints.get(kernel_constraint)
-    layer.bias_constraint = constraints.get(bias_constraint)
+_WEIGHT_OPTIONS = {
+    "kernel_initializer": initializers.get,
+    "kernel_regularizer": regularizers.get,
+    "bias_regularizer": regularizers.get,
+    "kernel_constraint": constraints.get,
+    "bias_constraint": constraints.get,
+}
 
 
-class MaxoutDense(Layer):
-    """Keras 1's maxout dense layer: the maximum over `nb_feature` linear maps."""
+class _Keras1Dense(Layer):
+    """The weight options Keras 1's dense-style layers share, under Keras 1 or Keras 2 names,
+    and their deprecation warning."""
 
-    def __init__(
-        self,
-        output_dim,
-        nb_feature=4,
-        kernel_initializer="glorot_uniform",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        bias_constraint=None,
-        use_bias=True,
-        **kwargs,
-    ):
+    def __init__(self, use_bias=True, **kwargs):
         warnings.warn(
-            "The `MaxoutDense` layer is deprecated and will be removed after 06/2017.", stacklevel=2
+            f"The `{type(self).__name__}` layer is deprecated and will be removed after 06/2017.",
+            stacklevel=3,
         )
         kwargs = _keras1_dense_arguments(kwargs)
-        kernel_initializer = kwargs.pop("kernel_initializer", kernel_initializer)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.output_dim, self.nb_feature, self.use_bias = output_dim, nb_feature, use_bias
-        _weight_options(
-            self,
-            kernel_initializer,
-            kernel_regularizer,
-            bias_regularizer,
-            kernel_constraint,
-            bias_constraint,
-        )
+        kwargs.setdefault("kernel_initializer", "glorot_uniform")
+        options = {name: get(kwargs.pop(name, None)) for name, get in _WEIGHT_OPTIONS.items()}
+        use_bias = kwargs.pop("use_bias", use_bias)
+        super().__init__(**kwargs)
+        self.use_bias = use_bias
+        for name, value in options.items():
+            setattr(self, name, value)
+
+
+class MaxoutDense(_Keras1Dense):
+    """Keras 1's maxout dense layer: the maximum over `nb_feature` linear maps."""
+
+    def __init__(self, output_dim, nb_feature=4, **kwargs):
+        super().__init__(**kwargs)
+        self.output_dim, self.nb_feature = output_dim, nb_feature
 
     def build(self, input_shape):
         shape = (self.nb_feature, int(input_shape[-1]), self.output_dim)
@@ -186,39 +174,14 @@ class MaxoutDense(Layer):
         return (input_shape[0], self.output_dim)
 
 
-class Highway(Layer):
+class Highway(_Keras1Dense):
     """Keras 1's highway layer: `y = t * activation(x W + b) + (1 - t) * x`, with the transform
     gate `t = sigmoid(x W_carry + b_carry)` and `b_carry` starting at `transform_bias`."""
 
-    def __init__(
-        self,
-        kernel_initializer="glorot_uniform",
-        activation=None,
-        transform_bias=-2,
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        bias_constraint=None,
-        use_bias=True,
-        **kwargs,
-    ):
-        warnings.warn(
-            "The `Highway` layer is deprecated and will be removed after 06/2017.", stacklevel=2
-        )
-        kwargs = _keras1_dense_arguments(kwargs)
-        kernel_initializer = kwargs.pop("kernel_initializer", kernel_initializer)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+    def __init__(self, activation=None, transform_bias=-2, **kwargs):
+        super().__init__(**kwargs)
         self.activation = activations.get(activation)
-        self.transform_bias, self.use_bias = transform_bias, use_bias
-        _weight_options(
-            self,
-            kernel_initializer,
-            kernel_regularizer,
-            bias_regularizer,
-            kernel_constraint,
-            bias_constraint,
-        )
+        self.transform_bias = transform_bias
 
     def build(self, input_shape):
         dim = int(input_shape[-1])
