@@ -190,6 +190,19 @@ result = {'len': len(matrix), 'shape': list(matrix.shape), 'row': matrix[0].toli
           'two_gpus': error(lambda: keras.utils.multi_gpu_model(None, gpus=2)),
           'enqueuer_base': issubclass(keras.utils.OrderedEnqueuer, keras.utils.SequenceEnqueuer)}
 """,
+    "deferred_sequential": """
+m = keras.models.Sequential()
+m.add(keras.layers.Dense(4, kernel_initializer='ones'))
+m.add(keras.layers.Dense(1, kernel_initializer='ones'))
+m.compile(SGD(0.0), 'mse', metrics=['mae'])
+before = list(m.metrics_names)
+h = m.fit(np.ones((8, 3)), np.ones((8, 1)), verbose=0)
+g = keras.models.Sequential([keras.layers.Dense(2)])
+g.compile('sgd', 'mse')
+result = {'before': before, 'after': list(m.metrics_names), 'history': list(h.history.values()),
+          'generator': error(lambda: g.fit_generator(iter([(np.ones((2, 3)), np.ones((2, 2)))]),
+                                                     steps_per_epoch=1, verbose=0))}
+""",
     "keras224_helpers": """
 yt, yp = np.array([[1., 0., 1.]], 'float32'), np.array([[0.5, 0.5, 1.]], 'float32')
 sgd = keras.optimizers.SGD(0.1, momentum=0.5)
@@ -568,3 +581,12 @@ def test_keras224_helpers_the_conformance_suite_reads(runs, flavor):
         "Discrepancy between trainable weights and collected trainable weights, did you set "
         "`model.trainable` without calling `model.compile` after ?"
     ]
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_sequential_compiled_before_its_input_shape_builds_at_the_first_data(runs, flavor):
+    got = oracles.value(runs[flavor], "deferred_sequential")
+    # Dense(4) then Dense(1), all-ones kernels, 3 ones in: every prediction is 12, the target 1.
+    assert got["history"] == [[121.0], [11.0]]
+    assert got["before"] == [] and got["after"][0] == "loss"
+    assert got["generator"][0] == "RuntimeError" and "input_shape" in got["generator"][1]

@@ -10,8 +10,8 @@ import tf_keras
 from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.engine.model import CompileContainerStandIn
 from compatkeras.legacy import data as data_lib
+from compatkeras.legacy import deferred, tf_data
 from compatkeras.legacy import flavors as flavor_lib
-from compatkeras.legacy import tf_data
 from compatkeras.legacy.compile import build_config
 from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
@@ -38,6 +38,10 @@ class LegacyTraining(GeneratorMethods):
         unknown = {k for k in kwargs if k not in _SESSION_KWARGS}
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile`: {unknown}")
+        if deferred.unbuilt(self):
+            arguments = (optimizer, loss, metrics, loss_weights, sample_weight_mode)
+            deferred.keep(self, (*arguments, weighted_metrics, target_tensors), kwargs)
+            return
         if kwargs:
             warnings.warn(
                 f"compile() arguments {sorted(kwargs)} configure a TF1 session and are ignored: "
@@ -87,6 +91,11 @@ class LegacyTraining(GeneratorMethods):
         return self._train_config.log_names if self._engine_compiled else []
 
     def _check_compiled(self):
+        if deferred.pending(self):
+            raise RuntimeError(
+                "This Sequential model does not know its input shape yet: give its first layer "
+                "`input_shape=...`, or call fit/evaluate/train_on_batch with arrays first."
+            )
         if not self._engine_compiled:
             raise RuntimeError("You must compile your model before using it.")
 
@@ -192,6 +201,7 @@ class LegacyTraining(GeneratorMethods):
             epochs = kwargs.pop("nb_epoch")
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments: {kwargs}")
+        deferred.build_from(self, x)
         if tf_data.is_dataset(x):
             tf_data.check_no_targets(y, sample_weight)
             x, steps_per_epoch = tf_data.batches(x, steps_per_epoch, "steps_per_epoch", True)
@@ -306,6 +316,7 @@ class LegacyTraining(GeneratorMethods):
         workers=1,
         use_multiprocessing=False,
     ):
+        deferred.build_from(self, x)
         if tf_data.is_dataset(x):
             tf_data.check_no_targets(y, sample_weight)
             x, steps = tf_data.batches(x, steps, "steps")
@@ -342,6 +353,7 @@ class LegacyTraining(GeneratorMethods):
         workers=1,
         use_multiprocessing=False,
     ):
+        deferred.build_from(self, x)
         if tf_data.is_dataset(x):
             x, steps = tf_data.batches(x, steps, "steps")
             workers = 0
@@ -378,6 +390,7 @@ class LegacyTraining(GeneratorMethods):
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True):
         """`reset_metrics=False` (tf.keras 2): the values are running averages over the calls
         since the last one with True, weighted by batch size."""
+        deferred.build_from(self, x)
         self._check_compiled()
         self._check_trainable_count()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
@@ -386,6 +399,7 @@ class LegacyTraining(GeneratorMethods):
 
     @tf_keras_when_own_steps
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True):
+        deferred.build_from(self, x)
         self._check_compiled()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight)
         batch = Batch(xs, ys, ws, size=len(xs[0]))
@@ -393,6 +407,7 @@ class LegacyTraining(GeneratorMethods):
 
     @tf_keras_when_own_steps
     def predict_on_batch(self, x):
+        deferred.build_from(self, x)
         xs = data_lib.standardize_input_data(
             x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
         )
