@@ -39,6 +39,17 @@ class Events(keras.callbacks.Callback):
 
 def ran_out(caught):
     return any('ran out of data' in str(w.message) for w in caught)
+
+calls = []
+class FourBatches(keras.utils.PyDataset):
+    # x, y as 4 batches of 5; records the items read in `calls`
+    def __init__(self):
+        super().__init__()
+    def __len__(self):
+        return 4
+    def __getitem__(self, i):
+        calls.append(i)
+        return x[i * 5:(i + 1) * 5], y[i * 5:(i + 1) * 5]
 """
 
 SCENARIOS = {
@@ -145,15 +156,8 @@ h = m.fit(x, y, validation_split=0.25, batch_size=5, epochs=2, shuffle=False, ve
 result = {'history': h.history, 'params': h.params}
 """,
     "O11": """
-calls, hooks = [], []
-class DS(keras.utils.PyDataset):
-    def __init__(self):
-        super().__init__()
-    def __len__(self):
-        return 4
-    def __getitem__(self, i):
-        calls.append(i)
-        return x[i * 5:(i + 1) * 5], y[i * 5:(i + 1) * 5]
+hooks = []
+class DS(FourBatches):
     def on_epoch_begin(self):
         hooks.append('begin')
     def on_epoch_end(self):
@@ -167,19 +171,11 @@ for shuffle in (False, True):
     result[str(shuffle)] = {'calls': list(calls), 'hooks': list(hooks), 'loss': h.history['loss']}
 """,
     "pydataset_steps_per_epoch": """
-calls = []
-class DS(keras.utils.PyDataset):
-    def __init__(self):
-        super().__init__()
-    def __len__(self):
-        return 4
-    def __getitem__(self, i):
-        calls.append(i)
-        return x[i * 5:(i + 1) * 5], y[i * 5:(i + 1) * 5]
+calls.clear()
 m = mlp(); m.compile(SGD(0.01), loss='mse')
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter('always')
-    h = m.fit(DS(), steps_per_epoch=3, epochs=3, shuffle=False, verbose=0)
+    h = m.fit(FourBatches(), steps_per_epoch=3, epochs=3, shuffle=False, verbose=0)
 result = {'loss': h.history['loss'], 'calls': calls, 'ran_out': ran_out(caught)}
 """,
     "O12": """
