@@ -39,15 +39,40 @@ FIXES = [
     ),
 ]
 
+FIXES += [
+    (  # per call: K.function has no equivalent and stays; K.sum is rewritten all the same
+        "from tensorflow.keras import backend as K\nf = K.function([a], [b])\ny = K.sum(x)\n",
+        "from tensorflow.keras import backend as K\nfrom keras import ops\n"
+        "f = K.function([a], [b])\ny = ops.sum(x)\n",
+    ),
+    (  # no exact ops form (an argument ops.relu lacks, callables): Keras 3's tf.keras.backend
+        "import keras.backend as K\ny = K.sum(x) + K.relu(x, alpha=0.1)\n"
+        "z = K.switch(c, lambda: a, lambda: b)\nr = K.rnn(step, inputs, states)\n",
+        "import keras.backend as K\nfrom keras import ops\nimport tensorflow as tf\n"
+        "y = ops.sum(x) + tf.keras.backend.relu(x, alpha=0.1)\n"
+        "z = tf.keras.backend.switch(c, lambda: a, lambda: b)\n"
+        "r = tf.keras.backend.rnn(step, inputs, states)\n",
+    ),
+    (  # an existing TensorFlow import is used
+        "import tensorflow as tflow\nfrom keras import backend as K\nc = K.ctc_batch_cost(y, p, i, l)\n",
+        "import tensorflow as tflow\nfrom keras import backend as K\n"
+        "c = tflow.keras.backend.ctc_batch_cost(y, p, i, l)\n",
+    ),
+    (  # functions Keras 3's ops gained: logsumexp, dtype, map
+        "from keras import backend as K\nm = K.cast(n, K.dtype(p))\n"
+        "s = K.logsumexp(p, axis=-1, keepdims=True)\nq = K.map_fn(f, elems=xs)\n",
+        "from keras import backend as K\nfrom keras import ops\nm = ops.cast(n, ops.dtype(p))\n"
+        "s = ops.logsumexp(p, axis=-1, keepdims=True)\nq = ops.map(f, xs=xs)\n",
+    ),
+]
+
 NOOPS = [
-    # all or nothing: K.function has no equivalent, so K.sum stays
-    "from tensorflow.keras import backend as K\nf = K.function([a], [b])\ny = K.sum(x)\n",
-    # arguments ops.relu does not take
-    "import keras.backend as K\ny = K.sum(x) + K.relu(x, alpha=0.1)\n",
+    # through tf.keras.backend, functions without an ops form exist on TensorFlow 2.16+
+    "from tensorflow.keras import backend as K\ny = K.relu(x, alpha=0.1) + K.batch_dot(a, b)\n",
+    # batch_dot changed in Keras 2.3: reported, left
+    "from keras import backend as K\ny = K.batch_dot(a, b, axes=[2, 3])\n",
     # K passed around as a value
-    "from keras import backend as K\ny = K.sum(x)\nhelper(K)\n",
-    # switch with callables is a cond
-    "from keras import backend as K\ny = K.switch(c, lambda: a, lambda: b)\n",
+    "from keras import backend as K\nhelper(K)\n",
     # kept names
     "from keras import backend as K\ne = K.epsilon()\nK.clear_session()\n",
     # a backend that is not Keras's
@@ -62,15 +87,27 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
     [
         (
             "from keras import backend as K\nf = K.function([a], [b])\ny = K.sum(x)\n",
-            [("KRS091", False), ("KRS092", False)],
+            [("KRS091", False), ("KRS090", True)],
         ),
-        ("from keras import backend as K\ny = K.relu(x, alpha=0.1)\n", [("KRS092", False)]),
+        ("from keras import backend as K\ny = K.relu(x, alpha=0.1)\n", [("KRS093", True)]),
         ("from keras import backend as K\ny = K.sum(x)\n", [("KRS090", True)]),
         ("from keras import backend as K\nf = K.learning_phase()\n", [("KRS091", False)]),
+        ("from keras import backend as K\nf = K.batch_dot(a, b)\n", [("KRS091", False)]),
+        ("from keras import backend as K\nf = Lambda(K.square)\n", [("KRS092", False)]),
+        ("from keras import backend as K\nf = K.floatx\n", []),
+        ("from tensorflow.keras import backend as K\nf = Lambda(K.square)\n", []),
     ],
 )
 def test_report(findings, source, expected):
     assert findings(source) == expected
+
+
+def test_each_unrewritable_call_is_reported_at_its_own_line():
+    from compatkeras.migrate import migrate_bytes
+
+    source = b"from keras import backend as K\na = K.function(x)\nb = K.sum(x)\nc = K.placeholder(s)\n"
+    found = [(f.line, f.rule) for f in migrate_bytes(source).findings]
+    assert found == [(2, "KRS091"), (3, "KRS090"), (4, "KRS091")]
 
 
 def test_attribute_spelling_is_rewritten_too(fix):

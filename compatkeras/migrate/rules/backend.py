@@ -1,21 +1,19 @@
 """Backend functions: `K.*` (K = keras.backend / tf.keras.backend) to `keras.ops`.
 
-Keras 3's `keras.backend` keeps only 14 names; `tf.keras.backend` still has the old functions on
-TensorFlow 2.16+, so a file that mixes `K.*` and `keras.ops` is worse than one that keeps `K.*`.
-The rewrite is therefore all or nothing per file: it happens only when every `K.*` use in the file
-is in `OPS` (with arguments it can map) or in `KEPT`. Otherwise each use that blocks it is
-reported and the file keeps `K.*`.
+Keras 3's `keras.backend` keeps only 14 names, so every `K.*` call is decided on its own: rewritten
+to `keras.ops` where the mapping is exact (`OPS`), left where Keras 3's `keras.backend` still has
+the name (`KEPT`), moved to `tf.keras.backend` (Keras 3's legacy TensorFlow backend, tf.keras 2.x's
+functions) where only that has it (`LEGACY`), and reported at its own line otherwise.
 """
 
-import ast
 import dataclasses
 
 import libcst as cst
 
 from compatkeras.migrate import edit
-from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate.model import Level, Mode, rule
-from compatkeras.migrate.transform import register
+from compatkeras.migrate.names import dotted
+from compatkeras.migrate.transform import _mentions, register
 
 TO_OPS = rule(
     "KRS090",
@@ -28,28 +26,40 @@ TO_OPS = rule(
     `K.permute_dimensions` is `ops.transpose`, `K.gather(x, i)` is `ops.take(x, i, axis=0)`,
     `K.switch` is `ops.where`, `K.hard_sigmoid(x)` is `ops.clip(0.2 * x + 0.5, 0.0, 1.0)` (ops'
     hard_sigmoid has another slope), `K.get_value(v)` is `ops.convert_to_numpy(v)`,
-    `K.set_value(v, x)` is `v.assign(x)`, `K.int_shape(x)` is `tuple(x.shape)`. Applied only when
-    every `K.*` use in the file can be rewritten (KRS092).""",
+    `K.set_value(v, x)` is `v.assign(x)`, `K.int_shape(x)` is `tuple(x.shape)`. Each call is
+    decided on its own; the others in the file do not hold it back.""",
 )
 NO_EQUIVALENT = rule(
     "KRS091",
     Level.ERROR,
     Mode.REPORT,
     "backend function without a Keras 3 equivalent",
-    """`K.function`, `K.gradients`, `K.placeholder`, `K.get_session`/`set_session`,
-    `K.learning_phase`/`set_learning_phase`, `K.rnn`, `K.moving_average_update`, `K.map_fn`,
-    `K.foldl`/`foldr`, `K.name_scope`, `K.image_dim_ordering`, ... have no `keras.ops` counterpart:
-    use `tf.GradientTape`, `keras.Input`, `training=` arguments, `keras.ops.scan`/`map`. They still
-    exist in `tf.keras.backend` on TensorFlow 2.16+, not under `import keras`.""",
+    """`K.function`, `K.placeholder`, `K.get_session`/`set_session`, `K.learning_phase`/
+    `set_learning_phase`, `K.image_dim_ordering`, ... exist neither in `keras.ops` nor in Keras 3's
+    legacy `tf.keras.backend`: use `tf.GradientTape`, `keras.Input`, `training=` arguments,
+    `keras.config.image_data_format()`. `K.batch_dot` of standalone Keras 2.2 is reported too:
+    Keras 2.3 changed its result for operands of rank > 3, so no rewrite is exact; write it with
+    `keras.ops.einsum` or `keras.ops.matmul`. The call is left as it is and fails on Keras 3.""",
 )
-KEPT_AS_K = rule(
+BACKEND_VALUE = rule(
     "KRS092",
     Level.WARNING,
     Mode.REPORT,
-    "this `K.*` use blocks the file's `keras.ops` rewrite: all `K.*` calls are kept",
-    """A `K.*` function without a mapped equivalent, one called with arguments the mapping does not
-    cover (e.g. `K.relu(x, alpha=0.1)`, `*args`), or `K` used as a value. The file keeps `K.*`
-    everywhere; it runs as long as K is `tf.keras.backend` (not under Keras 3's `import keras`).""",
+    "a `K.*` name used as a value (not called): not in Keras 3's `keras.backend`",
+    """`fn = K.sum`, `Lambda(K.square)`, `getattr(K, name)`: the name is not rewritten, and Keras 3's
+    `keras.backend` has only 14 names (`epsilon`, `floatx`, `image_data_format`, ...). Use the
+    `keras.ops` function (`keras.ops.sum`) or a lambda.""",
+)
+TO_LEGACY = rule(
+    "KRS093",
+    Level.WARNING,
+    Mode.GUARDED,
+    "`K.*` function without a `keras.ops` form: moved to `tf.keras.backend`",
+    """Keras 3 keeps tf.keras 2.x's backend functions in its legacy TensorFlow backend, reachable as
+    `tf.keras.backend` on TensorFlow 2.16+ (`K.rnn`, `K.ctc_batch_cost`, `K.conv2d`, `K.map_fn`
+    with `dtype=`, `K.relu(x, alpha=...)`, ...). A call of standalone Keras's backend that has no
+    exact `keras.ops` form is moved there; the code then needs the TensorFlow backend. Calls
+    through `tf.keras.backend` already are left as they are.""",
 )
 
 
@@ -183,6 +193,9 @@ OPS = {
         2,
         renames={"value": "x", "shape": None, **_NO_NAME},
     ),
+    "logsumexp": _op("ops.logsumexp", "x axis keepdims"),
+    "dtype": _op("ops.dtype", "x"),
+    "map_fn": _op("ops.map", "fn elems", renames={"fn": "f", "elems": "xs"}),
     "variable": _op("Variable", "value dtype name", 1, renames={"value": "initializer"}),
     "random_normal": _op("random.normal", "shape mean stddev dtype seed"),
     "random_uniform": _op("random.uniform", "shape minval maxval dtype seed"),
@@ -204,40 +217,28 @@ KEPT = frozenset(
         "set_epsilon",
     }
 )
-NONE = frozenset(
-    {
-        "function",
-        "gradients",
-        "placeholder",
-        "get_session",
-        "set_session",
-        "learning_phase",
-        "set_learning_phase",
-        "rnn",
-        "moving_average_update",
-        "map_fn",
-        "foldl",
-        "foldr",
-        "name_scope",
-        "image_dim_ordering",
-        "set_image_dim_ordering",
-        "batch_dot",
-        "ctc_batch_cost",
-        "ctc_decode",
-        "conv1d",
-        "conv2d",
-        "conv3d",
-        "pool2d",
-        "pool3d",
-        "batch_get_value",
-        "batch_set_value",
-        "get_variable_shape",
-        "count_params",
-        "print_tensor",
-        "in_train_phase",
-        "in_test_phase",
-    }
+# The functions of Keras 3's legacy `tf.keras.backend` (keras._tf_keras.keras.backend), which
+# tests/migrate/test_api_conformance.py checks against the installed Keras.
+LEGACY = frozenset(
+    """abs all any arange argmax argmin batch_flatten batch_get_value batch_normalization
+    batch_set_value bias_add binary_crossentropy binary_focal_crossentropy cast cast_to_floatx
+    categorical_crossentropy categorical_focal_crossentropy clip concatenate constant conv1d conv2d
+    conv2d_transpose conv3d cos count_params ctc_batch_cost ctc_decode ctc_label_dense_to_sparse
+    cumprod cumsum depthwise_conv2d dot dropout dtype elu equal eval exp expand_dims eye flatten
+    foldl foldr gather get_value gradients greater greater_equal hard_sigmoid in_top_k int_shape
+    is_sparse l2_normalize less less_equal log map_fn max maximum mean min minimum
+    moving_average_update name_scope ndim not_equal one_hot ones ones_like permute_dimensions
+    pool2d pool3d pow prod random_bernoulli random_normal random_normal_variable random_uniform
+    random_uniform_variable relu repeat repeat_elements reshape resize_images resize_volumes
+    reverse rnn round separable_conv2d set_value shape sigmoid sign sin softmax softplus softsign
+    sparse_categorical_crossentropy spatial_2d_padding spatial_3d_padding sqrt square squeeze
+    stack std stop_gradient sum switch tanh temporal_padding tile to_dense transpose
+    truncated_normal update update_add update_sub var variable zeros zeros_like""".split()
 )
+# Legacy functions whose Keras 2.2 meaning differs from tf.keras 2.x's: never moved silently.
+CHANGED_SINCE_KERAS_2_2 = frozenset({"batch_dot"})
+# Keras 3's own keras.backend (KEPT plus its new names): attributes that still resolve there.
+KERAS3_BACKEND = KEPT | {"get_uid", "is_float_dtype", "is_int_dtype", "result_type", "standardize_dtype"}
 
 # The modules the targets live in: (local name to import, import statement).
 _HOMES = {
@@ -247,11 +248,9 @@ _HOMES = {
 
 
 def _problem(name, positional, keywords, star, lambdas, first_is_name):
-    """Why `K.name(...)` with these arguments cannot be rewritten, or None."""
-    if name in KEPT:
-        return None
+    """Why `K.name(...)` with these arguments has no exact `keras.ops` form, or None."""
     if name not in OPS:
-        return "no keras.ops equivalent" if name in NONE else "not in the rewrite table"
+        return "no keras.ops equivalent"
     op = OPS[name]
     if star:
         return "*args/**kwargs"
@@ -268,10 +267,8 @@ def _problem(name, positional, keywords, star, lambdas, first_is_name):
         extra = op.params[op.positional : positional]
         if any(op.renames.get(p, p) is None for p in extra):
             return f"argument `{extra[0]}`"
-    if op.template:
-        given = set(op.params[:positional]) | set(keywords)
-        if len(given) != len(op.params):
-            return "arguments left to their defaults"
+    if op.template and len(given) != len(op.params):
+        return "arguments left to their defaults"
     if op.simple_first and not first_is_name:
         return "the argument is used twice: it must be a plain name"
     if name == "switch" and lambdas:
@@ -279,71 +276,36 @@ def _problem(name, positional, keywords, star, lambdas, first_is_name):
     return None
 
 
-def _locals(ctx):
-    return [n for n in ctx.names.bindings if ctx.names.binds_module(n, "keras.backend")]
+def _backend_owner(ctx, owner):
+    """Whether `owner` (the `K` of `K.f`) is Keras's backend module, and whether it is spelled
+    through TensorFlow (`tf.keras.backend`, `from tensorflow.keras import backend as K`): that
+    one is Keras 3's legacy backend on TensorFlow 2.16+, where tf.keras 2.x's functions live on."""
+    if isinstance(owner, cst.Name):
+        if not ctx.names.binds_module(owner.value, "keras.backend"):
+            return None
+        return ctx.names.bindings[owner.value].startswith("tensorflow")
+    if (
+        isinstance(owner, cst.Attribute)
+        and owner.attr.value == "backend"
+        and ctx.names.qualify(owner) == "keras.backend"
+    ):
+        head = dotted(owner).split(".", 1)[0]
+        return ctx.names.bindings.get(head, "").startswith("tensorflow")
+    return None
 
 
-def _arguments(args, star, is_lambda, is_name, keyword):
-    """`_problem`'s view of a call's arguments, from either tree."""
-    positional = [a for a in args if keyword(a) is None]
-    return dict(
-        positional=len(positional),
-        keywords=[keyword(a) for a in args if keyword(a)],
-        star=star,
-        lambdas=any(is_lambda(a) for a in positional),
-        first_is_name=bool(positional) and is_name(positional[0]),
-    )
-
-
-def _scan(ctx):
-    """(backend names, [reasons]) where the reasons are the uses that block the file's rewrite;
-    read once per file from the `ast` tree."""
-    cached = ctx.cache.get("backend")
-    if cached is not None:
-        return cached
-    names = set(_locals(ctx))
-    blocked = []
-    called = set()
-
-    def is_backend(node):
-        kind = type(node)
-        if kind is ast.Name:
-            return node.id in names
-        return (
-            kind is ast.Attribute
-            and node.attr == "backend"
-            and (ctx.names.qualify_name(facts_lib.dotted(node)) == "keras.backend")
-        )
-
-    calls, attributes = [], []
-    by_func = {id(call.func): call for call in ctx.facts.calls}
-    for node in ctx.facts.owned_attributes:  # gathered by the facts' walk
-        if is_backend(node.value):
-            call = by_func.get(id(node))
-            (calls if call is not None else attributes).append(call or node)
-    for node in calls:
-        called.add(id(node.func))
-        items = [*node.args, *node.keywords]
-        reason = _problem(
-            node.func.attr,
-            **_arguments(
-                items,
-                any(isinstance(a, ast.Starred) for a in node.args)
-                or any(k.arg is None for k in node.keywords),
-                lambda a: isinstance(a, ast.Lambda),
-                lambda a: isinstance(a, ast.Name),
-                lambda a: a.arg if isinstance(a, ast.keyword) else None,
-            ),
-        )
-        if reason:
-            blocked.append(f"K.{node.func.attr} ({reason}, line {node.lineno})")
-    for node in attributes:
-        if id(node) not in called and node.attr not in KEPT:
-            blocked.append(f"K.{node.attr} (used as a value, line {node.lineno})")
-    if names & ctx.facts.bare_names:
-        blocked.append("the backend module used as a value")
-    ctx.cache["backend"] = (names, blocked)
-    return names, blocked
+@register(cst.Attribute)
+def backend_value(ctx, original, node):
+    """`K.sum` not called (a call's own callee is withdrawn by `backend_call`)."""
+    name = node.attr.value
+    if name in KERAS3_BACKEND or name.startswith("_"):
+        return None
+    via_tf = _backend_owner(ctx, original.value)
+    if via_tf is None or (via_tf and name in LEGACY):
+        return None
+    if ctx.enabled(BACKEND_VALUE.id, original):
+        ctx.report(BACKEND_VALUE.id, original, f"K.{name}: {BACKEND_VALUE.summary}", applied=False)
+    return None
 
 
 @register(cst.Call)
@@ -351,20 +313,13 @@ def backend_call(ctx, original, call):
     func = original.func
     if not isinstance(func, cst.Attribute):
         return None
-    owner = func.value
-    if isinstance(owner, cst.Name):
-        if not ctx.names.binds_module(owner.value, "keras.backend"):
-            return None
-    elif not (
-        isinstance(owner, cst.Attribute)
-        and owner.attr.value == "backend"
-        and ctx.names.qualify(owner) == "keras.backend"
-    ):
+    via_tf = _backend_owner(ctx, func.value)
+    if via_tf is None:
         return None
+    ctx.retract(func, BACKEND_VALUE.id)
     name = func.attr.value
     if name in KEPT:
         return None
-    names, blocked = _scan(ctx)
     reason = _problem(
         name,
         **_arguments(
@@ -375,31 +330,51 @@ def backend_call(ctx, original, call):
             lambda a: a.keyword.value if a.keyword else None,
         ),
     )
-    if name in NONE:
-        if ctx.enabled(NO_EQUIVALENT.id, original):
+    if reason is None:
+        if not ctx.enabled(TO_OPS.id, original):
+            return None
+        return _rewrite(ctx, original, call, name)
+    if name in LEGACY and via_tf:
+        return None  # tf.keras.backend.f still exists on TensorFlow 2.16+
+    if name in LEGACY and name not in CHANGED_SINCE_KERAS_2_2:
+        if not ctx.enabled(TO_LEGACY.id, original):
+            return None
+        tf_name = _tensorflow_name(ctx)
+        if tf_name is not None:
             ctx.report(
-                NO_EQUIVALENT.id, original, f"K.{name}: {NO_EQUIVALENT.summary}", applied=False
+                TO_LEGACY.id, original, f"K.{name} ({reason}) -> {tf_name}.keras.backend.{name}"
             )
-        return None
-    if reason is not None:
-        if ctx.enabled(KEPT_AS_K.id, original):
-            ctx.report(
-                KEPT_AS_K.id, original, f"K.{name}: {reason}; {KEPT_AS_K.summary}", applied=False
-            )
-        return None
-    if blocked or not ctx.enabled(TO_OPS.id, original):
-        if blocked and not ctx.cache.get("backend-told") and ctx.enabled(KEPT_AS_K.id, original):
-            ctx.cache["backend-told"] = True
-            ctx.report(
-                KEPT_AS_K.id,
-                original,
-                "K.* kept in this file because of "
-                + "; ".join(blocked[:3])
-                + ("; ..." if len(blocked) > 3 else ""),
-                applied=False,
-            )
-        return None
-    return _rewrite(ctx, original, call, name)
+            return call.with_changes(func=edit.expression(f"{tf_name}.keras.backend.{name}"))
+        reason = "no free name for `import tensorflow as tf`"
+    if name in CHANGED_SINCE_KERAS_2_2:
+        reason = "Keras 2.3 changed it for operands of rank > 3: use keras.ops.einsum/matmul"
+    elif name not in LEGACY:
+        reason = "no keras.ops or tf.keras.backend equivalent"
+    if ctx.enabled(NO_EQUIVALENT.id, original):
+        ctx.report(NO_EQUIVALENT.id, original, f"K.{name}: {reason}", applied=False)
+    return None
+
+
+def _tensorflow_name(ctx):
+    for name in ctx.names.bindings:
+        if ctx.names.binds_module(name, "tensorflow"):
+            return name
+    if "tf" not in ctx.names.bindings and not _mentions(ctx.whole, "tf"):
+        ctx.require_import("import tensorflow as tf")
+        return "tf"
+    return None
+
+
+def _arguments(args, star, is_lambda, is_name, keyword):
+    """`_problem`'s view of a call's arguments."""
+    positional = [a for a in args if keyword(a) is None]
+    return dict(
+        positional=len(positional),
+        keywords=[keyword(a) for a in args if keyword(a)],
+        star=star,
+        lambdas=any(is_lambda(a) for a in positional),
+        first_is_name=bool(positional) and is_name(positional[0]),
+    )
 
 
 def _rewrite(ctx, original, call, name):
