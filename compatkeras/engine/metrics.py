@@ -52,6 +52,10 @@ class MetricState:
             )
             return None
         values = spec.fn(y_true, y_pred)
+        if mask is not None and values.shape.rank == 0:
+            # A metric that is already one number under a per-timestep mask (a masked accuracy
+            # written with K.sum): Keras 2 and tf.keras weigh that number by the mask.
+            values = tf.broadcast_to(values, tf.shape(mask))
         if not self.running[index]:
             return reduce_loss(values, weights, mask, cfg_lib.KERAS_2_2)
         values = tf.cast(values, tf.float64)

@@ -105,7 +105,9 @@ def test_report(findings, source, expected):
 def test_each_unrewritable_call_is_reported_at_its_own_line():
     from compatkeras.migrate import migrate_bytes
 
-    source = b"from keras import backend as K\na = K.function(x)\nb = K.sum(x)\nc = K.placeholder(s)\n"
+    source = (
+        b"from keras import backend as K\na = K.function(x)\nb = K.sum(x)\nc = K.placeholder(s)\n"
+    )
     found = [(f.line, f.rule) for f in migrate_bytes(source).findings]
     assert found == [(2, "KRS091"), (3, "KRS090"), (4, "KRS091")]
 

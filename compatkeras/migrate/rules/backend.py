@@ -238,7 +238,13 @@ LEGACY = frozenset(
 # Legacy functions whose Keras 2.2 meaning differs from tf.keras 2.x's: never moved silently.
 CHANGED_SINCE_KERAS_2_2 = frozenset({"batch_dot"})
 # Keras 3's own keras.backend (KEPT plus its new names): attributes that still resolve there.
-KERAS3_BACKEND = KEPT | {"get_uid", "is_float_dtype", "is_int_dtype", "result_type", "standardize_dtype"}
+KERAS3_BACKEND = KEPT | {
+    "get_uid",
+    "is_float_dtype",
+    "is_int_dtype",
+    "result_type",
+    "standardize_dtype",
+}
 
 # The modules the targets live in: (local name to import, import statement).
 _HOMES = {

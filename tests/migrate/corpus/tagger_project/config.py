@@ -1,0 +1,4 @@
+MAXLEN = 12
+VOCAB = 50
+TAGS = 5
+BATCH = 8
