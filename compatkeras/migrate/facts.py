@@ -47,7 +47,8 @@ class Facts:
     compile_metrics: set  # string literals in compile(metrics=[...]) / weighted_metrics
     model_names: set  # names assigned from Sequential(...), Model(...), load_model(...), ...
     last_activation: dict  # model name -> (activation, units or None) of its last added layer
-    saved_weights: set  # literal paths given to save_weights(...) or weights-only checkpoints
+    saved_weights: set  # paths (as `ast.unparse` spells them) given to save_weights(...) or
+    # weights-only checkpoints
     attributes: dict  # name -> {attribute names used on it}
     bare_names: set  # names used other than as `name.attribute`
     lr_changers: list = dataclasses.field(default_factory=list)  # code that sets the learning rate
@@ -174,8 +175,8 @@ def _method_call(facts, call):
                 for item in value.values:
                     items = item.elts if isinstance(item, (ast.List, ast.Tuple)) else [item]
                     facts.compile_metrics.update(s for s in map(_string, items) if s)
-    elif method == "save_weights" and call.args and _string(call.args[0]):
-        facts.saved_weights.add(_string(call.args[0]))
+    elif method == "save_weights" and call.args:
+        facts.saved_weights.add(ast.unparse(call.args[0]))
 
 
 _LR_CALLBACKS = ("ReduceLROnPlateau", "LearningRateScheduler")
@@ -204,5 +205,5 @@ def _checkpoint(facts, call):
     if not (isinstance(weights_only, ast.Constant) and weights_only.value is True):
         return
     path = call.args[0] if call.args else _keyword(call, "filepath")
-    if _string(path) is not None:
-        facts.saved_weights.add(_string(path))
+    if path is not None:
+        facts.saved_weights.add(ast.unparse(path))

@@ -20,9 +20,31 @@ def dotted(node):
     return None
 
 
+# What `from keras.X import *` binds, for the modules whose names a file may use unqualified
+# (Keras 2.2.4's public names; tests/migrate/test_names.py checks them against that list).
+# A star import of a module not listed here is resolved last, and `keras.layers` takes the
+# CapWords names no listed module claims.
+STAR_EXPORTS = {
+    "keras.models": frozenset(
+        "Model Sequential load_model save_model model_from_config model_from_json "
+        "model_from_yaml clone_model".split()
+    ),
+    "keras.optimizers": frozenset(
+        "Optimizer SGD RMSprop Adagrad Adadelta Adam Adamax Nadam TFOptimizer sgd rmsprop "
+        "adagrad adadelta adam adamax nadam serialize deserialize get clip_norm".split()
+    ),
+    "keras.callbacks": frozenset(
+        "Callback CallbackList BaseLogger TerminateOnNaN ProgbarLogger History ModelCheckpoint "
+        "EarlyStopping RemoteMonitor LearningRateScheduler TensorBoard ReduceLROnPlateau "
+        "CSVLogger LambdaCallback".split()
+    ),
+}
+COMPAT_PREFIXES = ("tensorflow.compat.v1.keras", "tensorflow.compat.v2.keras")
+
+
 @functools.lru_cache(maxsize=4096)
 def canonical(name):
-    for prefix in ("tensorflow.keras", "tensorflow.python.keras"):
+    for prefix in ("tensorflow.keras", "tensorflow.python.keras", *COMPAT_PREFIXES):
         if name == prefix or name.startswith(prefix + "."):
             return "keras" + name[len(prefix) :]
     return name
@@ -30,6 +52,17 @@ def canonical(name):
 
 def is_keras(name):
     return name == "keras" or name.startswith("keras.")
+
+
+def _star_home(stars, head):
+    """Which of the star-imported Keras modules (in import order) binds `head`."""
+    for module in reversed(stars):
+        if head in STAR_EXPORTS.get(module, ()):
+            return module
+    unlisted = [m for m in stars if m not in STAR_EXPORTS]
+    if "keras.layers" in unlisted and (head[:1].isupper() or len(unlisted) == 1):
+        return "keras.layers"
+    return (unlisted or stars)[-1]
 
 
 def _blocks(statement):
@@ -131,7 +164,7 @@ class ImportTable:
             stars = [canonical(m) for m in self.star_modules if is_keras(canonical(m))]
             if not stars:
                 return None
-            full = f"{stars[-1]}.{head}"
+            full = f"{_star_home(stars, head)}.{head}"
         return canonical(f"{full}.{rest}" if rest else full)
 
     def binds_module(self, local, module):

@@ -54,7 +54,7 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
         ),
         (
             "import keras\nkeras.callbacks.ModelCheckpoint(path, save_weights_only=True)\n",
-            [("KRS052", False)],
+            [("KRS066", False)],
         ),
         ("import keras\nkeras.callbacks.EarlyStopping(monitor='val_acc')\n", [("KRS054", True)]),
     ],

@@ -28,7 +28,7 @@ FIXES = [
     ),
     (  # keras.objectives, tensorflow spelling kept, optimizers.legacy
         "from keras import objectives\nfrom keras.objectives import mse\n",
-        "from keras import losses as objectives\nfrom keras.losses import mse\n",
+        "from keras import losses as objectives\nfrom keras.losses import mean_squared_error as mse\n",
     ),
     (
         "from tensorflow.keras.optimizers.legacy import Adam\nimport tensorflow as tf\ntf.keras.optimizers.legacy.SGD(0.1)\n",

@@ -2,8 +2,9 @@
 
 import libcst as cst
 
-from compatkeras.migrate import edit
+from compatkeras.migrate import edit, paths
 from compatkeras.migrate.model import Level, Mode, rule
+from compatkeras.migrate.rules import saving
 from compatkeras.migrate.transform import register
 
 PROGBAR = rule(
@@ -177,27 +178,22 @@ def _checkpoint(ctx, original, call):
     if index is None:
         return call
     path_node = call.args[index].value
-    path = _string(path_node)
     weights_only = edit.keyword_value(call, "save_weights_only")
     weights_only = isinstance(weights_only, cst.Name) and weights_only.value == "True"
-    if path is not None and path != path_node.raw_value:
-        path = None  # escapes in the literal: not edited
+    found = paths.tail(path_node)
+    path = found[0] if found is not None else None
     if path is None or path.endswith((".weights.h5", ".keras")):
-        if path is None and weights_only and ctx.enabled(WEIGHTS_SUFFIX.id, original):
-            ctx.report(
-                WEIGHTS_SUFFIX.id,
-                original,
-                "checkpoint path is not a literal: make it end in `.weights.h5`",
-                applied=False,
-            )
+        if path is None and weights_only and ctx.enabled(saving.UNSEEN_WEIGHTS_PATH.id, original):
+            ctx.report(saving.UNSEEN_WEIGHTS_PATH.id, original, applied=False)
         return call
     stem, dot, suffix = path.rpartition(".")
     if weights_only and suffix in ("h5", "hdf5") and ctx.enabled(WEIGHTS_SUFFIX.id, original):
         ctx.report(WEIGHTS_SUFFIX.id, original)
-        return edit.set_argument_value(
-            call, index, _replace_string(path_node, f"{stem}.weights.h5")
-        )
+        return edit.set_argument_value(call, index, found[1](f"{stem}.weights.h5"))
+    if weights_only and ctx.enabled(saving.UNSEEN_WEIGHTS_PATH.id, original):
+        ctx.report(saving.UNSEEN_WEIGHTS_PATH.id, original, applied=False)
+        return call
     if not weights_only and suffix == "hdf5" and ctx.enabled(MODEL_SUFFIX.id, original):
         ctx.report(MODEL_SUFFIX.id, original)
-        return edit.set_argument_value(call, index, _replace_string(path_node, f"{stem}.keras"))
+        return edit.set_argument_value(call, index, found[1](f"{stem}.keras"))
     return call

@@ -8,7 +8,8 @@ import libcst as cst
 
 from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
-from compatkeras.migrate.names import canonical, dotted
+from compatkeras.migrate.names import COMPAT_PREFIXES, canonical, dotted
+from compatkeras.migrate.rules import backend
 from compatkeras.migrate.transform import register
 
 SUBMODULE = rule(
@@ -28,8 +29,11 @@ MOVED_NAME = rule(
     "KRS101",
     Level.INFO,
     Mode.AUTO,
-    "name moved in Keras 3 (keras.engine, lower-case constraints, losses.cosine)",
+    "name moved in Keras 3 (keras.engine, lower-case constraints, loss/metric short names, model_from_config)",
     """`keras.engine.topology.Layer`/`InputSpec`/`Input`/`InputLayer` are `keras.layers.*`,
+    `keras.losses.mse`/`mae`/`mape`/`msle`/`kld`/`logcosh` (and the `keras.metrics` ones) are
+    their long names (`from keras.losses import mean_squared_error as mse`),
+    `keras.models.model_from_config` is `keras.saving.deserialize_keras_object`,
     `Network` is `keras.Model`, `get_source_inputs` is in `keras.utils`; `constraints.maxnorm/nonneg/unitnorm` are `max_norm/non_neg/unit_norm`;
     `losses.cosine` is `losses.cosine_similarity` (check the sign: Keras 2's `cosine_proximity`
     loss was the negated similarity, Keras 3's loss is too, metrics are not).""",
@@ -148,6 +152,21 @@ MOVED = {
     "keras.constraints.unitnorm": "keras.constraints.unit_norm",
     "keras.losses.cosine": "keras.losses.cosine_similarity",
     "keras.losses.cosine_proximity": "keras.losses.cosine_similarity",
+    # Keras 3 keeps the short names as strings ("mse") but not as module attributes.
+    **{
+        f"keras.{module}.{short}": f"keras.{module}.{full}"
+        for module in ("losses", "metrics")
+        for short, full in (
+            ("mse", "mean_squared_error"),
+            ("mae", "mean_absolute_error"),
+            ("mape", "mean_absolute_percentage_error"),
+            ("msle", "mean_squared_logarithmic_error"),
+            ("kld", "kl_divergence"),
+            ("kullback_leibler_divergence", "kl_divergence"),
+        )
+    },
+    "keras.losses.logcosh": "keras.losses.log_cosh",
+    "keras.models.model_from_config": "keras.saving.deserialize_keras_object",
 }
 REMOVED = {
     "keras.utils.multi_gpu_model": "use tf.distribute.MirroredStrategy",
@@ -248,13 +267,17 @@ def import_from(ctx, original, node):
     if not module.startswith("keras"):
         return None
     standalone = not written.startswith("tensorflow")
-    targets, touched, rules = [], False, set()
+    compat = written.startswith(COMPAT_PREFIXES) and ctx.enabled(COMPAT_V1.id, original)
+    targets, touched, rules = [], compat, {COMPAT_V1.id} if compat else set()
     for alias in node.names:
         name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
         local = alias.asname.name.value if alias.asname is not None else name
         full = f"{module}.{name}"
         new = full
-        if full in SUBMODULES and ctx.enabled(SUBMODULE.id, original):
+        if module == "keras.backend":
+            new = _backend_import(ctx, original, name, standalone)
+            rules |= {backend.TO_LEGACY.id} if new != full else set()
+        elif full in SUBMODULES and ctx.enabled(SUBMODULE.id, original):
             new, rules = SUBMODULES[full], rules | {SUBMODULE.id}  # a module imported as a name
         elif module in SUBMODULES and ctx.enabled(SUBMODULE.id, original):
             parent = SUBMODULES[module]
@@ -286,13 +309,61 @@ def import_from(ctx, original, node):
     return cst.FlattenSentinel(lines)
 
 
+def _backend_import(ctx, original, name, standalone):
+    """Where `from keras.backend import name` imports from on Keras 3."""
+    full = f"keras.backend.{name}"
+    if name in backend.KERAS3_BACKEND:
+        return full
+    if name in backend.LEGACY and name not in backend.CHANGED_SINCE_KERAS_2_2:
+        if standalone and ctx.enabled(backend.TO_LEGACY.id, original):
+            return f"tensorflow.keras.backend.{name}"
+        return full
+    if ctx.enabled(backend.NO_EQUIVALENT.id, original):
+        ctx.report(
+            backend.NO_EQUIVALENT.id,
+            original,
+            f"keras.backend.{name}: {backend.NO_EQUIVALENT.summary}",
+            applied=False,
+        )
+    return full
+
+
 def _spelled(node, module):
-    """`module` in the file's own spelling (`tensorflow.keras.x` stays under tensorflow)."""
+    """`module` in the file's own spelling (`tensorflow.keras.x` stays under tensorflow; the
+    TensorFlow 1 compatibility path `tensorflow.compat.v1.keras` becomes `tensorflow.keras`)."""
     written = dotted(node.module)
+    if written.startswith(COMPAT_PREFIXES) and module.startswith("keras"):
+        return "tensorflow." + module
     for prefix in ("tensorflow.python.keras", "tensorflow.keras"):
         if written.startswith(prefix):
             return prefix + module[len("keras") :]
     return module
+
+
+COMPAT_V1 = rule(
+    "KRS107",
+    Level.INFO,
+    Mode.AUTO,
+    "`tensorflow.compat.v1.keras` is `tensorflow.keras`",
+    """TensorFlow 2.16+ has no `tensorflow.compat.v1.keras` (ModuleNotFoundError); its names live
+    in `tensorflow.keras`, which is Keras 3 there. Session functions (`set_session`,
+    `get_session`) have no Keras 3 form and are reported (KRS091).""",
+)
+
+
+@register(cst.Attribute)
+def compat_attribute(ctx, original, node):
+    """`tf.compat.v1.keras.layers.Dense` -> `tf.keras.layers.Dense`."""
+    if node.attr.value != "keras" or not ctx.enabled(COMPAT_V1.id, original):
+        return None
+    text = dotted(original)
+    head, _, rest = (text or "").partition(".")
+    if rest not in ("compat.v1.keras", "compat.v2.keras"):
+        return None
+    if not ctx.names.binds_module(head, "tensorflow"):
+        return None
+    ctx.report(COMPAT_V1.id, original)
+    return edit.expression(f"{head}.keras")
 
 
 @register(cst.SimpleStatementLine)

@@ -5,9 +5,11 @@ foreign modules, in files that import Keras, and only rewrite on Keras-only argu
 (`save_format=`) or the Keras-only method `save_weights`.
 """
 
+import ast
+
 import libcst as cst
 
-from compatkeras.migrate import edit
+from compatkeras.migrate import edit, paths
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.transform import register
 
@@ -43,8 +45,19 @@ WEIGHTS_PATH = rule(
     Mode.GUARDED,
     "`save_weights` paths must end in `.weights.h5` in Keras 3",
     """`model.save_weights('w.h5')` fails in Keras 3 ("The filename must end in `.weights.h5`").
-    A literal path gets the suffix; `load_weights` of the same literal in this file is renamed with
-    it. Other `load_weights('x.h5')` calls are left: Keras 3 still reads Keras 2 `.h5` weights.""",
+    A path whose end is a literal gets the suffix (`'w.h5'`, `d + '/w.h5'`,
+    `os.path.join(d, 'w.h5')`, `f'{d}/w.h5'`, `'w_{}.h5'.format(n)`); `load_weights` of the same
+    path expression in this file is renamed with it. Other `load_weights('x.h5')` calls are left:
+    Keras 3 still reads Keras 2 `.h5` weights.""",
+)
+UNSEEN_WEIGHTS_PATH = rule(
+    "KRS066",
+    Level.ERROR,
+    Mode.REPORT,
+    "weights path whose end is not visible here: Keras 3 needs it to end in `.weights.h5`",
+    """`model.save_weights(path)` and `ModelCheckpoint(path, save_weights_only=True)` with a path
+    computed elsewhere (a variable, a parameter, a function's result), or one ending in another
+    suffix (a TensorFlow checkpoint prefix): Keras 3 raises unless it ends in `.weights.h5`.""",
 )
 YAML = rule(
     "KRS064",
@@ -99,14 +112,27 @@ def saving_calls(ctx, original, call):
     if index is None or edit.has_star_args(call) or not ctx.enabled(WEIGHTS_PATH.id, original):
         return None
     node = call.args[index].value
-    path = _string(node)
-    new_path = _weights_path(path) if path is not None else None
-    if new_path is None:
+    found = paths.tail(node)
+    new_text = paths.weights_suffix(found[0]) if found is not None else None
+    if method == "load_weights":
+        if new_text is None or _path_key(original.args[index].value) not in ctx.facts.saved_weights:
+            return None  # reading a Keras 2 file: Keras 3 reads legacy .h5 weights
+    elif new_text is None:
+        if (found is None or not found[0].endswith(".weights.h5")) and ctx.enabled(
+            UNSEEN_WEIGHTS_PATH.id, original
+        ):
+            ctx.report(UNSEEN_WEIGHTS_PATH.id, original, applied=False)
         return None
-    if method == "load_weights" and path not in ctx.facts.saved_weights:
-        return None  # reading a Keras 2 file: Keras 3 reads legacy .h5 weights
     ctx.report(WEIGHTS_PATH.id, original)
-    return edit.set_argument_value(call, index, _set_string(node, new_path))
+    return edit.set_argument_value(call, index, found[1](new_text))
+
+
+def _path_key(node):
+    """A path expression as `facts.saved_weights` holds it (the `ast` spelling)."""
+    try:
+        return ast.unparse(ast.parse(cst.Module([]).code_for_node(node).strip(), mode="eval"))
+    except SyntaxError:
+        return None
 
 
 def _save(ctx, original, call):
