@@ -178,6 +178,15 @@ def _one_file(args, selected):
     outcome = runner.migrate_file(args.infile, selected)
     if outcome.error is not None:
         return [outcome]  # nothing is written, not even a copy
+    if args.check:
+        return [outcome]
+    if args.diff:
+        sys.stdout.write(runner.unified_diff(outcome, args.unified))
+        return [outcome]
+    if args.inplace:
+        if outcome.changed:
+            runner.write_atomically(args.infile, outcome.new)
+        return [outcome]
     if args.outfile:
         same = os.path.exists(args.outfile) and os.path.samefile(args.outfile, args.infile)
         if outcome.changed or not same:
@@ -189,6 +198,8 @@ def _one_file(args, selected):
 
 
 def _tree(args, selected):
+    if args.inplace or args.check or args.diff:  # the folder itself, like PATH arguments
+        return _paths(args, [args.intree], selected)
     try:
         plan = runner.tree_plan(args.intree, args.outtree, args.force, args.exclude, args.notebooks)
     except ValueError as exc:
@@ -196,6 +207,21 @@ def _tree(args, selected):
     sources = [source for source, _ in plan.migrate]
     outcomes = runner.migrate_files(sources, selected, args.jobs, _progress(len(sources)))
     runner.write_tree(plan, outcomes, args.copyotherfiles)
+    return outcomes
+
+
+def _paths(args, paths, selected):
+    files = list(runner.python_files(paths, args.exclude, args.notebooks))
+    outcomes = runner.migrate_files(
+        files, selected, args.jobs, _progress(len(files)), keep_bytes=not args.check
+    )
+    for outcome in outcomes:
+        if not outcome.changed:
+            continue
+        if args.inplace:
+            runner.write_atomically(outcome.path, outcome.new)
+        elif not args.check:
+            sys.stdout.write(runner.unified_diff(outcome, args.unified))
     return outcomes
 
 
@@ -208,10 +234,17 @@ def main(argv=None):
     if args.explain:
         _explain(args.explain, sys.stdout)
         return 0
-    if bool(args.intree) != bool(args.outtree):
-        parser.error("--intree and --outtree go together")
+    in_place = args.inplace or args.check or args.diff
+    if args.outtree and not args.intree:
+        parser.error("--outtree needs --intree")
+    if args.intree and not args.outtree and not in_place:
+        parser.error("--intree needs --outtree, or --inplace/--check/--diff for the folder itself")
+    if args.outtree and in_place:
+        parser.error("--outtree writes a new tree: it excludes --inplace/--check/--diff")
     if args.outfile and not args.infile:
         parser.error("--outfile needs --infile")
+    if args.outfile and in_place:
+        parser.error("--outfile excludes --inplace/--check/--diff")
     if sum(map(bool, (args.paths, args.infile, args.intree))) != 1:
         parser.error("give PATHs, or --infile, or --intree/--outtree (one of them)")
 
@@ -223,16 +256,6 @@ def main(argv=None):
     elif args.intree:
         outcomes = _tree(args, selected)
     else:
-        files = list(runner.python_files(args.paths, args.exclude, args.notebooks))
-        outcomes = runner.migrate_files(
-            files, selected, args.jobs, _progress(len(files)), keep_bytes=not args.check
-        )
-        for outcome in outcomes:
-            if not outcome.changed:
-                continue
-            if args.inplace:
-                runner.write_atomically(outcome.path, outcome.new)
-            elif not args.check:
-                sys.stdout.write(runner.unified_diff(outcome, args.unified))
+        outcomes = _paths(args, args.paths, selected)
     _write_report(outcomes, args)
     return _exit_code(outcomes, args)

@@ -9,5 +9,6 @@ from compatkeras.migrate.rules import (  # noqa: F401
     layers,
     optimizers,
     saving,
+    shapes,
     training,
 )

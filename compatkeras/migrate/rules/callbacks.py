@@ -197,3 +197,23 @@ def _checkpoint(ctx, original, call):
         ctx.report(MODEL_SUFFIX.id, original)
         return edit.set_argument_value(call, index, found[1](f"{stem}.keras"))
     return call
+
+
+@register(cst.Subscript)
+def history_key(ctx, original, node):
+    """`history.history['val_acc']` in a file that compiles with 'accuracy' (KRS055)."""
+    owner = node.value
+    if not (isinstance(owner, cst.Attribute) and owner.attr.value == "history"):
+        return None
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = node.slice[0].slice.value
+    if _string(key) not in ("acc", "val_acc") or not ctx.names.imports_keras:
+        return None
+    metrics = ctx.facts.compile_metrics
+    if "accuracy" not in metrics or "acc" in metrics or not ctx.enabled(ACC_NAME.id, original):
+        return None
+    ctx.report(ACC_NAME.id, original, f"history key {_string(key)!r}: {ACC_NAME.summary}")
+    new_key = _replace_string(key, _string(key).replace("acc", "accuracy"))
+    index = node.slice[0].slice.with_changes(value=new_key)
+    return node.with_changes(slice=[node.slice[0].with_changes(slice=index)])

@@ -84,3 +84,26 @@ def compile_arguments(ctx, original, call):
     ) and ctx.enabled(SESSION_ARGUMENTS.id, original):
         ctx.report(SESSION_ARGUMENTS.id, original, applied=False)
     return changed
+
+
+SYMBOLIC_LOSS = rule(
+    "KRS024",
+    Level.ERROR,
+    Mode.REPORT,
+    "`model.add_loss(tensor)` on a functional model: Keras 3 does not take symbolic losses",
+    """Keras 2 let a functional model add a loss built from its own tensors (the VAE example's
+    `vae.add_loss(K.mean(reconstruction + kl))`). Keras 3 raises NotImplementedError there: compute
+    the loss in a layer's `call()` with `self.add_loss(...)` (an endpoint layer), or override
+    `train_step`/`compute_loss`.""",
+)
+
+
+@register(cst.Call)
+def model_add_loss(ctx, original, call):
+    if edit.method_name(call) != "add_loss" or not ctx.names.imports_keras:
+        return None
+    receiver = call.func.value
+    if isinstance(receiver, cst.Name) and receiver.value in ctx.facts.model_names:
+        if ctx.enabled(SYMBOLIC_LOSS.id, original):
+            ctx.report(SYMBOLIC_LOSS.id, original, applied=False)
+    return None

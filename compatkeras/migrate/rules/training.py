@@ -307,9 +307,22 @@ def metrics_zip(ctx, original, call):
 def metrics_names(ctx, original, node):
     if node.attr.value != "metrics_names" or not ctx.names.imports_keras:
         return None
+    if _defines_metrics_names(ctx) and not _looks_like_model(ctx, original.value):
+        return None  # the file's own classes have a `metrics_names` (an RL agent's)
     if ctx.enabled(METRICS_NAMES.id, original):
         ctx.report(METRICS_NAMES.id, original, applied=False)
     return None
+
+
+def _defines_metrics_names(ctx):
+    return any("metrics_names" in c.methods for c in ctx.facts.classes.values())
+
+
+def _looks_like_model(ctx, node):
+    """`model`, `self.model`, `self.target_model`, or a name assigned a Keras model here."""
+    if isinstance(node, cst.Name):
+        return node.value in ctx.facts.model_names or node.value.endswith("model")
+    return isinstance(node, cst.Attribute) and node.attr.value.endswith("model")
 
 
 @register(cst.Call)
