@@ -10,6 +10,7 @@ import json
 import os
 import sys
 
+from compatkeras.migrate import project as project_lib
 from compatkeras.migrate import runner
 from compatkeras.migrate.model import RULES, Level
 
@@ -205,15 +206,25 @@ def _tree(args, selected):
     except ValueError as exc:
         raise SystemExit(f"migrate: {exc}") from None
     sources = [source for source, _ in plan.migrate]
-    outcomes = runner.migrate_files(sources, selected, args.jobs, _progress(len(sources)))
+    project = project_lib.scan(sources, [args.intree])
+    outcomes = runner.migrate_files(
+        sources, selected, args.jobs, _progress(len(sources)), project=project
+    )
     runner.write_tree(plan, outcomes, args.copyotherfiles)
     return outcomes
 
 
 def _paths(args, paths, selected):
     files = list(runner.python_files(paths, args.exclude, args.notebooks))
+    roots = [p for p in paths if os.path.isdir(p)]
+    project = project_lib.scan(files, roots) if len(files) > 1 else None
     outcomes = runner.migrate_files(
-        files, selected, args.jobs, _progress(len(files)), keep_bytes=not args.check
+        files,
+        selected,
+        args.jobs,
+        _progress(len(files)),
+        keep_bytes=not args.check,
+        project=project,
     )
     for outcome in outcomes:
         if not outcome.changed:

@@ -8,7 +8,7 @@ only when a rule asks, so files that never need it pay nothing.
 import ast
 import dataclasses
 
-MODEL_FACTORIES = {"Sequential", "Model", "load_model", "model_from_json", "clone_model"}
+MODEL_FACTORIES = frozenset({"Sequential", "Model", "load_model", "model_from_json", "clone_model"})
 
 
 def dotted(node):
@@ -57,6 +57,7 @@ class Facts:
     calls: list = dataclasses.field(default_factory=list)
     import_froms: list = dataclasses.field(default_factory=list)
     owned_attributes: list = dataclasses.field(default_factory=list)
+    factories: frozenset = MODEL_FACTORIES  # callees whose result is a Keras model
 
 
 def _class_facts(node):
@@ -104,9 +105,11 @@ def _layer_activation(call):
     return None
 
 
-def read(tree):
-    """The facts, in one walk over the tree."""
+def read(tree, factories=frozenset()):
+    """The facts, in one walk over the tree. `factories`: the project's functions that return
+    Keras models (`project.Project.factories`)."""
     facts = Facts({}, set(), set(), {}, set(), {}, set())
+    facts.factories = MODEL_FACTORIES | factories
     owned, names, adds = set(), [], []
     for node in ast.walk(tree):
         kind = type(node)
@@ -149,7 +152,7 @@ def read(tree):
 def _model_assignment(facts, node):
     """`model = Sequential(...)` / `Model(...)` / `load_model(...)`."""
     callee = (dotted(node.value.func) or "").rsplit(".", 1)[-1]
-    if callee not in MODEL_FACTORIES:
+    if callee not in facts.factories:
         return
     for target in node.targets:
         if isinstance(target, ast.Name):

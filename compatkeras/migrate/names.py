@@ -93,15 +93,17 @@ def _statements(body):
 
 
 class ImportTable:
-    def __init__(self):
+    def __init__(self, project=None):
         self.bindings = {}  # local name -> full dotted name it was imported as
         self.star_modules = []
         self.from_modules = set()  # id() of every `from X import` module node (X is absolute)
+        self.project = project  # `project.Project` of the run, or None
+        self.project_keras = False  # imports a project module that uses Keras
 
     @classmethod
-    def of(cls, *modules):
+    def of(cls, *modules, project=None):
         """The table of one module, or of several read in order (a notebook's cells)."""
-        table = cls()
+        table = cls(project)
         for module in modules:
             table._read(module)
         return table
@@ -125,6 +127,8 @@ class ImportTable:
                 self.bindings[head] = head
 
     def visit_ImportFrom(self, node):
+        if self.project is not None and node.module is not None:
+            self._project_import(node)
         if node.relative or node.module is None:
             return
         self.from_modules.add(id(node.module))
@@ -136,10 +140,29 @@ class ImportTable:
             local = alias.asname.name.value if alias.asname is not None else alias.name.value
             self.bindings[local] = f"{module}.{dotted(alias.name)}"
 
+    def _project_import(self, node):
+        """`from model import *` where the project's `model.py` uses Keras: its Keras names
+        (and star imports) count as this file's own."""
+        used = self.project.module(dotted(node.module))
+        if used is None:
+            return
+        self.project_keras = True
+        if isinstance(node.names, cst.ImportStar):
+            self.bindings.update(used.bindings)
+            self.star_modules.extend(used.stars)
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name in used.bindings:
+                local = alias.asname.name.value if alias.asname is not None else name
+                self.bindings[local] = used.bindings[name]
+
     @functools.cached_property
     def imports_keras(self):
         """The cheap proxy for "method calls here are on Keras models" (spec §3 preamble);
         computed once, after the table is read."""
+        if self.project_keras:
+            return True
         targets = [canonical(t) for t in (*self.bindings.values(), *self.star_modules)]
         return any(is_keras(t) or t == "tensorflow" or t.startswith("tensorflow.") for t in targets)
 

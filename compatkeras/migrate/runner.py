@@ -12,6 +12,7 @@ import fnmatch
 import functools
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 
@@ -58,11 +59,24 @@ class Outcome:
         return dataclasses.replace(self, old=None, new=None, was_changed=self.changed)
 
 
-def migrate_bytes(source, path="<string>", selected=None):
-    """Migrate one file's bytes. Files that mention neither Keras nor TensorFlow (the same test
-    as `ImportTable.imports_keras`, done on raw bytes) are not even parsed."""
+# Methods only Keras models have: reported even in files that never import Keras.
+KERAS_ONLY_METHODS = re.compile(
+    rb"\.(?:fit_generator|evaluate_generator|predict_generator|predict_classes)\("
+)
+
+
+def _may_use_keras(source, project):
+    """The raw-bytes test for "worth parsing": Keras or TensorFlow named, a Keras-only method
+    called, or a project module that uses Keras imported."""
+    if b"keras" in source or b"tensorflow" in source or KERAS_ONLY_METHODS.search(source):
+        return True
+    return project is not None and project.uses_keras_module(source)
+
+
+def migrate_bytes(source, path="<string>", selected=None, project=None):
+    """Migrate one file's bytes. Files that `_may_use_keras` rejects are not even parsed."""
     selected = set(RULES) if selected is None else selected
-    if b"keras" not in source and b"tensorflow" not in source:
+    if not _may_use_keras(source, project):
         return Outcome(path, source, source, [])
     try:
         module = cst.parse_module(source)
@@ -70,11 +84,13 @@ def migrate_bytes(source, path="<string>", selected=None):
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return Outcome(path, source, source, [], error=f"cannot parse: {message}")
     text = source.decode(module.encoding)
-    new, findings = transform(module, path, selected, source=text.removeprefix("\ufeff"))
+    new, findings = transform(
+        module, path, selected, source=text.removeprefix("\ufeff"), project=project
+    )
     return Outcome(path, source, source if new is module else new.bytes, findings)
 
 
-def migrate_file(path, selected=None):
+def migrate_file(path, selected=None, project=None):
     try:
         with open(path, "rb") as f:
             source = f.read()
@@ -85,28 +101,39 @@ def migrate_file(path, selected=None):
         if b"keras" not in source and b"tensorflow" not in source:
             return Outcome(path, source, source, [])
         return notebook.migrate_notebook(source, path, selected, Outcome)
-    return migrate_bytes(source, path, selected)
+    return migrate_bytes(source, path, selected, project)
 
 
-def _migrate_slim(path, selected):
-    return migrate_file(path, selected).slim()
+_WORKER_PROJECT = None  # the run's Project, set once per worker process
 
 
-def migrate_files(paths, selected=None, jobs=1, progress=None, keep_bytes=True):
+def _set_project(project):
+    global _WORKER_PROJECT
+    _WORKER_PROJECT = project
+
+
+def _migrate_in_worker(path, selected, slim):
+    outcome = migrate_file(path, selected, _WORKER_PROJECT)
+    return outcome.slim() if slim else outcome
+
+
+def migrate_files(paths, selected=None, jobs=1, progress=None, keep_bytes=True, project=None):
     """Outcomes for many files, in the given order; `jobs > 1` parses them in worker processes
     (the caller still does every write). `progress(n)` is called as files finish. Without
-    `keep_bytes` the workers send back no file contents (`Outcome.slim`)."""
+    `keep_bytes` the workers send back no file contents (`Outcome.slim`). `project` is the
+    run's `project.Project` (sent to each worker once)."""
     paths = list(paths)
     if jobs <= 1 or len(paths) < 2:
-        results = (migrate_file(p, selected) for p in paths)
+        results = (migrate_file(p, selected, project) for p in paths)
         return _counted(results, progress)
-    work = migrate_file if keep_bytes else _migrate_slim
+    work = functools.partial(_migrate_in_worker, selected=selected, slim=not keep_bytes)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunk = max(1, len(paths) // (jobs * 8))  # a few chunks per worker keeps both cores busy
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        results = pool.map(functools.partial(work, selected=selected), paths, chunksize=chunk)
-        return _counted(results, progress)
+    with concurrent.futures.ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_set_project, initargs=(project,)
+    ) as pool:
+        return _counted(pool.map(work, paths, chunksize=chunk), progress)
 
 
 def _counted(results, progress):

@@ -80,7 +80,8 @@ class Context:
     def facts(self):
         """`facts.Facts` of the whole file (a notebook cell gets the notebook's from the caller)."""
         if self._facts is None:
-            self._facts = facts_lib.read(self.tree)
+            project = self.names.project
+            self._facts = facts_lib.read(self.tree, project.factories if project else frozenset())
         return self._facts
 
     def name_for(self, module, local, statement):
@@ -204,17 +205,20 @@ def _add_imports(module, modules):
     return module.with_changes(body=[*body[:at], *new, *body[at:]])
 
 
-def transform(module, path, selected, names=None, whole=None, source=None, facts=None):
+def transform(
+    module, path, selected, names=None, whole=None, source=None, facts=None, project=None
+):
     """Migrate a parsed module: (new module, [Finding]) with findings in source order; the new
     module is `module` itself when nothing changed. A notebook cell gets the notebook's import
-    table (`names`), code (`whole`) and `facts`. `source` is the module's text if the caller has it."""
+    table (`names`), code (`whole`) and `facts`. `source` is the module's text if the caller has it;
+    `project` is what the run learnt about the other files (`project.scan`)."""
     source = module.code if source is None else source
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     suppressions = _suppressions(source) if "migrate:" in source else {}
     # Positions cost a whole extra pass: resolve them up front only to honour suppressions,
     # otherwise only when there is something to report.
     positions = wrapper.resolve(PositionProvider) if suppressions else None
-    names = ImportTable.of(module) if names is None else names
+    names = ImportTable.of(module, project=project) if names is None else names
     ctx = Context(names, selected, positions, suppressions, source, whole, facts)
     transformer = _Transformer(ctx)
     new = module.visit(transformer)

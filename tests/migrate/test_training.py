@@ -109,7 +109,7 @@ test_more_fix, test_more_noop, test_more_idempotent = table_tests(MORE_FIXES, MO
         ("import keras\nd = dict(zip(m.metrics_names, m.evaluate(x, y)))\n", [("KRS009", True)]),
         (
             "from keras.models import load_model\nm = load_model('x.h5')\nm.predict_classes(x)\n",
-            [("KRS007", False)],
+            [("KRS013", False)],
         ),
         ("import keras\nclf.predict_proba(x)\n", [("KRS008", False)]),
     ],

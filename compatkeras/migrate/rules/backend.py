@@ -237,6 +237,12 @@ LEGACY = frozenset(
 )
 # Legacy functions whose Keras 2.2 meaning differs from tf.keras 2.x's: never moved silently.
 CHANGED_SINCE_KERAS_2_2 = frozenset({"batch_dot"})
+# Keras 2 backend functions that neither keras.ops nor the legacy backend has.
+_TF1_ONLY = frozenset(
+    """function placeholder learning_phase set_learning_phase get_session set_session batch_dot
+    logsumexp image_dim_ordering set_image_dim_ordering in_train_phase in_test_phase
+    print_tensor get_variable_shape""".split()
+)
 # Keras 3's own keras.backend (KEPT plus its new names): attributes that still resolve there.
 KERAS3_BACKEND = KEPT | {
     "get_uid",
@@ -304,8 +310,8 @@ def _backend_owner(ctx, owner):
 def backend_value(ctx, original, node):
     """`K.sum` not called (a call's own callee is withdrawn by `backend_call`)."""
     name = node.attr.value
-    if name in KERAS3_BACKEND or name.startswith("_"):
-        return None
+    if name in KERAS3_BACKEND or not (name in LEGACY or name in OPS or name in _TF1_ONLY):
+        return None  # not a backend function (`keras.models` where `keras` is the backend)
     via_tf = _backend_owner(ctx, original.value)
     if via_tf is None or (via_tf and name in LEGACY):
         return None

@@ -165,6 +165,15 @@ PREDICT_CLASSES = rule(
     `Sequential([..., Dense(1, activation='sigmoid')])`); otherwise reported with both forms.
     Keras 2's `verbose=0` default is kept. Needs numpy (imported as `np` if absent).""",
 )
+PREDICT_CLASSES_LEFT = rule(
+    "KRS013",
+    Level.ERROR,
+    Mode.REPORT,
+    "`predict_classes` left: the model's last layer is not visible here",
+    """Keras 3 has no `predict_classes` (AttributeError). Keras 2 chose at run time between
+    `np.argmax(m.predict(x), axis=-1)` (several outputs) and `(m.predict(x) > 0.5).astype('int32')`
+    (one sigmoid output); the rewriter picks only when it sees the last layer (KRS007).""",
+)
 PREDICT_PROBA = rule(
     "KRS008",
     Level.INFO,
@@ -241,7 +250,7 @@ def removed_predictors(ctx, original, call):
             kind = "threshold"
     if kind is None:
         ctx.report(
-            PREDICT_CLASSES.id,
+            PREDICT_CLASSES_LEFT.id,
             original,
             "predict_classes: use np.argmax(m.predict(x), "
             "axis=-1) for several outputs, (m.predict(x) > 0.5).astype('int32') for one",
@@ -337,3 +346,32 @@ def reset_metrics_argument(ctx, original, call):
         return None
     ctx.report(RESET_METRICS.id, original)
     return edit.remove_keyword(call, "reset_metrics")
+
+
+KERAS_ONLY = rule(
+    "KRS012",
+    Level.WARNING,
+    Mode.REPORT,
+    "Keras-only method in a file that imports neither Keras nor a project module that does",
+    """`fit_generator`, `evaluate_generator`, `predict_generator` and `predict_classes` exist only
+    on Keras 2 models, and Keras 3 removed them. The receiver comes from somewhere the rewriter
+    cannot see (a module outside this run, a function's parameter): rewrite the call as KRS001,
+    KRS003, KRS004 or KRS007 describe, or run the rewriter on the whole project so it learns where
+    the model is built.""",
+)
+_KERAS_ONLY_METHODS = (
+    "fit_generator",
+    "evaluate_generator",
+    "predict_generator",
+    "predict_classes",
+)
+
+
+@register(cst.Call)
+def keras_only_method(ctx, original, call):
+    method = edit.method_name(call)
+    if method not in _KERAS_ONLY_METHODS or ctx.names.imports_keras:
+        return None
+    if not ctx.names.is_foreign(call.func.value) and ctx.enabled(KERAS_ONLY.id, original):
+        ctx.report(KERAS_ONLY.id, original, f"{method}: {KERAS_ONLY.summary}", applied=False)
+    return None

@@ -1,0 +1,127 @@
+"""What one file needs to know about the others in the same run: which project modules import
+Keras (and which Keras names they re-export), and which functions return Keras models.
+
+A U-Net's `main.py` does `from model import *` and calls `model.fit_generator(...)` on what
+`unet()` returned, without importing Keras itself; read alone, it looks like plain Python. The
+scan reads every file that mentions Keras once with Python's `ast` (a C parser) before the
+rewrite, and the result travels to each worker.
+"""
+
+import ast
+import dataclasses
+import os
+import re
+
+from compatkeras.migrate import facts as facts_lib
+from compatkeras.migrate.names import canonical, is_keras
+
+_IMPORTED = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
+
+
+@dataclasses.dataclass(frozen=True)
+class Module:
+    bindings: dict  # local name -> the Keras name it is bound to (`ModelCheckpoint` -> keras...)
+    stars: tuple  # Keras modules it star-imports
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    modules: dict  # project module name (`model`, `pkg.model`) -> Module, for modules using Keras
+    factories: frozenset  # names of functions that return a Keras model
+
+    def uses_keras_module(self, source):
+        """Whether the file's bytes import one of the project's Keras modules."""
+        for match in _IMPORTED.finditer(source):
+            name = (match.group(1) or match.group(2)).decode("ascii", "replace").lstrip(".")
+            if name in self.modules or name.rsplit(".", 1)[-1] in self.modules:
+                return True
+        return False
+
+    def module(self, name):
+        return self.modules.get(name) or self.modules.get(name.rsplit(".", 1)[-1])
+
+
+EMPTY = Project({}, frozenset())
+
+
+def _module_names(path, roots):
+    names = set()
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem != "__init__":
+        names.add(stem)
+    for root in roots:
+        rel = os.path.relpath(path, root)
+        if not rel.startswith(".."):
+            dotted = os.path.splitext(rel)[0].replace(os.sep, ".")
+            names.add(dotted.removesuffix(".__init__"))
+    return names
+
+
+def _keras_imports(tree):
+    bindings, stars = {}, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                full = canonical(alias.name)
+                if is_keras(full):
+                    bindings[alias.asname or alias.name.split(".")[0]] = (
+                        full if alias.asname else full.split(".")[0]
+                    )
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            module = canonical(node.module)
+            if not is_keras(module):
+                continue
+            for alias in node.names:
+                if alias.name == "*":
+                    stars.append(module)
+                else:
+                    bindings[alias.asname or alias.name] = f"{module}.{alias.name}"
+    return Module(bindings, tuple(stars))
+
+
+def _returned_calls(function):
+    """Names of the functions whose result `function` may return (directly or via a name)."""
+    assigned, returned = {}, set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            callee = (facts_lib.dotted(node.value.func) or "").rsplit(".", 1)[-1]
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, set()).add(callee)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            if isinstance(node.value, ast.Call):
+                returned.add((facts_lib.dotted(node.value.func) or "").rsplit(".", 1)[-1])
+            elif isinstance(node.value, ast.Name):
+                returned |= assigned.get(node.value.id, set())
+    return returned
+
+
+def scan(paths, roots=()):
+    """The `Project` of these files (read as bytes; unreadable or unparsable ones are skipped)."""
+    modules, candidates = {}, {}
+    for path in paths:
+        if not path.endswith(".py"):
+            continue
+        try:
+            with open(path, "rb") as f:
+                source = f.read()
+            if b"keras" not in source:
+                continue
+            tree = ast.parse(source)
+        except (OSError, SyntaxError, ValueError):
+            continue
+        imported = _keras_imports(tree)
+        if not (imported.bindings or imported.stars):
+            continue
+        for name in _module_names(path, roots):
+            modules[name] = imported
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                candidates.setdefault(node.name, set()).update(_returned_calls(node))
+    factories = set()
+    while True:  # a factory may return another factory's model
+        known = facts_lib.MODEL_FACTORIES | factories
+        new = {name for name, calls in candidates.items() if calls & known} - factories
+        if not new:
+            return Project(modules, frozenset(factories))
+        factories |= new
