@@ -28,6 +28,7 @@ class Module:
 class Project:
     modules: dict  # project module name (`model`, `pkg.model`) -> Module, for modules using Keras
     factories: frozenset  # names of functions that return a Keras model
+    generators: dict = dataclasses.field(default_factory=dict)  # name -> {"train", "predict"}
 
     def uses_keras_module(self, source):
         """Whether the file's bytes import one of the project's Keras modules."""
@@ -37,11 +38,15 @@ class Project:
                 return True
         return False
 
+    def defines_generator(self, source):
+        """Whether the file's bytes define a generator function some training call reads."""
+        return any(f"def {name}(".encode() in source for name in self.generators)
+
     def module(self, name):
         return self.modules.get(name) or self.modules.get(name.rsplit(".", 1)[-1])
 
 
-EMPTY = Project({}, frozenset())
+_KERAS_ONLY = re.compile(rb"\.(?:fit_generator|evaluate_generator|predict_generator)\(")
 
 
 def _module_names(path, roots):
@@ -98,18 +103,22 @@ def _returned_calls(function):
 
 def scan(paths, roots=()):
     """The `Project` of these files (read as bytes; unreadable or unparsable ones are skipped)."""
-    modules, candidates = {}, {}
+    from compatkeras.migrate.rules import yields  # the rules import this module's users
+
+    modules, candidates, generators = {}, {}, {}
     for path in paths:
         if not path.endswith(".py"):
             continue
         try:
             with open(path, "rb") as f:
                 source = f.read()
-            if b"keras" not in source:
+            if b"keras" not in source and not _KERAS_ONLY.search(source):
                 continue
             tree = ast.parse(source)
         except (OSError, SyntaxError, ValueError):
             continue
+        for name, kinds in yields.uses(tree).items():
+            generators.setdefault(name, set()).update(kinds)
         imported = _keras_imports(tree)
         if not (imported.bindings or imported.stars):
             continue
@@ -123,5 +132,5 @@ def scan(paths, roots=()):
         known = facts_lib.MODEL_FACTORIES | factories
         new = {name for name, calls in candidates.items() if calls & known} - factories
         if not new:
-            return Project(modules, frozenset(factories))
+            return Project(modules, frozenset(factories), generators)
         factories |= new

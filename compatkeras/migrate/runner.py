@@ -67,10 +67,13 @@ KERAS_ONLY_METHODS = re.compile(
 
 def _may_use_keras(source, project):
     """The raw-bytes test for "worth parsing": Keras or TensorFlow named, a Keras-only method
-    called, or a project module that uses Keras imported."""
+    called, a project module that uses Keras imported, or a generator a training call of the
+    project reads defined."""
     if b"keras" in source or b"tensorflow" in source or KERAS_ONLY_METHODS.search(source):
         return True
-    return project is not None and project.uses_keras_module(source)
+    if project is None:
+        return False
+    return project.uses_keras_module(source) or project.defines_generator(source)
 
 
 def migrate_bytes(source, path="<string>", selected=None, project=None):

@@ -155,6 +155,8 @@ class _Transformer(cst.CSTTransformer):
                     ]
                 )
             updated_node = replacement
+            if type(replacement) is not type(original_node):
+                break  # another kind of node now (a call became a comprehension): handlers done
         return updated_node
 
     def _rest(self, handlers, original_node, node):

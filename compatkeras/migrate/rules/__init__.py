@@ -11,4 +11,5 @@ from compatkeras.migrate.rules import (  # noqa: F401
     saving,
     shapes,
     training,
+    yields,
 )

@@ -165,3 +165,31 @@ def numpy_units(ctx, original, call):
         return None
     ctx.report(NUMPY_UNITS.id, original)
     return edit.set_argument_value(call, 0, edit.template("int(__0__)", value))
+
+
+RESET_STATES = rule(
+    "KRS086",
+    Level.INFO,
+    Mode.GUARDED,
+    "`model.reset_states()` is a reset of each stateful layer in Keras 3",
+    """Keras 3 models have no `reset_states` (AttributeError); their stateful RNN layers do.
+    Keras 2's method reset every layer with `stateful=True`, which is what the rewrite does:
+    `[layer.reset_states() for layer in model.layers if getattr(layer, "stateful", False)]`.
+    Applied to receivers assigned a model in this file.""",
+)
+
+
+@register(cst.Call)
+def model_reset_states(ctx, original, call):
+    if edit.method_name(call) != "reset_states" or call.args or not ctx.names.imports_keras:
+        return None
+    receiver = call.func.value
+    if not (isinstance(receiver, cst.Name) and receiver.value in ctx.facts.model_names):
+        return None
+    if not ctx.enabled(RESET_STATES.id, original):
+        return None
+    ctx.report(RESET_STATES.id, original)
+    return edit.template(
+        '[layer.reset_states() for layer in __0__.layers if getattr(layer, "stateful", False)]',
+        receiver,
+    )

@@ -1,0 +1,165 @@
+"""Generators handed to `fit`/`evaluate`/`predict`: Keras 3 needs them to yield tuples.
+
+Keras 2 took `yield [x1, x2], y` (lists for several inputs), `yield [x, y]` and, for
+`predict_generator`, a bare `yield x`. Keras 3 builds a `tf.data` signature from the first item
+and refuses lists ("output_signature must contain ... tf.TypeSpec but found <class 'list'>") and
+bare arrays ("the generator must return a tuple"). The generator functions are found by name:
+called (or assigned from a call) as the data argument of a training method in this file or, with
+a project run, in any file of the project.
+"""
+
+import ast
+
+import libcst as cst
+
+from compatkeras.migrate import facts as facts_lib
+from compatkeras.migrate.model import Level, Mode, rule
+from compatkeras.migrate.transform import register
+
+TUPLES = rule(
+    "KRS014",
+    Level.INFO,
+    Mode.GUARDED,
+    "a generator's yield rewritten to the tuples Keras 3 needs",
+    """`yield [a, b], y` is `yield (a, b), y`; `yield [x, y]` in a training generator is
+    `yield x, y`; in a generator only `predict` reads, `yield [a, b]` is `yield ((a, b),)` and
+    `yield np.reshape(...)` / `yield x[i:j]` are `yield (...,)` (Keras 2 read a non-tuple as the
+    inputs).""",
+)
+UNSURE = rule(
+    "KRS015",
+    Level.ERROR,
+    Mode.REPORT,
+    "a generator `predict` reads yields a value that may not be a tuple",
+    """Keras 3 raises unless a generator yields tuples; Keras 2's `predict_generator` took a bare
+    array. The yielded value here is a name or a call's result whose type is not visible: yield
+    `(x,)` if it is an array.""",
+)
+
+TRAIN = {"fit", "fit_generator", "evaluate", "evaluate_generator"}
+PREDICT = {"predict", "predict_generator"}
+DATA_KEYWORDS = ("generator", "x", "validation_data")
+
+
+def uses(tree):
+    """{generator function name: {"train", "predict"}} for the training calls in `tree`."""
+    assigned = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned[target.id] = facts_lib.dotted(node.value.func)
+    found = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method not in TRAIN and method not in PREDICT:
+            continue
+        values = node.args[:1] + [k.value for k in node.keywords if k.arg in DATA_KEYWORDS]
+        for value in values:
+            name = None
+            if isinstance(value, ast.Call):
+                name = facts_lib.dotted(value.func)
+            elif isinstance(value, ast.Name):
+                name = assigned.get(value.id)
+            if name:
+                kind = "predict" if method in PREDICT else "train"
+                found.setdefault(name.rsplit(".", 1)[-1], set()).add(kind)
+    return found
+
+
+def _tuple(elements):
+    items = [cst.Element(e.value) for e in elements]
+    if len(items) == 1:
+        items = [items[0].with_changes(comma=cst.Comma())]
+    return cst.Tuple(items)
+
+
+def _lists_to_tuples(node):
+    """A yielded tuple display with its list displays turned into tuples, or None."""
+    changed, elements = False, []
+    for element in node.elements:
+        if isinstance(element.value, cst.List):
+            element = element.with_changes(value=_tuple(element.value.elements))
+            changed = True
+        elements.append(element)
+    return node.with_changes(elements=elements) if changed else None
+
+
+def _array_like(ctx, node):
+    if isinstance(node, cst.Subscript):
+        return True
+    if isinstance(node, cst.Call):
+        return (ctx.names.qualify(node.func) or "").startswith("numpy.")
+    return False
+
+
+def _fixed(ctx, value, kinds):
+    """(new value or None, sure) for one yielded value."""
+    if isinstance(value, cst.Tuple):
+        return _lists_to_tuples(value), True
+    if kinds == {"train"}:
+        if isinstance(value, cst.List) and len(value.elements) in (2, 3):
+            return _lists_to_tuples(_tuple(value.elements)) or _tuple(value.elements), True
+        return None, True
+    if kinds != {"predict"}:
+        return None, True  # read by both: Keras 2 itself needed a tuple then
+    if isinstance(value, cst.List):
+        return _tuple([cst.Element(_tuple(value.elements))]), True
+    if _array_like(ctx, value):
+        return _tuple([cst.Element(value)]), True
+    return None, False
+
+
+class _Yields(cst.CSTTransformer):
+    """Rewrites the yields of one function body, not those of functions nested in it."""
+
+    def __init__(self, ctx, kinds, original):
+        super().__init__()
+        self.ctx, self.kinds, self.original, self.depth = ctx, kinds, original, 0
+
+    def visit_FunctionDef(self, node):
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        self.depth -= 1
+        return updated_node
+
+    def visit_Lambda(self, node):
+        return False
+
+    def leave_Yield(self, original_node, updated_node):
+        value = updated_node.value
+        if value is None or isinstance(value, cst.From):
+            return updated_node
+        new, sure = _fixed(self.ctx, value, self.kinds)
+        if not sure and self.ctx.enabled(UNSURE.id, self.original):
+            self.ctx.report(UNSURE.id, self.original, applied=False)
+        if new is None:
+            return updated_node
+        self.ctx.report(TUPLES.id, self.original)
+        return updated_node.with_changes(value=new)
+
+
+def _kinds(ctx, name):
+    own = ctx.cache.get("yield-uses")
+    if own is None:
+        own = ctx.cache["yield-uses"] = uses(ctx.tree) if ctx.names.imports_keras else {}
+    project = ctx.names.project
+    found = set(own.get(name, ()))
+    if project is not None:
+        found |= set(project.generators.get(name, ()))
+    return found
+
+
+@register(cst.FunctionDef)
+def generator_yields(ctx, original, node):
+    if "yield" not in ctx.source or not ctx.enabled(TUPLES.id, original):
+        return None
+    kinds = _kinds(ctx, original.name.value)
+    if not kinds:
+        return None
+    new_body = node.body.visit(_Yields(ctx, kinds, original))
+    return node.with_changes(body=new_body) if not new_body.deep_equals(node.body) else None
