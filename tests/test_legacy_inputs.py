@@ -27,6 +27,19 @@ def trained(model, x, y, **fit):
 """
 
 SCENARIOS = {
+    "masked_scalar_metric": """
+K = keras.backend
+def gap(y_true, y_pred):  # one number per batch, under a timestep mask (a masked accuracy's shape)
+    return K.sum(K.abs(y_true - y_pred)) / 10.0
+m = keras.models.Sequential([
+    keras.layers.Masking(input_shape=(2, 2)),
+    keras.layers.TimeDistributed(keras.layers.Dense(
+        1, kernel_initializer=keras.initializers.Constant(0.1)))])
+m.compile(SGD(0.1), 'mse', metrics=[gap])
+xs = X.reshape(8, 2, 2).copy()
+xs[::3, 1] = 0
+result = trained(m, xs, xs.sum(-1, keepdims=True) * 0.3)
+""",
     "int64_binary_accuracy": """
 m = keras.models.Sequential([dense(1, 'sigmoid')])
 m.compile(SGD(0.5), 'binary_crossentropy', metrics=['accuracy'])

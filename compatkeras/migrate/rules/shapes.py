@@ -79,6 +79,19 @@ def _input(ctx, shape):
     return None if name is None else edit.expression(f"{name}(batch_shape={shape})")
 
 
+def _moved_input(ctx, layer, old_layer):
+    """The `Input(batch_shape=...)` that takes over `layer`'s batch arguments (reported), or
+    None when the rule is off or the shape cannot be written."""
+    if not ctx.enabled(BATCH_INPUT.id, old_layer):
+        return None
+    shape = _batch_shape(layer)
+    new_input = _input(ctx, shape) if shape is not None else None
+    if new_input is not None:
+        ctx.retract(old_layer, BATCH_ARGUMENT.id)
+        ctx.report(BATCH_INPUT.id, old_layer)
+    return new_input
+
+
 @register(cst.Call)
 def batch_arguments(ctx, original, call):
     """Report every layer with batch arguments; `first_layer_add` / `first_layer_list` rewrite
@@ -106,14 +119,11 @@ def first_layer_add(ctx, original, line):
     added.add(receiver)
     if not isinstance(layer, cst.Call) or not _has_batch_arguments(layer):
         return None
-    if _layer(ctx, old_layer.func) is None or not ctx.enabled(BATCH_INPUT.id, old_layer):
+    if _layer(ctx, old_layer.func) is None:
         return None
-    shape = _batch_shape(layer)
-    new_input = _input(ctx, shape) if shape is not None else None
+    new_input = _moved_input(ctx, layer, old_layer)
     if new_input is None:
         return None
-    ctx.retract(old_layer, BATCH_ARGUMENT.id)
-    ctx.report(BATCH_INPUT.id, old_layer)
     first = line.with_changes(
         body=[cst.Expr(add.with_changes(args=[add.args[0].with_changes(value=new_input)]))],
         trailing_whitespace=cst.TrailingWhitespace(),
@@ -138,14 +148,11 @@ def first_layer_list(ctx, original, call):
         return None
     layer = items[0].value
     old_layer = original.args[0].value.elements[0].value
-    if not _has_batch_arguments(layer) or not ctx.enabled(BATCH_INPUT.id, old_layer):
+    if not _has_batch_arguments(layer):
         return None
-    shape = _batch_shape(layer)
-    new_input = _input(ctx, shape) if shape is not None else None
+    new_input = _moved_input(ctx, layer, old_layer)
     if new_input is None:
         return None
-    ctx.retract(old_layer, BATCH_ARGUMENT.id)
-    ctx.report(BATCH_INPUT.id, old_layer)
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     first = cst.Element(new_input, comma=comma)
     rest = [items[0].with_changes(value=_without_shape_keywords(layer)), *items[1:]]
