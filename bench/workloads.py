@@ -8,6 +8,7 @@ Data: the MLP of the benchmark issue, 20000 x 32 -> Dense(64, relu) -> Dense(1),
 and a TimeDistributed variant (as many sequences of 10 steps) for temporal sample weights.
 """
 
+import importlib
 import json
 import os
 import sys
@@ -265,8 +266,6 @@ def lstm_fit(framework):
         "legacy": "compatkeras",
         "v3": "compatkeras.v3",
     }
-    import importlib
-
     keras = importlib.import_module(modules[framework])
     x, y = sequences()
     return run_fit(
@@ -328,28 +327,14 @@ def make_sequence(base, kind, **init_kwargs):
 
 def data_workers(framework, kind, workers, processes):
     marks = []
-    if framework == "compatkeras":
-        import compatkeras as keras
-
+    if framework in ("compatkeras", "tf_keras"):
+        # Keras 2's fit_generator and tf.keras's fit take the same worker arguments.
+        keras = importlib.import_module("compatkeras" if framework == "compatkeras" else "tf_keras")
         model = mlp(keras)
         model.compile(keras.optimizers.Adam(0.001), "mse")
         seq = make_sequence(keras.utils.Sequence, kind)
-        model.fit_generator(
-            seq,
-            epochs=2,
-            workers=workers,
-            use_multiprocessing=processes,
-            shuffle=False,
-            verbose=0,
-            callbacks=[_callback_class(keras, marks)()],
-        )
-    elif framework == "tf_keras":
-        import tf_keras as keras
-
-        model = mlp(keras)
-        model.compile(keras.optimizers.Adam(0.001), "mse")
-        seq = make_sequence(keras.utils.Sequence, kind)
-        model.fit(
+        fit = model.fit_generator if framework == "compatkeras" else model.fit
+        fit(
             seq,
             epochs=2,
             workers=workers,
@@ -359,8 +344,6 @@ def data_workers(framework, kind, workers, processes):
             callbacks=[_callback_class(keras, marks)()],
         )
     else:  # Keras 3 and compatkeras.v3: the options are the PyDataset's
-        import importlib
-
         keras = importlib.import_module("keras" if framework == "keras3" else "compatkeras.v3")
         model = mlp(keras)
         model.compile(keras.optimizers.Adam(0.001), "mse")

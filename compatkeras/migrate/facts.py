@@ -7,7 +7,11 @@ only when a rule asks, so files that never need it pay nothing.
 
 import ast
 import dataclasses
+import re
 
+# Methods only Keras 2 models have (Keras 3 removed them); `predict_proba` is scikit-learn's too.
+KERAS_ONLY_METHODS = ("fit_generator", "evaluate_generator", "predict_generator", "predict_classes")
+KERAS_ONLY_CALL = re.compile(rb"\.(?:" + "|".join(KERAS_ONLY_METHODS).encode() + rb")\(")
 MODEL_FACTORIES = frozenset({"Sequential", "Model", "load_model", "model_from_json", "clone_model"})
 
 

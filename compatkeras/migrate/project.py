@@ -14,6 +14,7 @@ import re
 
 from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate.names import canonical, is_keras
+from compatkeras.migrate.rules import yields
 
 _IMPORTED = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 
@@ -44,9 +45,6 @@ class Project:
 
     def module(self, name):
         return self.modules.get(name) or self.modules.get(name.rsplit(".", 1)[-1])
-
-
-_KERAS_ONLY = re.compile(rb"\.(?:fit_generator|evaluate_generator|predict_generator)\(")
 
 
 def _module_names(path, roots):
@@ -103,8 +101,6 @@ def _returned_calls(function):
 
 def scan(paths, roots=()):
     """The `Project` of these files (read as bytes; unreadable or unparsable ones are skipped)."""
-    from compatkeras.migrate.rules import yields  # the rules import this module's users
-
     modules, candidates, generators = {}, {}, {}
     for path in paths:
         if not path.endswith(".py"):
@@ -112,7 +108,7 @@ def scan(paths, roots=()):
         try:
             with open(path, "rb") as f:
                 source = f.read()
-            if b"keras" not in source and not _KERAS_ONLY.search(source):
+            if b"keras" not in source and not facts_lib.KERAS_ONLY_CALL.search(source):
                 continue
             tree = ast.parse(source)
         except (OSError, SyntaxError, ValueError):

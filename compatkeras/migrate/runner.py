@@ -12,14 +12,13 @@ import fnmatch
 import functools
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
 
 import libcst as cst
 
 import compatkeras.migrate.rules  # noqa: F401  (registers every rule family)
-from compatkeras.migrate import notebook
+from compatkeras.migrate import facts, notebook
 from compatkeras.migrate.model import RULES
 from compatkeras.migrate.transform import transform
 
@@ -59,17 +58,11 @@ class Outcome:
         return dataclasses.replace(self, old=None, new=None, was_changed=self.changed)
 
 
-# Methods only Keras models have: reported even in files that never import Keras.
-KERAS_ONLY_METHODS = re.compile(
-    rb"\.(?:fit_generator|evaluate_generator|predict_generator|predict_classes)\("
-)
-
-
 def _may_use_keras(source, project):
     """The raw-bytes test for "worth parsing": Keras or TensorFlow named, a Keras-only method
     called, a project module that uses Keras imported, or a generator a training call of the
     project reads defined."""
-    if b"keras" in source or b"tensorflow" in source or KERAS_ONLY_METHODS.search(source):
+    if b"keras" in source or b"tensorflow" in source or facts.KERAS_ONLY_CALL.search(source):
         return True
     if project is None:
         return False

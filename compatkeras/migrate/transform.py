@@ -86,14 +86,16 @@ class Context:
 
     def name_for(self, module, local, statement):
         """Source text naming `module` (e.g. `keras.ops`) here: an existing import of it, or
-        `local` after adding `statement`, or `keras.<rest>` through an `import keras`. None when
-        every spelling is taken by something else."""
+        `local` after adding `statement`, or (for a Keras module) `keras.<rest>` through an
+        `import keras`. None when every spelling is taken by something else."""
         for name in self.names.bindings:
             if self.names.binds_module(name, module):
                 return name
         if local not in self.names.bindings and not _mentions(self.whole, local):
             self.require_import(statement)
             return local
+        if not module.startswith("keras."):
+            return None
         rest = module.partition(".")[2]
         if self.names.binds_module("keras", "keras"):
             return f"keras.{rest}"

@@ -13,7 +13,7 @@ import libcst as cst
 from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.names import dotted
-from compatkeras.migrate.transform import _mentions, register
+from compatkeras.migrate.transform import register
 
 TO_OPS = rule(
     "KRS090",
@@ -351,7 +351,7 @@ def backend_call(ctx, original, call):
     if name in LEGACY and name not in CHANGED_SINCE_KERAS_2_2:
         if not ctx.enabled(TO_LEGACY.id, original):
             return None
-        tf_name = _tensorflow_name(ctx)
+        tf_name = ctx.name_for("tensorflow", "tf", "import tensorflow as tf")
         if tf_name is not None:
             ctx.report(
                 TO_LEGACY.id, original, f"K.{name} ({reason}) -> {tf_name}.keras.backend.{name}"
@@ -364,16 +364,6 @@ def backend_call(ctx, original, call):
         reason = "no keras.ops or tf.keras.backend equivalent"
     if ctx.enabled(NO_EQUIVALENT.id, original):
         ctx.report(NO_EQUIVALENT.id, original, f"K.{name}: {reason}", applied=False)
-    return None
-
-
-def _tensorflow_name(ctx):
-    for name in ctx.names.bindings:
-        if ctx.names.binds_module(name, "tensorflow"):
-            return name
-    if "tf" not in ctx.names.bindings and not _mentions(ctx.whole, "tf"):
-        ctx.require_import("import tensorflow as tf")
-        return "tf"
     return None
 
 

@@ -186,16 +186,16 @@ def _checkpoint(ctx, original, call):
         if path is None and weights_only and ctx.enabled(saving.UNSEEN_WEIGHTS_PATH.id, original):
             ctx.report(saving.UNSEEN_WEIGHTS_PATH.id, original, applied=False)
         return call
-    stem, dot, suffix = path.rpartition(".")
-    if weights_only and suffix in ("h5", "hdf5") and ctx.enabled(WEIGHTS_SUFFIX.id, original):
+    new_path = paths.weights_suffix(path)
+    if weights_only and new_path is not None and ctx.enabled(WEIGHTS_SUFFIX.id, original):
         ctx.report(WEIGHTS_SUFFIX.id, original)
-        return edit.set_argument_value(call, index, found[1](f"{stem}.weights.h5"))
+        return edit.set_argument_value(call, index, found[1](new_path))
     if weights_only and ctx.enabled(saving.UNSEEN_WEIGHTS_PATH.id, original):
         ctx.report(saving.UNSEEN_WEIGHTS_PATH.id, original, applied=False)
         return call
-    if not weights_only and suffix == "hdf5" and ctx.enabled(MODEL_SUFFIX.id, original):
+    if not weights_only and path.endswith(".hdf5") and ctx.enabled(MODEL_SUFFIX.id, original):
         ctx.report(MODEL_SUFFIX.id, original)
-        return edit.set_argument_value(call, index, found[1](f"{stem}.keras"))
+        return edit.set_argument_value(call, index, found[1](path[: -len(".hdf5")] + ".keras"))
     return call
 
 

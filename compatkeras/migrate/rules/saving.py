@@ -78,13 +78,6 @@ def _set_string(node, text):
     return node.with_changes(value=f"{node.prefix}{node.quote}{text}{node.quote}")
 
 
-def _weights_path(path):
-    stem, dot, suffix = path.rpartition(".")
-    if path.endswith(".weights.h5") or not dot or suffix not in ("h5", "hdf5"):
-        return None
-    return f"{stem}.weights.h5"
-
-
 def _path_index(call, keyword):
     positional = edit.positional(call)
     if positional:

@@ -3,6 +3,7 @@
 import libcst as cst
 
 from compatkeras.migrate import edit
+from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.rules import data
 from compatkeras.migrate.transform import register
@@ -370,7 +371,7 @@ _KERAS_ONLY_METHODS = (
 @register(cst.Call)
 def keras_only_method(ctx, original, call):
     method = edit.method_name(call)
-    if method not in _KERAS_ONLY_METHODS or ctx.names.imports_keras:
+    if method not in facts_lib.KERAS_ONLY_METHODS or ctx.names.imports_keras:
         return None
     if not ctx.names.is_foreign(call.func.value) and ctx.enabled(KERAS_ONLY.id, original):
         ctx.report(KERAS_ONLY.id, original, f"{method}: {KERAS_ONLY.summary}", applied=False)

@@ -101,7 +101,8 @@ def _fixed(ctx, value, kinds):
         return _lists_to_tuples(value), True
     if kinds == {"train"}:
         if isinstance(value, cst.List) and len(value.elements) in (2, 3):
-            return _lists_to_tuples(_tuple(value.elements)) or _tuple(value.elements), True
+            pair = _tuple(value.elements)
+            return _lists_to_tuples(pair) or pair, True
         return None, True
     if kinds != {"predict"}:
         return None, True  # read by both: Keras 2 itself needed a tuple then
