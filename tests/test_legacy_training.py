@@ -293,6 +293,17 @@ w = np.array([1, 2, 0, 1], 'float32')
 result = {'eval': m.evaluate(X4, Y4, sample_weight=w, batch_size=3, verbose=0),
           'fit': m.fit(X4, Y4, sample_weight=w, batch_size=3, shuffle=False, verbose=0).history}
 """,
+    # A callback that changes a bound target variable at the end of an epoch: the next epoch's
+    # first step reads the new value (nothing reads bound targets ahead of the callbacks).
+    "variable target changed by a callback": """
+v = keras.backend.variable(np.zeros((4, 1), 'float32'))
+class Bump(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        keras.backend.set_value(v, np.full((4, 1), float(epoch + 1), 'float32'))
+m = lin3(); m.compile(SGD(0.0), 'mse', target_tensors=[v])
+h = m.fit(X4, None, batch_size=4, epochs=3, shuffle=False, verbose=0, callbacks=[Bump()])
+result = h.history['loss']
+""",
     "uneven batches, two outputs": """
 m = two_out(); m.compile(SGD(0.0), ['mse', 'categorical_crossentropy'], metrics=['acc'])
 result = m.fit(X4, [Y4, ONEHOT], batch_size=3, shuffle=False, verbose=0).history
@@ -482,7 +493,7 @@ def test_compile_positional_order_is_keras2():
     # The 5th positional argument is sample_weight_mode in Keras 2 (weighted_metrics in tf-keras).
     model.compile("sgd", "mse", ["mae"], None, None)
     assert model.metrics_names == ["loss", "mae"]
-    assert model._train_config.outputs[0].temporal is False
+    assert model._engine_config.outputs[0].temporal is False
 
 
 def test_get_layer_by_name_and_index():

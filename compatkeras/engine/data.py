@@ -1,4 +1,4 @@
-"""Batches for the steps: `Batch(x, ys, ws, size)` from numpy arrays, whole or sliced.
+"""Batches for the steps: `Batch(x, ys, ws)` and feeds of them from numpy arrays, whole or sliced.
 
 `x` is the list of model inputs, `ys`/`ws` one target and one weight array per fed output. A
 surface checks shapes and names first; this module only slices, shuffles and counts.
@@ -10,20 +10,16 @@ import typing
 import numpy as np
 import tensorflow as tf
 
+from compatkeras.engine.feeds import DatasetFeed, PythonFeed
+
 
 class Batch(typing.NamedTuple):
+    """One batch for the steps: model inputs, one target and one weight (None = unweighted) per
+    fed output."""
+
     x: list
     ys: list
     ws: list
-    size: int  # what the epoch averages weight this batch by
-
-
-class DatasetEpoch(typing.NamedTuple):
-    """One epoch as a `tf.data.Dataset` of `(x, ys, ws)` batches plus each batch's size: the
-    steps pull batches inside the compiled function, so feeding costs no Python per step."""
-
-    dataset: object
-    sizes: list
 
 
 def make_batches(size, batch_size):
@@ -72,11 +68,10 @@ class ArraySource:
             np.random.shuffle(index)
         return index
 
-    def epoch(self, batch_size, shuffle=False, repeat=False, prefetch=2):
-        """The batches of `batches()` as a `DatasetEpoch`: the same order (numpy's RNG decides
+    def dataset(self, batch_size, shuffle=False, repeat=False, prefetch=2):
+        """The batches of `batches()` as a `tf.data.Dataset`: the same order (numpy's RNG decides
         it), gathered by tf.data in the background."""
         index = self.order(batch_size, shuffle)
-        sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
         tensors = self.tensors()
         if shuffle:
             dataset = (
@@ -93,10 +88,16 @@ class ArraySource:
             dataset = tf.data.Dataset.from_tensor_slices(tensors).batch(batch_size)
         if repeat:  # every pass alike (unshuffled): one pipeline for all of them
             dataset = dataset.repeat()
-        # `prefetch=tf.data.AUTOTUNE` was ~25% faster in an isolated pipeline feeding 32-step
-        # executions, but halved the speed of the Keras 2 loop (one synchronised step per call)
-        # in the engine benchmark; each caller picks (issue 5 note).
-        return DatasetEpoch(dataset.prefetch(prefetch), sizes)
+        return dataset.prefetch(prefetch)
+
+    def num_batches(self, batch_size):
+        return math.ceil(self.num_samples / batch_size)
+
+    def feed(self, batch_size, shuffle=False, prefetch=2):
+        """One epoch as a feed whose batches are pulled inside the compiled function."""
+        dataset = self.dataset(batch_size, shuffle, prefetch=prefetch)
+        sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
+        return DatasetFeed(dataset, len(sizes), sizes=sizes)
 
     def _take(self, index):
         def take(arrays):
@@ -110,11 +111,15 @@ class ArraySource:
             chosen = index[start:stop]
             if not shuffle:
                 chosen = slice(start, stop)  # a view, no copy
-            yield Batch(*self._take(chosen), size=stop - start)
+            yield Batch(*self._take(chosen))
 
     def whole(self, steps):
-        """`steps` batches that are each the whole arrays (Keras 2 step-wise training on arrays);
-        each counts as size 1, so the epoch value is the mean over steps."""
+        """`steps` batches that are each the whole arrays (Keras 2 step-wise training on arrays
+        or bound tensors); every batch has the same rows, so the epoch value is the mean over
+        steps."""
         xs, ys, ws = self.tensors()
         for _ in range(steps):
-            yield Batch(xs, ys, ws, size=1)
+            yield Batch(xs, ys, ws)
+
+    def whole_feed(self, steps):
+        return PythonFeed(self.whole(steps), steps)

@@ -17,12 +17,20 @@ INFINITE = float("inf")
 
 
 class Group:
-    """Up to N batches that one compiled call runs."""
+    """Up to N batches that one compiled call runs. `rows`: the rows of a one-batch group when
+    known before it runs (Keras 2 tells `on_batch_begin` the batch size), else None."""
 
-    def __init__(self, count, run, spec=None):
+    def __init__(self, count, run, spec, rows=None):
         self.count = count
         self._run = run
-        self.spec = spec  # the (x, ys, ws) TensorSpec structure, for an XLA check
+        self._spec = spec
+        self.rows = rows
+
+    @property
+    def spec(self):
+        """The (x, ys, ws) TensorSpec structure, for an XLA check: made only when asked (the
+        check runs once), since it converts a pulled batch to tensors."""
+        return self._spec() if callable(self._spec) else self._spec
 
     def run(self, steps, train):
         """Runs the group's steps; their values accumulate in `steps.totals`/`steps.sizes`."""
@@ -33,6 +41,11 @@ def _batch_spec(batch):
     return tf.nest.map_structure(
         lambda t: None if t is None else tf.TensorSpec.from_tensor(tf.convert_to_tensor(t)), batch
     )
+
+
+def _rows(batch):
+    leaves = [t for t in tf.nest.flatten(batch[0]) if t is not None]
+    return int(leaves[0].shape[0]) if leaves and leaves[0].shape else None
 
 
 class _Pulled:
@@ -57,16 +70,19 @@ class _Pulled:
         def run(steps, train):
             steps.run_list(train, tuple(steps.distribute_batch(b) for b in batches))
 
-        return Group(len(batches), run, spec=_batch_spec(batches[0]))
+        first = batches[0]
+        rows = _rows(first) if len(batches) == 1 else None
+        return Group(len(batches), run, spec=lambda: _batch_spec(first), rows=rows)
 
 
 class DatasetFeed(_Pulled):
     """A `tf.data.Dataset` of `(x, ys, ws)` batches. `num_batches`: an int, `INFINITE`, or None
     (unknown). `restart()` begins a new pass."""
 
-    def __init__(self, dataset, num_batches=None, shared=None):
+    def __init__(self, dataset, num_batches=None, shared=None, sizes=None):
         self.dataset = dataset
         self.num_batches = num_batches
+        self.sizes = sizes  # rows per batch, when planned (arrays)
         # `shared`: a dict whose "iterator" feeds of later passes reuse (a repeated dataset keeps
         # one pipeline, and its prefetch, across epochs).
         self.shared = shared
@@ -105,6 +121,7 @@ class DatasetFeed(_Pulled):
             self.exhausted = True
             return None
         count = int(count)
+        rows = self.sizes[self.taken] if self.sizes is not None and count == 1 else None
         self.taken += count
         iterator = self._iterator
         if self.taken >= self.num_batches:
@@ -113,6 +130,7 @@ class DatasetFeed(_Pulled):
             count,
             lambda steps, train: steps.execute(train, iterator, count),
             spec=self.dataset.element_spec,
+            rows=rows,
         )
 
 

@@ -95,7 +95,7 @@ class Steps:
                 "the built-in optimizers there."
             )
         self.jit_compile = config.jit_compile and not config.run_eagerly
-        self._jit_checked = not (self.jit_compile and config.jit_fallback)
+        self.jit_checked = not (self.jit_compile and config.jit_fallback)
         # Executions add `values x batch size` and batch sizes here, on the device, so that
         # steps are not synchronised with Python; the trainer reads them when it needs logs.
         self.totals = tf.Variable(tf.zeros([self.value_count], tf.float64), trainable=False)
@@ -110,26 +110,32 @@ class Steps:
         eager = self.config.run_eagerly
         self.train = _function(self._train, self.jit_compile, eager)
         self.test = _function(self._test, self.jit_compile, eager)
-        # The same steps, pulling their batch from a tf.data iterator inside the function.
-        self.train_next = _function(lambda it: self._inner(True)(*next(it)), eager=eager)
-        self.test_next = _function(lambda it: self._inner(False)(*next(it)), eager=eager)
-        # One step on one Python batch split over the replicas (the Keras 2 loop's path under
-        # a distribution strategy): the batch's values, averaged over its rows.
-        self.run_replicated = _function(
-            lambda train, batch: self._sized(train, *batch), eager=eager
-        )
-        # Executions: steps on batches from a tf.data iterator or from a tuple of batches.
-        self.run_next = _function(self._run_next, eager=eager)
+        # Executions: steps on batches from a tf.data iterator or from a tuple of batches. One
+        # function per mode: a tf.function may create variables (the optimizer's slots) only on
+        # its first trace, and a test pass may come before the first training step.
+        self._executions = {
+            train: {
+                name: _function(functools.partial(run, train), eager=eager)
+                for name, run in (
+                    ("next", self._run_next),
+                    ("iterator", self._run_iterator),
+                    ("list", self._run_list),
+                )
+            }
+            for train in (True, False)
+        }
         self._concrete, self._counts = {}, {}
-        self.run_iterator = _function(self._run_iterator, eager=eager)
-        self.run_list = _function(self._run_list, eager=eager)
+
+    def run_list(self, train, batches):
+        """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call."""
+        self._executions[train]["list"](batches)
 
     def check_jit(self, specs):
         """Before the first XLA step chosen automatically: if XLA cannot compile the step, warn
         (naming the op) and use plain graph functions from now on."""
-        if self._jit_checked:
+        if self.jit_checked:
             return
-        self._jit_checked = True
+        self.jit_checked = True
         op = xla_unsupported_op(self.train, specs)
         if op is None:
             return
@@ -243,24 +249,21 @@ class Steps:
             key = None
         function = self._concrete.get(key) if key is not None else None
         if function is None:
+            executions = self._executions[train]
             if count == 1:
-                function = self.run_next.get_concrete_function(train, iterator)
+                function = executions["next"].get_concrete_function(iterator)
             else:
-                function = self.run_iterator.get_concrete_function(
-                    train, iterator, tf.TensorSpec([], tf.int32)
+                function = executions["iterator"].get_concrete_function(
+                    iterator, tf.TensorSpec([], tf.int32)
                 )
             if key is not None:
                 self._concrete[key] = function
         if count == 1:
-            return function(train, iterator)
+            return function(iterator)
         counts = self._counts.get(count)
         if counts is None:
             counts = self._counts[count] = tf.constant(count)
-        return function(train, iterator, counts)
-
-    def replicated_step(self, train, x, ys, ws):
-        total, size = self.run_replicated(train, self.distribute_batch((x, ys, ws)))
-        return total / size
+        return function(iterator, counts)
 
     def distribute_iterator(self, dataset):
         """An iterator over `dataset` that gives each replica its share of every batch."""
@@ -304,7 +307,6 @@ class Steps:
         self._add(total, size)
 
     def _run_list(self, train, batches):
-        """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call."""
         total = tf.zeros([self.value_count], tf.float64)
         size = tf.constant(0.0, tf.float64)
         for x, ys, ws in batches:

@@ -14,8 +14,9 @@ import warnings
 import numpy as np
 import tf_keras
 
-from compatkeras.engine.data import Batch
+from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.engine.enqueuer import open_stream
+from compatkeras.engine.feeds import PythonFeed
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.own_steps import tf_keras_when_own_steps
@@ -87,12 +88,9 @@ def _check_output(output, strict_tuple_text):
     return x, y, sample_weight
 
 
-def _batch_size(x):
-    if isinstance(x, dict):
-        x = next(iter(x.values()))
-    elif isinstance(x, (list, tuple)):
-        x = x[0]
-    return len(x) if x is not None else 1
+def _rows(batch):
+    first = batch.x[0] if batch.x else None
+    return int(first.shape[0]) if getattr(first, "shape", None) else 1
 
 
 def _open(generator, workers, use_multiprocessing, max_queue_size, shuffle=False):
@@ -129,7 +127,7 @@ class GeneratorMethods:
             x, y, sample_weight = _check_output(output, text)
             xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
             taken += 1
-            yield Batch(xs, ys, ws, size=_batch_size(x))
+            yield Batch(xs, ys, ws)
         if taken < steps:
             _warn_ran_out(steps)
             self.stop_training = True
@@ -191,13 +189,10 @@ class GeneratorMethods:
                         "`validation_data` should be a tuple `(val_x, val_y, val_sample_weight)` "
                         f"or `(val_x, val_y)`. Found: {validation_data}"
                     )
-                val_xs, val_ys, val_ws, _ = self._standardize(*validation_data)
+                val_source = ArraySource(*self._standardize(*validation_data)[:3])
 
                 def validate(epoch):
-                    batches = self._evaluation_batches(val_xs, val_ys, val_ws, 32, None)
-                    return dict(
-                        zip(self.metrics_names, self._engine_evaluate(batches), strict=True)
-                    )
+                    return self._engine_evaluate(self._evaluation_feed(val_source, 32, None))
 
         names = self.metrics_names
         validating = validation_data is not None
@@ -217,19 +212,18 @@ class GeneratorMethods:
 
                 def validate(epoch):
                     batches = self._generator_batches(val_items, validation_steps)
-                    return dict(
-                        zip(self.metrics_names, self._engine_evaluate(batches), strict=True)
-                    )
+                    return self._engine_evaluate(PythonFeed(batches), validation_steps)
 
             train_stream = _open(generator, workers, use_multiprocessing, max_queue_size, shuffle)
             streams.append(train_stream)
             items = iter(train_stream)
 
-            def epoch_batches(epoch):
-                return self._generator_batches(items, steps_per_epoch, class_weight)
+            def epoch_feed(epoch):
+                batches = self._generator_batches(items, steps_per_epoch, class_weight)
+                return PythonFeed(batches)
 
             return self._engine_fit(
-                epoch_batches,
+                epoch_feed,
                 epochs,
                 initial_epoch,
                 callbacks,
@@ -263,21 +257,36 @@ class GeneratorMethods:
         use_multiprocessing=False,
         verbose=0,
     ):
+        logs = self._evaluate_generator_logs(
+            generator, steps, max_queue_size, workers, use_multiprocessing, verbose
+        )
+        return unpack_singleton(list(logs.values()))
+
+    def _evaluate_generator_logs(
+        self,
+        generator,
+        steps,
+        max_queue_size,
+        workers,
+        use_multiprocessing,
+        verbose,
+        callbacks=None,
+    ):
         self._check_compiled()
         steps = self._steps_for(generator, steps)
         text = "Output of generator should be a tuple (x, y, sample_weight) or (x, y). "
 
         def checked(batches):
             for batch in batches:
-                if batch.size == 0:
+                if _rows(batch) == 0:
                     raise ValueError(
                         "Received an empty batch. Batches should contain at least one item."
                     )
                 yield batch
 
         with _open(generator, workers, use_multiprocessing, max_queue_size) as items:
-            batches = self._generator_batches(iter(items), steps, text=text)
-            return unpack_singleton(self._engine_evaluate(checked(batches)))
+            batches = checked(self._generator_batches(iter(items), steps, text=text))
+            return self._engine_evaluate(PythonFeed(batches), steps, callbacks, verbose)
 
     @tf_keras_when_own_steps
     @keras1_interface
@@ -290,6 +299,20 @@ class GeneratorMethods:
         use_multiprocessing=False,
         verbose=0,
     ):
+        return self._predict_generator_outputs(
+            generator, steps, max_queue_size, workers, use_multiprocessing, verbose
+        )
+
+    def _predict_generator_outputs(
+        self,
+        generator,
+        steps,
+        max_queue_size,
+        workers,
+        use_multiprocessing,
+        verbose,
+        callbacks=None,
+    ):
         steps = self._steps_for(generator, steps)
         shapes = [tuple(t.shape) for t in self.inputs]
 
@@ -300,5 +323,7 @@ class GeneratorMethods:
                 yield data_lib.standardize_input_data(x, self.input_names, shapes, "input")
 
         with _open(generator, workers, use_multiprocessing, max_queue_size) as items:
-            outputs = self._engine_predict(inputs(iter(items)))
+            outputs = self._engine_predict(
+                inputs(iter(items)), callbacks, verbose=verbose, params={"steps": steps}
+            )
         return outputs[0] if len(outputs) == 1 else outputs

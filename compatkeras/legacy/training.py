@@ -9,6 +9,7 @@ import tf_keras
 
 from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.engine.model import CompileContainerStandIn
+from compatkeras.engine.progress import BatchLogs
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy import deferred, tf_data
 from compatkeras.legacy import flavors as flavor_lib
@@ -18,6 +19,33 @@ from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
 from compatkeras.legacy.own_steps import runs_own_steps, tf_keras_when_own_steps
 
 _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
+
+
+class Keras2BatchLogs(BatchLogs):
+    """Keras 2 batch logs: `batch` and `size` at begin; at end this batch's own losses and
+    per-batch metrics with the running metrics so far."""
+
+    def begin(self, index, rows):
+        return {"batch": index} if rows is None else {"batch": index, "size": rows}
+
+    def end(self, averages, index):
+        return dict(averages.batch_logs(), batch=index, size=int(averages.last_rows))
+
+
+def _tf_keras_only(method, **arguments):
+    """tf.keras 2.x arguments that Keras 2.2.4 did not have: its TypeError in that flavor."""
+    if flavor_lib.get_flavor() != flavor_lib.KERAS_2_2:
+        return
+    for name, value in arguments.items():
+        if value not in (None, False):
+            raise TypeError(f"{method}() got an unexpected keyword argument '{name}'")
+
+
+def _result(logs, return_dict):
+    """A dict of floats (tf.keras's `return_dict=True`), or Keras 2's value or list."""
+    if return_dict:
+        return {name: float(value) for name, value in logs.items()}
+    return unpack_singleton(list(logs.values()))
 
 
 class LegacyTraining(GeneratorMethods):
@@ -58,7 +86,7 @@ class LegacyTraining(GeneratorMethods):
             weighted_metrics,
             target_tensors,
         )
-        self._engine_compile(config)
+        self._engine_compile(config, batch_logs=Keras2BatchLogs())
         # What `model.save("m.h5")` writes as `training_config`, through tf-keras's HDF5 code;
         # bound target tensors are data, not configuration, so they are not saved.
         self._legacy_compile_args = {
@@ -88,7 +116,7 @@ class LegacyTraining(GeneratorMethods):
         """['loss', '<output>_loss'..., metric names...], available right after compile."""
         if runs_own_steps(self):
             return tf_keras.Model.metrics_names.fget(self)
-        return self._train_config.log_names if self._engine_compiled else []
+        return self._engine_config.log_names if self._engine_compiled else []
 
     def _check_compiled(self):
         if deferred.pending(self):
@@ -121,7 +149,7 @@ class LegacyTraining(GeneratorMethods):
 
     def _standardize(self, x, y=None, sample_weight=None, class_weight=None):
         """(inputs, targets, weights, symbolic): lists for the engine, checked the Keras 2 way."""
-        config = self._train_config
+        config = self._engine_config
         bound = data_lib.bound_inputs(self)
         symbolic = x is None and len(bound) == len(self.inputs)
         if symbolic:
@@ -154,9 +182,13 @@ class LegacyTraining(GeneratorMethods):
             data_lib.check_loss_and_target_compatibility(ys, fed, shapes)
         return xs, ys, ws, symbolic
 
-    def _evaluation_batches(self, xs, ys, ws, batch_size, steps):
-        source = ArraySource(xs, ys, ws)
-        return source.whole(steps) if steps is not None else source.epoch(batch_size)
+    def _evaluation_feed(self, source, batch_size, steps):
+        return source.whole_feed(steps) if steps is not None else source.feed(batch_size)
+
+    def _bar_steps(self, steps):
+        """The progress bar counts steps in the tf.keras flavor (tf.keras 2.x), samples in the
+        keras-2.2 flavor on arrays (Keras 2.2.4)."""
+        return steps if flavor_lib.get_flavor() == flavor_lib.TF_KERAS else None
 
     def _check_steps_and_batch_size(self, steps, batch_size, argument):
         if steps is None or batch_size is None:
@@ -274,20 +306,21 @@ class LegacyTraining(GeneratorMethods):
         if steps_per_epoch is not None:
             steps, samples = steps_per_epoch, steps_per_epoch
 
-            def epoch_batches(epoch):
-                return source.whole(steps_per_epoch)
+            def epoch_feed(epoch):
+                return source.whole_feed(steps_per_epoch)
         else:
-            steps, samples = math.ceil(source.num_samples / batch_size), source.num_samples
+            steps, samples = source.num_batches(batch_size), source.num_samples
 
-            def epoch_batches(epoch):
-                return source.epoch(batch_size, shuffle)
+            def epoch_feed(epoch):
+                return source.feed(batch_size, shuffle)
 
         validate = None
         if validation is not None:
+            validation_source = ArraySource(*validation)
 
             def validate(epoch):
-                batches = self._evaluation_batches(*validation, batch_size, validation_steps)
-                return dict(zip(self.metrics_names, self._engine_evaluate(batches), strict=True))
+                feed = self._evaluation_feed(validation_source, batch_size, validation_steps)
+                return self._engine_evaluate(feed, validation_steps)
 
         names = self.metrics_names
         params = {
@@ -300,7 +333,15 @@ class LegacyTraining(GeneratorMethods):
             "metrics": names + ([f"val_{n}" for n in names] if validation is not None else []),
         }
         return self._engine_fit(
-            epoch_batches, epochs, initial_epoch, callbacks, verbose, steps, params, validate
+            epoch_feed,
+            epochs,
+            initial_epoch,
+            callbacks,
+            verbose,
+            steps,
+            params,
+            validate,
+            bar_steps=self._bar_steps(steps),
         )
 
     @tf_keras_when_own_steps
@@ -312,24 +353,23 @@ class LegacyTraining(GeneratorMethods):
         verbose=1,
         sample_weight=None,
         steps=None,
+        callbacks=None,
         max_queue_size=10,
         workers=1,
         use_multiprocessing=False,
+        return_dict=False,
     ):
+        _tf_keras_only("evaluate", callbacks=callbacks, return_dict=return_dict)
         deferred.build_from(self, x)
         if tf_data.is_dataset(x):
             tf_data.check_no_targets(y, sample_weight)
             x, steps = tf_data.batches(x, steps, "steps")
             workers = 0
         if is_generator_like(x):
-            return self.evaluate_generator(
-                x,
-                steps,
-                max_queue_size=max_queue_size,
-                workers=workers,
-                use_multiprocessing=use_multiprocessing,
-                verbose=verbose,
+            logs = self._evaluate_generator_logs(
+                x, steps, max_queue_size, workers, use_multiprocessing, verbose, callbacks
             )
+            return _result(logs, return_dict)
         self._check_compiled()
         batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
         if batch_size is None and steps is None:
@@ -339,8 +379,11 @@ class LegacyTraining(GeneratorMethods):
             raise ValueError(
                 "If evaluating from data tensors, you should specify the `steps` argument."
             )
-        batches = self._evaluation_batches(xs, ys, ws, batch_size, steps)
-        return unpack_singleton(self._engine_evaluate(batches))
+        source = ArraySource(xs, ys, ws)
+        feed = self._evaluation_feed(source, batch_size, steps)
+        count = steps if steps is not None else source.num_batches(batch_size)
+        logs = self._engine_evaluate(feed, steps, callbacks, verbose, {"steps": count})
+        return _result(logs, return_dict)
 
     @tf_keras_when_own_steps
     def predict(
@@ -349,22 +392,19 @@ class LegacyTraining(GeneratorMethods):
         batch_size=None,
         verbose=0,
         steps=None,
+        callbacks=None,
         max_queue_size=10,
         workers=1,
         use_multiprocessing=False,
     ):
+        _tf_keras_only("predict", callbacks=callbacks)
         deferred.build_from(self, x)
         if tf_data.is_dataset(x):
             x, steps = tf_data.batches(x, steps, "steps")
             workers = 0
         if is_generator_like(x):
-            return self.predict_generator(
-                x,
-                steps,
-                max_queue_size=max_queue_size,
-                workers=workers,
-                use_multiprocessing=use_multiprocessing,
-                verbose=verbose,
+            return self._predict_generator_outputs(
+                x, steps, max_queue_size, workers, use_multiprocessing, verbose, callbacks
             )
         batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
         if batch_size is None and steps is None:
@@ -377,33 +417,45 @@ class LegacyTraining(GeneratorMethods):
                 )
             xs = [bound[i] for i in range(len(self.inputs))]
             batches = (b.x for b in ArraySource(xs, [], []).whole(steps))
+            count = steps
         else:
             xs = data_lib.standardize_input_data(
                 x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
             )
             source = ArraySource(xs, [], [])
             batches = (b.x for b in (source.whole(steps) if steps else source.batches(batch_size)))
-        outputs = self._engine_predict(batches)
+            count = steps or source.num_batches(batch_size)
+        outputs = self._engine_predict(batches, callbacks, verbose=verbose, params={"steps": count})
         return outputs[0] if len(outputs) == 1 else outputs
 
     @tf_keras_when_own_steps
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True):
+    def train_on_batch(
+        self,
+        x,
+        y=None,
+        sample_weight=None,
+        class_weight=None,
+        reset_metrics=True,
+        return_dict=False,
+    ):
         """`reset_metrics=False` (tf.keras 2): the values are running averages over the calls
         since the last one with True, weighted by batch size."""
+        _tf_keras_only("train_on_batch", return_dict=return_dict)
         deferred.build_from(self, x)
         self._check_compiled()
         self._check_trainable_count()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
-        batch = Batch(xs, ys, ws, size=len(xs[0]))
-        return unpack_singleton(self._engine_batch(True, batch, accumulate=not reset_metrics))
+        logs = self._engine_batch(True, Batch(xs, ys, ws), accumulate=not reset_metrics)
+        return _result(logs, return_dict)
 
     @tf_keras_when_own_steps
-    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True):
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        _tf_keras_only("test_on_batch", return_dict=return_dict)
         deferred.build_from(self, x)
         self._check_compiled()
         xs, ys, ws, _ = self._standardize(x, y, sample_weight)
-        batch = Batch(xs, ys, ws, size=len(xs[0]))
-        return unpack_singleton(self._engine_batch(False, batch, accumulate=not reset_metrics))
+        logs = self._engine_batch(False, Batch(xs, ys, ws), accumulate=not reset_metrics)
+        return _result(logs, return_dict)
 
     @tf_keras_when_own_steps
     def predict_on_batch(self, x):

@@ -211,13 +211,12 @@ class ArrayAdapter(Adapter):
         if self._source is None:  # converted to tensors once, not every epoch
             self._source = ArraySource(*self.layout.select(self.parts))
         if self.shuffle:
-            epoch = self._source.epoch(self.batch_size, self.shuffle, prefetch=tf.data.AUTOTUNE)
-            return DatasetFeed(epoch.dataset, len(epoch.sizes))
+            return self._source.feed(self.batch_size, self.shuffle, prefetch=tf.data.AUTOTUNE)
         if self._repeated is None:
             # Unshuffled passes are all alike: one repeated pipeline keeps its prefetch warm
             # across epochs instead of starting a new one each epoch.
             self._repeated = (
-                self._source.epoch(self.batch_size, repeat=True, prefetch=tf.data.AUTOTUNE).dataset,
+                self._source.dataset(self.batch_size, repeat=True, prefetch=tf.data.AUTOTUNE),
                 {},
             )
         dataset, shared = self._repeated

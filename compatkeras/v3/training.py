@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
-from compatkeras.engine.feeds import PythonFeed
 from compatkeras.engine.model import CompileContainerStandIn
+from compatkeras.engine.progress import BatchLogs
 from compatkeras.v3 import compile as compile_lib
 from compatkeras.v3 import data as data_lib
 
@@ -56,6 +56,13 @@ def _train_validation_split(arrays, split):
     return part(slice(0, cut)), part(slice(cut, None))
 
 
+class _V3BatchLogs(BatchLogs):
+    """Keras 3 batch logs: the epoch's running values as Python floats."""
+
+    def end(self, averages, index):
+        return pythonify_logs(averages.logs())
+
+
 class V3Training:
     """Keras 3 `Model` training API (keras3 spec §A, §B)."""
 
@@ -91,8 +98,7 @@ class V3Training:
         self._v3_args = args
         self.optimizer = args.optimizer
         self.loss = loss
-        self._train_config = None  # built at the first batch, as Keras 3 builds its losses
-        self._predictor = None
+        self._engine_reset()  # built at the first batch, as Keras 3 builds its losses
         self._run_eagerly = args.run_eagerly
         self._is_compiled = True  # tf-keras's savers read it
         self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
@@ -111,7 +117,7 @@ class V3Training:
         if self._v3_args is None:
             return compile_lib.auto_jit(self)
         if self._engine_compiled:
-            return self._steps.jit_compile
+            return self._engine_jit_compile
         return self._v3_args.jit_compile
 
     @jit_compile.setter
@@ -120,8 +126,7 @@ class V3Training:
             return  # tf-keras's constructor; compile() decides
         jit, auto = compile_lib.resolve_jit(self, value, self._v3_args.run_eagerly)
         self._v3_args.jit_compile, self._v3_args.jit_auto = jit, auto
-        self._train_config = None  # steps are rebuilt with the new setting
-        self._predictor = None
+        self._engine_reset()  # steps are rebuilt with the new setting
 
     def _get_compile_args(self, user_metrics=True):
         """What tf-keras's savers record as the training config."""
@@ -147,7 +152,7 @@ class V3Training:
         if self._v3_args.metrics is not None or self._v3_args.weighted_metrics is not None:
             names.append("compile_metrics")
         if self._engine_compiled:
-            names += [o.loss_log_name for o in self._train_config.outputs if o.loss_log_name]
+            names += [o.loss_log_name for o in self._engine_config.outputs if o.loss_log_name]
         return names
 
     # -- structure ------------------------------------------------------------------------
@@ -164,7 +169,7 @@ class V3Training:
         input_names = list(self.input_names) if getattr(self, "inputs", None) else []
         layout = data_lib.Layout(input_names, self._v3_output_names())
         if self._engine_compiled:
-            layout.fed = [o.fed for o in self._train_config.outputs]
+            layout.fed = [o.fed for o in self._engine_config.outputs]
         return layout
 
     def _ensure_config(self, adapter):
@@ -188,19 +193,16 @@ class V3Training:
             )
         if all(o.loss is None for o in config.outputs) and not self.losses:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
-        self._engine_compile(config, args.steps_per_execution, batch_logs=pythonify_logs)
+        self._engine_compile(config, args.steps_per_execution, batch_logs=_V3BatchLogs())
         self._v3_bare = bare
         layout.fed = [o.fed for o in config.outputs]
-
-    def _logs(self, values):
-        return pythonify_logs(dict(zip(self._train_config.log_names, values, strict=True)))
 
     def _flatten_in_order(self, logs):
         """Keras 3's list order (spec §B.5): loss, the compile metrics by their bare names,
         per-output losses, then the remaining keys sorted; each key once (Keras 3 repeats a value
         when a weighted metric shares an unweighted one's name)."""
         names = ["loss", *self._v3_bare]
-        names += [o.loss_log_name for o in self._train_config.outputs if o.loss_log_name]
+        names += [o.loss_log_name for o in self._engine_config.outputs if o.loss_log_name]
         ordered = list(dict.fromkeys(n for n in names if n in logs))
         ordered += [k for k in sorted(logs) if k not in ordered]
         values = [logs[k] for k in ordered]
@@ -390,19 +392,11 @@ class V3Training:
             if steps
             else (adapter.num_batches if not getattr(adapter, "infinite", False) else None)
         )
-        cbs = None
-        if callbacks or verbose:
-            cbs = self._engine_callbacks(
-                callbacks, verbose, {"verbose": verbose, "epochs": 1, "steps": count}
-            )
-            cbs.on_test_begin()
         adapter.on_epoch_begin()
-        values = self._engine_evaluate(adapter.feed(), count, cbs)
+        params = {"verbose": verbose, "epochs": 1, "steps": count}
+        logs = self._engine_evaluate(adapter.feed(), count, callbacks, verbose, params)
         adapter.on_epoch_end()
-        logs = self._logs(values)
-        if cbs is not None:
-            cbs.on_test_end(logs)
-        return logs
+        return pythonify_logs(logs)
 
     def evaluate(
         self,
@@ -438,16 +432,14 @@ class V3Training:
             inputs = adapter.x_batches()
             if steps is not None:
                 inputs = itertools.islice(inputs, steps)
-            cbs = None
-            if callbacks or (verbose and verbose != "auto" and verbose != 0):
-                count = steps or adapter.num_batches
-                cbs = self._engine_callbacks(
-                    callbacks, verbose, {"verbose": verbose, "epochs": 1, "steps": count}
-                )
-                cbs.on_predict_begin()
-            outputs = self._engine_predict(inputs, cbs, *self._predict_options())
-            if cbs is not None:
-                cbs.on_predict_end()
+            shown = verbose if verbose not in ("auto", 0) else 0
+            outputs = self._engine_predict(
+                inputs,
+                callbacks,
+                *self._predict_options(),
+                verbose=shown,
+                params={"steps": steps or adapter.num_batches, "verbose": verbose},
+            )
         finally:
             adapter.close()
         return self._pack_outputs(outputs)
@@ -465,8 +457,7 @@ class V3Training:
         adapter = data_lib.ArrayAdapter(layout, x, y, sample_weight, class_weight, None, 1, False)
         self._ensure_config(adapter)
         batch = layout.select(adapter.parts)
-        values = self._run_batches(train, PythonFeed(iter([batch]), 1), None, 1).values()
-        return self._logs(values)
+        return pythonify_logs(self._engine_batch(train, batch))
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         if sample_weight is not None and class_weight is not None:

@@ -1,0 +1,147 @@
+"""tf.keras 2.x's additions to the Keras 2 model API on the Keras 2 surface, against tf-keras's
+eager engine (TV2): `return_dict=True`, `callbacks=` on evaluate/predict, and the progress bars
+of fit, evaluate, predict and the generator methods (text equal apart from timings). Under the
+keras-2.2 flavor, the arguments Keras 2.2.4 did not have raise its TypeError."""
+
+import re
+
+import numpy as np
+import pytest
+
+import oracles
+
+COMMON = """
+import contextlib, io
+r = np.random.RandomState(0)
+X = r.rand(40, 3).astype('float32')
+Y = (X.sum(1, keepdims=True) > 1.5).astype('float32')
+def model():
+    i = keras.Input((3,))
+    o = keras.layers.Dense(1, activation='sigmoid',
+                           kernel_initializer=keras.initializers.Constant(0.3))(i)
+    m = keras.Model(i, o)
+    m.compile(keras.optimizers.SGD(0.1), 'binary_crossentropy', metrics=['accuracy'])
+    return m
+def printed(f):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        f()
+    return buf.getvalue()
+def gen():
+    while True:
+        yield X[:8], Y[:8]
+class Seen(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.events = []
+    def on_test_batch_end(self, batch, logs=None):
+        self.events.append(('test', batch))
+    def on_predict_batch_end(self, batch, logs=None):
+        self.events.append(('predict', batch))
+"""
+
+SCENARIOS = {
+    "return_dict": """
+m = model()
+result = {'evaluate': m.evaluate(X, Y, batch_size=16, verbose=0, return_dict=True),
+          'train_on_batch': m.train_on_batch(X, Y, return_dict=True),
+          'test_on_batch': m.test_on_batch(X, Y, return_dict=True),
+          'list': m.evaluate(X, Y, batch_size=16, verbose=0)}
+""",
+    "callbacks on evaluate and predict": """
+m = model(); seen = Seen()
+m.evaluate(X, Y, batch_size=16, verbose=0, callbacks=[seen])
+m.predict(X, batch_size=16, callbacks=[seen])
+result = seen.events
+""",
+    "bars": """
+m = model()
+ds = tf.data.Dataset.from_tensor_slices((X, Y)).batch(16)
+result = {
+    'fit': printed(lambda: m.fit(X, Y, batch_size=16, epochs=2, verbose=1, shuffle=False)),
+    'fit verbose 2': printed(lambda: m.fit(X, Y, batch_size=16, epochs=1, verbose=2,
+                                           shuffle=False, validation_split=0.25)),
+    'evaluate': printed(lambda: m.evaluate(X, Y, batch_size=16, verbose=1)),
+    'predict': printed(lambda: m.predict(X, batch_size=16, verbose=1)),
+    'fit_generator': printed(lambda: m.fit_generator(gen(), 3, epochs=1, verbose=1)),
+    'evaluate_generator': printed(lambda: m.evaluate_generator(gen(), 3, verbose=1)),
+    'predict_generator': printed(lambda: m.predict_generator(gen(), 3, verbose=1)),
+    'evaluate dataset': printed(lambda: m.evaluate(ds, verbose=1)),
+}
+""",
+}
+
+_TIMING = re.compile(r"(ETA: )?\b\d+(\.\d+)?(s|ms|us)(/step|/sample|/epoch)?\b")
+
+
+def final_lines(text):
+    """What stays on the terminal: each line's text after its last carriage return, with
+    timings blanked (tf-keras skips intermediate updates by the clock, so only final lines
+    are comparable)."""
+    lines = [line.split("\r")[-1].replace("\b", "") for line in text.split("\n") if line]
+    return [_TIMING.sub("T", line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def runs():
+    scenarios = {name: COMMON + source for name, source in SCENARIOS.items()}
+    return {oracle: oracles.run(oracle, scenarios) for oracle in ("tv2", "compatkeras")}
+
+
+def test_return_dict_gives_tf_keras_dicts(runs):
+    expected = oracles.value(runs["tv2"], "return_dict")
+    got = oracles.value(runs["compatkeras"], "return_dict")
+    assert list(got) == list(expected)
+    for key in expected:
+        if isinstance(expected[key], dict):
+            assert list(got[key]) == list(expected[key])
+            np.testing.assert_allclose(list(got[key].values()), list(expected[key].values()), 1e-6)
+        else:
+            np.testing.assert_allclose(got[key], expected[key], 1e-6)
+
+
+def test_evaluate_and_predict_call_their_callbacks(runs):
+    expected = oracles.value(runs["tv2"], "callbacks on evaluate and predict")
+    got = oracles.value(runs["compatkeras"], "callbacks on evaluate and predict")
+    assert (
+        got
+        == expected
+        == [["test", 0], ["test", 1], ["test", 2]] + [["predict", i] for i in range(3)]
+    )
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "fit",
+        "fit verbose 2",
+        "evaluate",
+        "predict",
+        "fit_generator",
+        "evaluate_generator",
+        "predict_generator",
+        "evaluate dataset",
+    ],
+)
+def test_progress_bars_print_tf_keras_text(runs, method):
+    expected = final_lines(oracles.value(runs["tv2"], "bars")[method])
+    got = final_lines(oracles.value(runs["compatkeras"], "bars")[method])
+    assert expected, "the oracle printed nothing"
+    assert got == expected
+
+
+KERAS_2_2_REFUSED = {
+    "evaluate return_dict": "model().evaluate(X, Y, verbose=0, return_dict=True)",
+    "train_on_batch return_dict": "model().train_on_batch(X, Y, return_dict=True)",
+    "evaluate callbacks": "model().evaluate(X, Y, verbose=0, callbacks=[Seen()])",
+    "predict callbacks": "model().predict(X, callbacks=[Seen()])",
+}
+
+
+def test_keras_2_2_flavor_refuses_what_keras_2_2_4_did_not_have():
+    results = oracles.run(
+        "compatkeras-2.2", {name: COMMON + src for name, src in KERAS_2_2_REFUSED.items()}
+    )
+    for name in KERAS_2_2_REFUSED:
+        assert results[name].get("error") == "TypeError", (name, results[name])
+        assert "unexpected keyword argument" in results[name]["message"]
