@@ -22,6 +22,7 @@ _KERAS2_MODULES = (
     "layers",
     "losses",
     "metrics",
+    "mixed_precision",
     "models",
     "objectives",
     "optimizers",

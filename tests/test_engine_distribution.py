@@ -49,7 +49,7 @@ def train(module, data, spe=1):
             h = m.fit(unknown_size(), epochs=2, verbose=0)
         extra = m.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
     return {'history': h.history, 'weights': [w.ravel().tolist() for w in m.get_weights()],
-            'extra': extra, 'replicas': m._steps.replicas}
+            'extra': extra, 'replicas': m.distribute_strategy.num_replicas_in_sync}
 
 def both(module, data, spe=1):
     single = train(module, data, spe)

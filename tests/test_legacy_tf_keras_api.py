@@ -145,3 +145,52 @@ def test_keras_2_2_flavor_refuses_what_keras_2_2_4_did_not_have():
     for name in KERAS_2_2_REFUSED:
         assert results[name].get("error") == "TypeError", (name, results[name])
         assert "unexpected keyword argument" in results[name]["message"]
+
+
+MIXED = {
+    "mixed_float16": """
+keras.mixed_precision.set_global_policy('mixed_float16')
+try:
+    i = keras.Input((3,))
+    h = keras.layers.Dense(4, activation='relu',
+                           kernel_initializer=keras.initializers.Constant(0.3))(i)
+    o = keras.layers.Dense(1, activation='sigmoid', dtype='float32',
+                           kernel_initializer=keras.initializers.Constant(0.2))(h)
+    m = keras.Model(i, o)
+    m.compile(keras.optimizers.SGD(0.1), 'binary_crossentropy', metrics=['accuracy'])
+    h = m.fit(X, Y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    result = {'loss': h.history['loss'], 'optimizer': type(m.optimizer).__name__,
+              'compute': m.layers[1].compute_dtype, 'variable': m.layers[1].dtype,
+              'scale': float(m.optimizer.loss_scale),
+              'weights': [w.tolist() for w in m.get_weights()]}
+finally:
+    keras.mixed_precision.set_global_policy('float32')
+""",
+}
+
+
+def test_a_mixed_float16_model_trains_as_in_tf_keras():
+    scenarios = {name: COMMON + src for name, src in MIXED.items()}
+    expected = oracles.value(oracles.run("tv2", scenarios), "mixed_float16")
+    got = oracles.value(oracles.run("compatkeras", scenarios), "mixed_float16")
+    # Keras 2's SGD is tf-keras's legacy optimizer, so the wrapper is the legacy one too.
+    assert expected["optimizer"].startswith("LossScaleOptimizer")
+    assert got["optimizer"].startswith("LossScaleOptimizer")
+    assert (got["compute"], got["variable"]) == ("float16", "float32")
+    assert got["scale"] == expected["scale"]
+    np.testing.assert_allclose(got["loss"], expected["loss"], rtol=1e-6)
+    for mine, theirs in zip(got["weights"], expected["weights"], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_tf_keras_2_1_experimental_names():
+    import compatkeras as keras
+
+    exp = keras.mixed_precision.experimental
+    assert exp.Policy("mixed_float16").compute_dtype == "float16"
+    with pytest.warns(UserWarning, match="initial_scale=128"):
+        exp.Policy("mixed_float16", loss_scale=128)
+    fixed = exp.LossScaleOptimizer(keras.optimizers.SGD(0.1), loss_scale=128)
+    assert (fixed.dynamic, float(fixed.loss_scale)) == (False, 128.0)
+    with pytest.raises(ValueError, match="loss_scale"):
+        exp.LossScaleOptimizer(keras.optimizers.SGD(0.1), loss_scale="static")

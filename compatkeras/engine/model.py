@@ -57,6 +57,16 @@ class Sequential(Model, tf_keras.Sequential):
     pass
 
 
+def with_loss_scaling(model, optimizer):
+    """`optimizer` wrapped in tf-keras's `LossScaleOptimizer` when `model` computes in float16
+    (a `mixed_float16` policy), as tf-keras's and Keras 3's `compile` do; never wrapped twice.
+    The engine's step scales the loss and unscales the gradients through it."""
+    policy = getattr(getattr(model, "dtype_policy", None), "name", None)
+    if policy != "mixed_float16" or not optimizer or hasattr(optimizer, "get_unscaled_gradients"):
+        return optimizer
+    return tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
+
+
 def rebuild_as(model_cls, sequential_cls, model):
     """`model`'s graph as a `model_cls` (or `sequential_cls`) model built from the same layer
     objects, so both share their weights. Compile state is not carried over."""

@@ -31,6 +31,7 @@ from compatkeras.legacy import (  # noqa: E402
     legacy,
     losses,
     metrics,
+    mixed_precision,
     models,
     objectives,
     optimizers,

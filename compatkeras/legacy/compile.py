@@ -11,6 +11,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras.engine import config as engine_config
+from compatkeras.engine.model import with_loss_scaling
 from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy import optimizers as legacy_optimizers
 
@@ -308,6 +309,20 @@ def _metrics(model, metrics, weighted_metrics, losses, flavor):
     return per_output
 
 
+def _mixed_precision(model, optimizer):
+    """tf.keras 2.4+'s compile: a `mixed_float16` model trains under dynamic loss scaling."""
+    if legacy_optimizers.builds_updates(optimizer):
+        if getattr(model.dtype_policy, "name", None) == "mixed_float16":
+            warnings.warn(
+                f"{type(optimizer).__name__} builds its own updates (`get_updates`), so this "
+                "mixed_float16 model trains without loss scaling; use a built-in optimizer, "
+                "which compile() wraps in keras.mixed_precision.LossScaleOptimizer.",
+                stacklevel=4,
+            )
+        return optimizer
+    return with_loss_scaling(model, optimizer)
+
+
 def build_config(
     model,
     optimizer,
@@ -321,7 +336,7 @@ def build_config(
     """Validate Keras 2 compile arguments and return a `TrainingConfig` for the engine."""
     flavor = flavor_lib.get_flavor()
     names = _output_names(model)
-    optimizer = legacy_optimizers.get(optimizer)
+    optimizer = _mixed_precision(model, legacy_optimizers.get(optimizer))
     losses = _losses(model, loss, flavor)
     if all(fn is None for fn in losses) and not model.losses:
         raise ValueError("The model cannot be compiled because it has no loss to optimize.")

@@ -12,6 +12,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras.engine import config as engine_config
+from compatkeras.engine.model import with_loss_scaling
 from compatkeras.v3 import optimizers as v3_optimizers
 
 _ACCURACY = ("accuracy", "acc")
@@ -92,21 +93,9 @@ def resolve_jit(model, jit_compile, run_eagerly):
     return bool(jit_compile), False
 
 
-def _is_loss_scale_optimizer(optimizer):
-    return hasattr(optimizer, "get_unscaled_gradients")
-
-
 def wrap_optimizer(model, optimizer, auto_scale_loss):
     """Keras 3's rule: a loss-scale optimizer only for a `mixed_float16` model, never twice."""
-    policy = getattr(getattr(model, "dtype_policy", None), "name", None)
-    if (
-        auto_scale_loss
-        and policy == "mixed_float16"
-        and optimizer
-        and not _is_loss_scale_optimizer(optimizer)
-    ):
-        return tf_keras.mixed_precision.LossScaleOptimizer(optimizer)
-    return optimizer
+    return with_loss_scaling(model, optimizer) if auto_scale_loss else optimizer
 
 
 def check_compile_args(loss_weights, metrics, weighted_metrics):
