@@ -65,14 +65,47 @@ def _compile_from_training_config(model, training_config, custom_objects):
     )
 
 
+def _our_classes(custom_objects):
+    from compatkeras.legacy.models import Model, Sequential
+
+    return {"Model": Model, "Functional": Model, "Sequential": Sequential, **custom_objects}
+
+
+def _is_saved_model(path):
+    return os.path.isdir(path) and os.path.exists(os.path.join(path, "saved_model.pb"))
+
+
+def _load_saved_model(path, custom_objects, compile):
+    """A tf.keras 2.x SavedModel directory (`model.save("dir")`) as a `compatkeras.legacy`
+    model: tf-keras's loader rebuilds the layers into our classes, the model is compiled from
+    its training config, and the optimizer state is restored from the checkpoint (tf-keras's
+    own loader starts a fresh optimizer)."""
+    model = tf_keras.models.load_model(
+        path, custom_objects=_our_classes(custom_objects), compile=False
+    )
+    metadata = getattr(model, "_serialized_attributes", {}).get("metadata", {})
+    training_config = metadata.get("training_config")
+    if compile and training_config is not None and hasattr(model, "_engine_compile"):
+        _compile_from_training_config(model, training_config, custom_objects)
+        from compatkeras.legacy.optimizer_base import builds_updates
+
+        if not builds_updates(model.optimizer):
+            model.optimizer._create_all_weights(model.trainable_variables)
+            model.load_weights(os.path.join(path, "variables", "variables")).expect_partial()
+    return model
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a model saved by Keras 2.x or tf.keras 2.x (`.h5`) as a `compatkeras.legacy` model.
+    """Load a model saved by Keras 2.x or tf.keras 2.x (`.h5`, or a SavedModel directory) as a
+    `compatkeras.legacy` model.
 
     A `Lambda` layer stored as Python bytecode is not executed unless `safe_mode=False`. Files
     that are not HDF5 models raise a `ValueError` naming the path; nothing half-built is returned.
     """
     from compatkeras.legacy.models import Model, Sequential
 
+    if not isinstance(filepath, h5py.File) and _is_saved_model(os.fspath(filepath)):
+        return _load_saved_model(os.fspath(filepath), dict(custom_objects or {}), compile)
     if isinstance(filepath, h5py.File):  # Keras 2.2.4 also read from an open h5py.File
         path, f = filepath.filename, contextlib.nullcontext(filepath)
     else:
