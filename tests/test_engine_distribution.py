@@ -51,6 +51,25 @@ def train(module, data, spe=1):
     return {'history': h.history, 'weights': [w.ravel().tolist() for w in m.get_weights()],
             'extra': extra, 'replicas': m.distribute_strategy.num_replicas_in_sync}
 
+def multi_gpu_model():
+    # Keras 2's multi_gpu_model(template, gpus=2), compiled outside any scope; the template
+    # holds the trained weights afterwards.
+    single = train(legacy, 'arrays')
+    i = legacy.Input((4,))
+    template = legacy.Model(i, legacy.layers.Dense(1, kernel_initializer='ones')(i))
+    m = legacy.utils.multi_gpu_model(template, gpus=2)
+    m.compile(legacy.optimizers.SGD(0.05), 'mse', metrics=['mae'])
+    h = m.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    extra = [float(v) for v in m.train_on_batch(x[:8], y[:8])]
+    try:
+        legacy.utils.multi_gpu_model(template, gpus=3)
+        too_many = None
+    except ValueError as e:
+        too_many = str(e)
+    return [single, {'history': h.history, 'extra': extra, 'too_many': too_many,
+                     'weights': [w.ravel().tolist() for w in template.get_weights()],
+                     'replicas': m.distribute_strategy.num_replicas_in_sync}]
+
 def both(module, data, spe=1):
     single = train(module, data, spe)
     with strategy.scope():
@@ -64,6 +83,7 @@ CASES = {
     "v3_pydataset_workers_spe3": "both(keras, 'pydataset', 3)",
     "v3_unknown_size_spe2": "both(keras, 'unknown', 2)",
     "legacy_fit": "both(legacy, 'arrays')",
+    "legacy_multi_gpu_model": "multi_gpu_model()",
 }
 
 
@@ -94,3 +114,10 @@ def test_mirrored_strategy_matches_one_device(results, name):
     close(single["history"], mirrored["history"])
     close(single["weights"], mirrored["weights"])
     close(single["extra"], mirrored["extra"])
+
+
+def test_multi_gpu_model_asks_for_devices_keras_2_style(results):
+    too_many = oracles.value(results, "legacy_multi_gpu_model")[1]["too_many"]
+    assert "we expect the following devices to be available: ['/cpu:0', '/gpu:0', '/gpu:1', " in (
+        too_many
+    )

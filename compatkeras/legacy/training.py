@@ -76,17 +76,20 @@ class LegacyTraining(GeneratorMethods):
                 "TensorFlow 2 runs compiled functions, not sessions.",
                 stacklevel=2,
             )
-        config = build_config(
-            self,
-            optimizer,
-            loss,
-            metrics,
-            loss_weights,
-            sample_weight_mode,
-            weighted_metrics,
-            target_tensors,
-        )
-        self._engine_compile(config, batch_logs=Keras2BatchLogs())
+        # In the model's distribution scope (a model built under a strategy, or a
+        # `multi_gpu_model` replica compiled outside it), as tf-keras compiles.
+        with self.distribute_strategy.scope():
+            config = build_config(
+                self,
+                optimizer,
+                loss,
+                metrics,
+                loss_weights,
+                sample_weight_mode,
+                weighted_metrics,
+                target_tensors,
+            )
+            self._engine_compile(config, batch_logs=Keras2BatchLogs())
         # What `model.save("m.h5")` writes as `training_config`, through tf-keras's HDF5 code;
         # bound target tensors are data, not configuration, so they are not saved.
         self._legacy_compile_args = {
