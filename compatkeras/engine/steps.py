@@ -58,6 +58,32 @@ def xla_unsupported_op(function, specs):
     return None
 
 
+_MAX_CONCRETE_LISTS = 8
+
+
+def _tensor(value):
+    return None if value is None else tf.convert_to_tensor(value)
+
+
+def _signature(value):
+    """What decides the concrete function for one array: its type, dtype and shape after the
+    rows (numpy shapes are plain tuples, cheap to hash)."""
+    if value is None:
+        return None
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        return (type(value), repr(value))  # a Python number or list: converted as it is
+    return (type(value), str(value.dtype), tuple(shape[1:]), len(shape))
+
+
+def _any_rows(tensor):
+    """The tensor's spec with any number of rows."""
+    if tensor is None:
+        return None
+    shape = tensor.shape
+    return tf.TensorSpec([None, *shape[1:]] if shape.rank else shape, tensor.dtype)
+
+
 class PredictStep:
     """`predict(x)` as a `tf.function`; needs no compile (Keras 2 predicts uncompiled models)."""
 
@@ -124,11 +150,30 @@ class Steps:
             }
             for train in (True, False)
         }
-        self._concrete, self._counts = {}, {}
+        self._concrete, self._counts, self._concrete_lists = {}, {}, {}
+        self._prepared = False
 
     def run_list(self, train, batches):
-        """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call."""
-        self._executions[train]["list"](batches)
+        """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call, through a
+        concrete function cached per (mode, batch structure, shapes without the batch size):
+        tf.function's per-call signature matching on numpy arguments costs about as much as a
+        small model's step. Past a few shapes (varying sequence lengths), tf.function's own
+        relaxed retracing takes over."""
+        function = self._executions[train]["list"]
+        if self.config.run_eagerly or self.replicas > 1:
+            function(batches)
+            return
+        # Plain loops over the known (x, ys, ws) layout: tf.nest costs more than it saves.
+        key = (train, tuple(tuple(tuple(map(_signature, p)) for p in batch) for batch in batches))
+        tensors = tuple(tuple(tuple(map(_tensor, part)) for part in batch) for batch in batches)
+        concrete = self._concrete_lists.get(key)
+        if concrete is None:
+            if len(self._concrete_lists) >= _MAX_CONCRETE_LISTS:
+                function(tensors)
+                return
+            specs = tuple(tuple(tuple(map(_any_rows, p)) for p in batch) for batch in tensors)
+            concrete = self._concrete_lists[key] = function.get_concrete_function(specs)
+        concrete(tensors)
 
     def check_jit(self, specs):
         """Before the first XLA step chosen automatically: if XLA cannot compile the step, warn
@@ -231,6 +276,23 @@ class Steps:
         return self.strategy.reduce(sum_, values, axis=None), self.strategy.reduce(
             sum_, size, axis=None
         )
+
+    def prepare(self, train):
+        """Before the first training execution: the optimizer's slots are made eagerly, so the
+        step is traced once (a tf.function that creates variables on its first call traces
+        twice; ~0.35 s of an LSTM's first epoch)."""
+        if not train or self._prepared:
+            return
+        self._prepared = True
+        optimizer, variables = self.config.optimizer, self.model.trainable_variables
+        scaled = hasattr(optimizer, "get_unscaled_gradients")
+        if self.config.updates_from_loss is not None or scaled or not variables:
+            return
+        with self.strategy.scope():
+            if hasattr(optimizer, "_create_all_weights"):  # tf-keras's legacy optimizers
+                optimizer._create_all_weights(variables)
+            elif hasattr(optimizer, "build") and not getattr(optimizer, "built", True):
+                optimizer.build(variables)
 
     def execute(self, train, iterator, count):
         """`count` steps from `iterator`, through a concrete function cached per (train/test,

@@ -79,6 +79,7 @@ class Trainer:
                 break
             if not self._steps.jit_checked:
                 self._steps.check_jit(group.spec)
+            self._steps.prepare(train)
             if hooks:
                 begin = self._batch_logs.begin(index, group.rows)
                 getattr(callbacks, f"on_{mode}_batch_begin")(index, begin)
