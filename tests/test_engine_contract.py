@@ -85,6 +85,8 @@ def test_the_listed_engine_calls_exist():
     doc = compatkeras.engine.__doc__
     for name in (
         "_engine_compile",
+        "_engine_compile_own",
+        "_engine_own_steps",
         "_engine_reset",
         "_engine_compiled",
         "_engine_config",

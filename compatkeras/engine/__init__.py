@@ -4,21 +4,25 @@ It knows nothing about the surfaces (`compatkeras.legacy`, `compatkeras.v3`) tha
 surface may use what is listed here and nothing else:
 
 - `Model`, `Sequential`, `rebuild_as`, `CompileContainerStandIn`, `with_loss_scaling`
-  (`engine.model`); the models' `_engine_*` methods, named so to
-  keep clear of Keras's own attributes on a user's model (`engine.trainer.Trainer`):
-  `_engine_compile(config, steps_per_execution, batch_logs)`, `_engine_reset()`,
-  `_engine_compiled`, `_engine_config`, `_engine_jit_compile`, `_engine_fit(epoch_feed, ...)`,
+  (`engine.model`), and the models' `_engine_*` members (`engine.trainer.Trainer`; named so to
+  keep clear of Keras's own attributes on a user's model): `_engine_compile(config,
+  steps_per_execution, batch_logs)`, `_engine_compile_own(steps_per_execution, jit_compile,
+  run_eagerly)` (run the model's own `train_step`/`test_step`/`predict_step`,
+  `engine.own_steps`), `_engine_own_steps`, `_engine_reset()`, `_engine_compiled`,
+  `_engine_config`, `_engine_jit_compile`, `_engine_fit(epoch_feed, ...)`,
   `_engine_evaluate(feed, ...)`, `_engine_batch(train, batch, accumulate)`,
   `_engine_predict(xs, ...)`, `_engine_callbacks(...)`;
 - `engine.config`: `TrainingConfig`, `OutputSpec`, `MetricSpec` and the rule names;
-- `engine.feeds`: `DatasetFeed`, `PythonFeed`, `INFINITE`; `engine.data`: `ArraySource`,
-  `Batch`, `make_batches`, `batch_shuffle`;
+- `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`;
+  `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`;
 - `engine.progress.BatchLogs`: what batch callbacks get (a surface subclasses it);
 - `engine.losses.reduce_loss`; `engine.enqueuer` (`open_stream`, `GeneratorEnqueuer` and the
   options the v3 surface reads from it).
 
 The training loop is `Trainer._run_feed`: every input kind reaches it as a feed, and each
-execution runs up to `steps_per_execution` steps in one compiled call.
+execution runs up to `steps_per_execution` steps in one compiled call, of the surface's step
+(`engine.steps`, built from a `TrainingConfig`) or of the model's own (`engine.own_steps`).
+
 `Model`, `Sequential` and `rebuild_as` load TensorFlow on first use, so that the data modules
 (`compatkeras.engine.enqueuer`, `compatkeras.engine.processes`) and their worker processes
 start without it.

@@ -33,8 +33,9 @@ class Group:
         return self._spec() if callable(self._spec) else self._spec
 
     def run(self, steps, train):
-        """Runs the group's steps; their values accumulate in `steps.totals`/`steps.sizes`."""
-        self._run(steps, train)
+        """Runs the group's steps. Compiled steps add their values to `steps.totals`; a
+        model's own steps return their last logs, which this returns."""
+        return self._run(steps, train)
 
 
 def _batch_spec(batch):
@@ -68,7 +69,7 @@ class _Pulled:
             return None
 
         def run(steps, train):
-            steps.run_list(train, tuple(steps.distribute_batch(b) for b in batches))
+            return steps.run_list(train, tuple(steps.distribute_batch(b) for b in batches))
 
         first = batches[0]
         rows = _rows(first) if len(batches) == 1 else None
@@ -89,6 +90,14 @@ class DatasetFeed(_Pulled):
         self._iterator = None
         self.steps = None  # set by the trainer: distributes the iterator over replicas
         self.taken = 0
+
+    @classmethod
+    def over(cls, iterator, num_batches=None):
+        """A feed that reads `num_batches` batches (None: until it ends) from an iterator made
+        elsewhere (tf-keras's data handler), never starting one of its own."""
+        feed = cls(None, num_batches)
+        feed._iterator = iterator
+        return feed
 
     def restart(self):
         if self.shared is not None and "iterator" in self.shared:
@@ -129,7 +138,7 @@ class DatasetFeed(_Pulled):
         return Group(
             count,
             lambda steps, train: steps.execute(train, iterator, count),
-            spec=self.dataset.element_spec,
+            spec=iterator.element_spec,
             rows=rows,
         )
 

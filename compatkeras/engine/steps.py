@@ -85,15 +85,24 @@ def _any_rows(tensor):
 
 
 class PredictStep:
-    """`predict(x)` as a `tf.function`; needs no compile (Keras 2 predicts uncompiled models)."""
+    """`predict(x)` as a `tf.function`; needs no compile (Keras 2 predicts uncompiled models).
+    With `own`, `x` is a batch as the data handler gives it and the model's own `predict_step`
+    runs on every replica, outputs concatenated (tf-keras's `make_predict_function`)."""
 
-    def __init__(self, model, jit_compile=False, eager=False):
+    def __init__(self, model, jit_compile=False, eager=False, own=False):
         self.model = model
-        self.options = (jit_compile, eager)
-        self.predict = _function(self._predict, jit_compile, eager)
+        self.options = (jit_compile, eager, own)
+        self.predict = _function(self._own if own else self._predict, jit_compile, eager)
 
     def _predict(self, x):
         return _call(self.model, x, training=False)
+
+    def _own(self, data):
+        from tf_keras.src.engine import training as tfk_training
+
+        strategy = self.model.distribute_strategy
+        outputs = strategy.run(self.model.predict_step, args=(data,))
+        return tfk_training.reduce_per_replica(outputs, strategy, reduction="concat")
 
 
 class Steps:
@@ -127,6 +136,12 @@ class Steps:
         self.totals = tf.Variable(tf.zeros([self.value_count], tf.float64), trainable=False)
         self.sizes = tf.Variable(tf.constant(0.0, tf.float64), trainable=False)
         self._build()
+
+    def averages(self, fresh=True):
+        """What a pass reads its logs from (`progress.Averages`)."""
+        from compatkeras.engine.progress import Averages
+
+        return Averages(self.config, self.metric_state, self, fresh)
 
     def reset_totals(self):
         self.totals.assign(tf.zeros([self.value_count], tf.float64))

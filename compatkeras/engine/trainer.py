@@ -8,8 +8,18 @@ import tf_keras
 
 from compatkeras.engine.feeds import DatasetFeed, PythonFeed
 from compatkeras.engine.metrics import MetricState
-from compatkeras.engine.progress import Averages, BatchLogs, ProgbarLogger
+from compatkeras.engine.own_steps import OwnSteps
+from compatkeras.engine.progress import BatchLogs, ProgbarLogger
 from compatkeras.engine.steps import PredictStep, Steps
+
+
+class _OwnStepsConfig:
+    """Stands for the training config of a model that runs its own steps."""
+
+    log_names = ()
+
+
+_OWN_STEPS = _OwnStepsConfig()
 
 
 class Trainer:
@@ -38,6 +48,20 @@ class Trainer:
         self._predictor = None
         self._engine_running = None
 
+    def _engine_compile_own(self, steps_per_execution=1, jit_compile=False, run_eagerly=False):
+        """Run the model's own `train_step` / `test_step` / `predict_step` (the surface has
+        compiled it as tf-keras does: `compiled_loss`, `compiled_metrics`, `optimizer`)."""
+        self._train_config = _OWN_STEPS
+        self._steps = OwnSteps(self, jit_compile, run_eagerly)
+        self._engine_spe = steps_per_execution
+        self._batch_logs = BatchLogs()
+        self._predictor = None
+        self._engine_running = None
+
+    @property
+    def _engine_own_steps(self):
+        return self._train_config is _OWN_STEPS
+
     def _engine_reset(self):
         """Forget the compiled steps (a surface compiles again, e.g. with a new XLA setting)."""
         self._train_config = None
@@ -64,7 +88,7 @@ class Trainer:
         `(begin, end)` pair per execution with `end` the last step that really ran; values are
         read from the device only for callbacks with batch hooks."""
         if averages is None:
-            averages = Averages(self._train_config, self._metric_state, self._steps)
+            averages = self._steps.averages()
         mode = "train" if train else "test"
         hooks = callbacks is not None and getattr(callbacks, f"_should_call_{mode}_batch_hooks")
         if self._progress is not None:
@@ -83,7 +107,7 @@ class Trainer:
             if hooks:
                 begin = self._batch_logs.begin(index, group.rows)
                 getattr(callbacks, f"on_{mode}_batch_begin")(index, begin)
-            group.run(self._steps, train)
+            averages.record(group.run(self._steps, train))
             index += group.count
             averages.executed = index
             if hooks:
@@ -120,7 +144,7 @@ class Trainer:
             averages = self._run_feed(True, epoch_feed(epoch), steps, callbacks)
             if averages.executed == 0:
                 break  # the data had nothing left: no epoch to report (the surface warns)
-            logs = averages.logs()
+            logs = averages.epoch_logs()
             validation = validate(epoch) if validate is not None else None
             if validation is not None:
                 logs.update({f"val_{k}": v for k, v in validation.items()})
@@ -161,19 +185,22 @@ class Trainer:
         or `verbose`, tf-keras's test hooks and progress bar run around it; `params` go to
         them (`steps`: the bar's target)."""
         if not callbacks and not verbose:
-            return self._run_feed(False, feed, steps).logs()
+            return self._run_feed(False, feed, steps).epoch_logs()
         params = {"verbose": verbose, "epochs": 1, "steps": steps, **(params or {})}
         cbs = self._engine_callbacks(callbacks, verbose, params, bar_steps=params["steps"])
         cbs.on_test_begin()
-        logs = self._run_feed(False, feed, steps, cbs).logs()
+        logs = self._run_feed(False, feed, steps, cbs).epoch_logs()
         cbs.on_test_end(logs)
         return logs
 
     def _engine_batch(self, train, batch, accumulate=False):
-        """One batch's logs (`batch`: `(x, ys, ws)`). With `accumulate`, the values are the
-        running averages over the batches since the last call without it."""
+        """One batch's logs (`batch`: `(x, ys, ws)`, or a one-batch feed). With `accumulate`,
+        the values are the running averages over the batches since the last call without
+        it."""
         before = self._engine_running if accumulate else None
-        feed = PythonFeed(iter([batch]), 1)
+        if accumulate and before is None and self._engine_own_steps:
+            before = self._steps.averages(fresh=False)  # tf-keras: no reset without asking
+        feed = batch if isinstance(batch, DatasetFeed) else PythonFeed(iter([batch]), 1)
         averages = self._run_feed(train, feed, 1, averages=before)
         self._engine_running = averages if accumulate else None
         return averages.logs()
@@ -187,16 +214,20 @@ class Trainer:
         run_eagerly=False,
         verbose=0,
         params=None,
+        own_step=False,
     ):
         """Predictions for an iterable of input lists: one array per output, rows in order.
+        With `own_step`, the items are batches as tf-keras's data handler gives them, the
+        model's `predict_step` runs on them, and the result keeps its structure (tf-keras).
         With `callbacks` (a list) or `verbose`, tf-keras's predict hooks and progress bar run
         around it (`params`: as for `_engine_evaluate`); `on_predict_batch_begin/end` fire once
         per `steps_per_execution` batches, with the last batch that really ran as the end
         index. Once training steps exist, their XLA decision (after any fallback) is used."""
         if self._engine_compiled:
             jit_compile = self._steps.jit_compile
-        if self._predictor is None or self._predictor.options != (jit_compile, run_eagerly):
-            self._predictor = PredictStep(self, jit_compile=jit_compile, eager=run_eagerly)
+        options = (jit_compile, run_eagerly, own_step)
+        if self._predictor is None or self._predictor.options != options:
+            self._predictor = PredictStep(self, *options)
         cbs = None
         if callbacks or verbose:
             params = {"verbose": verbose, "epochs": 1, "steps": None, **(params or {})}
@@ -207,7 +238,10 @@ class Trainer:
             cbs.on_predict_end()
         if not chunks:
             return []
-        return [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        arrays = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        if own_step:
+            return tf.nest.pack_sequence_as(self._predicted_structure, arrays)
+        return arrays
 
     def _predict_loop(self, xs, callbacks, spe):
         chunks, group = [], []
@@ -232,4 +266,5 @@ class Trainer:
 
     def _predict_one(self, x):
         outputs = self._predictor.predict(x)
+        self._predicted_structure = outputs
         return [o.numpy() for o in tf.nest.flatten(outputs)]

@@ -1,0 +1,130 @@
+"""Executions of a model's own step: `train_step` / `test_step` / `predict_step` of a class that
+overrides them (tf.keras 2.2+ GANs, VAEs, custom losses) or of a subclassed model, run exactly
+as tf-keras's `make_train_function` runs them: on every replica (`strategy.run`), the returned
+structure reduced per replica, the model's step counters advanced. The structure the last step
+returned is the logs; nothing is summed.
+
+`OwnSteps` offers what `Steps` offers the loop (`execute`, `run_list`, `averages`, ...), so
+feeds and the epoch loop are the same for both.
+"""
+
+import functools
+
+import tensorflow as tf
+from tf_keras.src.engine import training as tfk_training
+from tf_keras.src.utils import tf_utils
+
+
+class LastLogs:
+    """The logs of a pass over a model's own steps: the structure the last execution returned,
+    read to Python only when asked. `fresh` resets the model's metrics first, as tf-keras does
+    at every epoch and evaluation."""
+
+    def __init__(self, model, fresh=True):
+        if fresh:
+            model.reset_metrics()
+        self.model = model
+        self.outputs = None
+        self.executed = 0
+        self.rows = self.last_rows = 0.0
+
+    def record(self, outputs):
+        if outputs is not None:
+            self.outputs = outputs
+
+    def logs(self):
+        logs = tf_utils.sync_to_numpy_or_python_type(self.outputs)
+        return dict(logs) if isinstance(logs, dict) else logs
+
+    batch_logs = logs
+
+    def epoch_logs(self):
+        """tf-keras's end-of-pass logs: the model's metric results when the step returned
+        exactly those keys, else what the step returned."""
+        return self.model._validate_and_get_metrics_result(self.logs())
+
+    def values(self):
+        return list(self.logs().values())
+
+
+def _function(fn, eager):
+    return fn if eager else tf.function(fn, reduce_retracing=True)
+
+
+class OwnSteps:
+    jit_checked = True  # tf-keras's own rule: the model's `jit_compile` wraps each step
+
+    def __init__(self, model, jit_compile=False, run_eagerly=False):
+        self.model = model
+        self.strategy = model.distribute_strategy
+        self.replicas = self.strategy.num_replicas_in_sync
+        self.jit_compile = bool(jit_compile) and not run_eagerly
+        self.run_eagerly = run_eagerly
+        self._executions = {
+            train: {
+                name: _function(functools.partial(run, train), run_eagerly)
+                for name, run in (
+                    ("next", self._run_next),
+                    ("iterator", self._run_iterator),
+                    ("list", self._run_list),
+                )
+            }
+            for train in (True, False)
+        }
+
+    def averages(self, fresh=True):
+        return LastLogs(self.model, fresh)
+
+    def check_jit(self, specs):
+        pass
+
+    def prepare(self, train):
+        pass
+
+    def distribute_iterator(self, dataset):
+        return iter(self.strategy.experimental_distribute_dataset(dataset))
+
+    def distribute_batch(self, batch):
+        return batch  # pulled from an iterator the data handler already distributed
+
+    def _one(self, train, data):
+        model = self.model
+        step = model.train_step if train else model.test_step
+        counter = model._train_counter if train else model._test_counter
+
+        def run(data):
+            outputs = step(data)
+            with tf.control_dependencies(tfk_training._minimum_control_deps(outputs)):
+                counter.assign_add(1)
+            return outputs
+
+        if self.jit_compile:
+            run = tf.function(run, jit_compile=True, reduce_retracing=True)
+        outputs = self.strategy.run(run, args=(data,))
+        return tfk_training.reduce_per_replica(
+            outputs, self.strategy, reduction=model.distribute_reduction_method
+        )
+
+    def _run_next(self, train, iterator):
+        return self._one(train, next(iterator))
+
+    def _run_iterator(self, train, iterator, count):
+        outputs = self._one(train, next(iterator))
+        for _ in tf.range(count - 1):
+            outputs = self._one(train, next(iterator))
+        return outputs
+
+    def _run_list(self, train, batches):
+        outputs = None
+        for batch in batches:
+            outputs = self._one(train, batch)
+        return outputs
+
+    def execute(self, train, iterator, count):
+        executions = self._executions[train]
+        if count == 1:
+            return executions["next"](iterator)
+        return executions["iterator"](iterator, tf.constant(count))
+
+    def run_list(self, train, batches):
+        return self._executions[train]["list"](tuple(batches))
