@@ -230,3 +230,41 @@ def test_worker_processes_get_their_own_numpy_random_state():
     assert len(by_worker) == 2
     first, second = by_worker.values()
     assert first[0] != second[0]  # forked workers would otherwise draw the same numbers
+
+
+class BadItem(Exception):
+    pass
+
+
+def _tag(item):
+    """A transform that records the thread it ran on and refuses item 3."""
+    index = item[0] if isinstance(item, tuple) else item  # a `Numbers` item or an int
+    if index == 3:
+        raise BadItem("item 3")
+    return (index, threading.current_thread().name)
+
+
+def _counting():
+    yield from range(5)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+@pytest.mark.parametrize("kind", ["sequence", "generator"])
+def test_transform_runs_on_worker_threads_and_raises_where_its_item_is_read(
+    kind, processes, workers
+):
+    source = Numbers() if kind == "sequence" else _counting()
+    if kind == "generator" and processes:
+        workers = min(workers, 1)  # each process runs its own copy of a generator
+    with open_stream(source, workers, processes, transform=_tag) as items:
+        items = iter(items)
+        first = [next(items) for _ in range(3)]
+        with pytest.raises(BadItem, match="item 3"):
+            next(items)
+    assert sorted(item for item, _ in first) == [0, 1, 2]
+    threads = {name for _, name in first}
+    if workers and not processes:
+        assert all(name.startswith("compatkeras-data") for name in threads)
+    else:  # read serially, or by processes: transformed on the calling thread
+        assert threads == {threading.current_thread().name}

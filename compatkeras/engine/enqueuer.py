@@ -76,12 +76,17 @@ def _has_own_epoch_end(sequence):
 class _ThreadPool:
     """The `submit` / `result` / `close` of `ProcessPool`, on threads."""
 
-    def __init__(self, sequence, workers):
+    def __init__(self, sequence, workers, transform=None):
         self._sequence = sequence
+        self._transform = transform
         self._executor = cf.ThreadPoolExecutor(workers, thread_name_prefix="compatkeras-data")
 
+    def _read(self, index):
+        item = self._sequence[index]
+        return item if self._transform is None else self._transform(item)
+
     def submit(self, index):
-        return self._executor.submit(self._sequence.__getitem__, index)
+        return self._executor.submit(self._read, index)
 
     def result(self, future):
         return future.result()
@@ -101,10 +106,14 @@ class SequenceEnqueuer:
         shuffle=False,
         epoch_end_between_passes=False,
         context=None,
+        transform=None,
     ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1 for an enqueuer, got {workers}")
+        if transform is not None and use_multiprocessing:
+            raise ValueError("`transform` runs on worker threads; with processes apply it after")
         self.sequence = sequence
+        self.transform = transform
         self.workers = workers
         self.processes = use_multiprocessing
         self.window = max(max_queue_size, workers, 1)
@@ -122,7 +131,7 @@ class SequenceEnqueuer:
             if self.processes:
                 self._pool = ProcessPool(self.sequence, self.workers, self.context)
             else:
-                self._pool = _ThreadPool(self.sequence, self.workers)
+                self._pool = _ThreadPool(self.sequence, self.workers, self.transform)
         return self._pool
 
     def _generate(self):
@@ -175,8 +184,9 @@ _THREAD_STOP_SECONDS = 10
 class _ThreadedGenerator:
     """Worker threads call `next()` in turn, under one lock, into a bounded queue."""
 
-    def __init__(self, generator, workers, max_queue_size):
+    def __init__(self, generator, workers, max_queue_size, transform=None):
         self.generator = generator
+        self.transform = transform
         self.queue = queue.Queue(max(max_queue_size, 1))
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -192,6 +202,8 @@ class _ThreadedGenerator:
             try:
                 with self.lock:
                     item = next(self.generator)
+                if self.transform is not None:  # outside the lock: threads overlap here
+                    item = self.transform(item)
             except StopIteration:
                 self.queue.put((_END, None))
                 return
@@ -273,15 +285,20 @@ class GeneratorEnqueuer:
         max_queue_size=10,
         context=None,
         seed=None,
+        transform=None,
     ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1 for an enqueuer, got {workers}")
         if use_multiprocessing:
+            if transform is not None:
+                raise ValueError(
+                    "`transform` runs on worker threads; with processes apply it after"
+                )
             self._impl = _ProcessGenerator(
                 generator, workers, max_queue_size, context or default_context(), seed
             )
         else:
-            self._impl = _ThreadedGenerator(generator, workers, max_queue_size)
+            self._impl = _ThreadedGenerator(generator, workers, max_queue_size, transform)
         self._items = None
 
     def __iter__(self):
@@ -302,16 +319,20 @@ class GeneratorEnqueuer:
 
 
 class _Serial:
-    """`workers=0`: items read on the calling thread."""
+    """`workers=0`: items read on the calling thread; also a stream whose items are
+    transformed on the calling thread (`close` reaches the stream underneath)."""
 
-    def __init__(self, items):
+    def __init__(self, items, underneath=None):
         self._items = items
+        self._underneath = underneath
 
     def __iter__(self):
         return self._items
 
     def close(self):
         self._items.close()
+        if self._underneath is not None:
+            self._underneath.close()
 
     def __enter__(self):
         return self
@@ -327,22 +348,43 @@ def open_stream(
     max_queue_size=10,
     shuffle=False,
     epoch_end_between_passes=False,
+    transform=None,
 ):
     """An endless stream of a Sequence's or a generator's items, as a context manager.
 
     `workers=0` reads on the calling thread; otherwise threads, or processes with
     `use_multiprocessing`. For a Sequence, `shuffle` reorders each pass and
     `epoch_end_between_passes` calls `on_epoch_end()` between passes (never after the last one).
-    A generator's stream ends when the generator does.
+    A generator's stream ends when the generator does. `transform(item)`, if given, makes what
+    the stream yields: on the worker thread that read the item when workers are threads (so
+    that it overlaps the caller's work), else on the calling thread; what it raises is raised
+    where that item is read.
     """
     if workers < 0:
         raise ValueError(f"workers must be a non-negative integer, got {workers}")
     if workers == 0:
-        return _Serial(
-            stream(source, shuffle=shuffle, epoch_end_between_passes=epoch_end_between_passes)
-        )
+        items = stream(source, shuffle=shuffle, epoch_end_between_passes=epoch_end_between_passes)
+        return _Serial(_mapped(items, transform), underneath=items) if transform else _Serial(items)
+    threads = None if use_multiprocessing else transform
     if is_sequence(source):
-        return SequenceEnqueuer(
-            source, workers, use_multiprocessing, max_queue_size, shuffle, epoch_end_between_passes
+        opened = SequenceEnqueuer(
+            source,
+            workers,
+            use_multiprocessing,
+            max_queue_size,
+            shuffle,
+            epoch_end_between_passes,
+            transform=threads,
         )
-    return GeneratorEnqueuer(source, workers, use_multiprocessing, max_queue_size)
+    else:
+        opened = GeneratorEnqueuer(
+            source, workers, use_multiprocessing, max_queue_size, transform=threads
+        )
+    if transform is not None and use_multiprocessing:
+        return _Serial(_mapped(iter(opened), transform), underneath=opened)
+    return opened
+
+
+def _mapped(items, transform):
+    for item in items:
+        yield transform(item)

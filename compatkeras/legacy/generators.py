@@ -12,12 +12,14 @@ import itertools
 import warnings
 
 import numpy as np
+import tensorflow as tf
 import tf_keras
 
 from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.engine.enqueuer import open_stream
 from compatkeras.engine.feeds import PythonFeed
 from compatkeras.legacy import data as data_lib
+from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.own_steps import tf_keras_when_own_steps
 
@@ -93,10 +95,11 @@ def _rows(batch):
     return int(first.shape[0]) if getattr(first, "shape", None) else 1
 
 
-def _open(generator, workers, use_multiprocessing, max_queue_size, shuffle=False):
+def _open(generator, workers, use_multiprocessing, max_queue_size, shuffle=False, transform=None):
     """The stream of a generator or Sequence under Keras 2.2.4's rules: with `workers > 0` a
     Sequence is shuffled per pass (if asked) and `on_epoch_end` runs between passes; with
-    `workers=0` it is read in order and `on_epoch_end` never runs."""
+    `workers=0` it is read in order and `on_epoch_end` never runs. `transform` turns each item
+    into a batch on the worker thread that read it (`open_stream`)."""
     keras2_enqueuer = is_sequence(generator) and workers > 0
     return open_stream(
         generator,
@@ -105,7 +108,12 @@ def _open(generator, workers, use_multiprocessing, max_queue_size, shuffle=False
         max_queue_size,
         shuffle=shuffle and keras2_enqueuer,
         epoch_end_between_passes=keras2_enqueuer,
+        transform=transform,
     )
+
+
+def _as_tensor(value):
+    return None if value is None else tf.convert_to_tensor(value)
 
 
 def _warn_ran_out(steps):
@@ -120,14 +128,27 @@ def _warn_ran_out(steps):
 class GeneratorMethods:
     """Mixed into the legacy model together with `LegacyTraining`."""
 
-    def _generator_batches(self, items, steps, class_weight=None, text=None):
+    def _keras2_batch(self, class_weight=None, text=None):
+        """A generator output -> a `Batch` of tensors, checked and standardised the Keras 2
+        way. It runs on the data worker thread when there is one (overlapping the steps), so
+        it takes the caller's flavor along."""
         text = text or "Output of generator should be a tuple `(x, y, sample_weight)` or `(x, y)`. "
-        taken = 0
-        for output in itertools.islice(items, steps):
+        flavor = flavor_lib.get_flavor()
+
+        def transform(output):
             x, y, sample_weight = _check_output(output, text)
-            xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
+            with flavor_lib.flavor(flavor):
+                xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
+            return Batch(*(tuple(map(_as_tensor, part)) for part in (xs, ys, ws)))
+
+        return transform
+
+    def _generator_batches(self, batches, steps):
+        """Up to `steps` batches of a stream; fewer ends training with Keras 2's warning."""
+        taken = 0
+        for batch in itertools.islice(batches, steps):
             taken += 1
-            yield Batch(xs, ys, ws)
+            yield batch
         if taken < steps:
             _warn_ran_out(steps)
             self.stop_training = True
@@ -206,7 +227,13 @@ class GeneratorMethods:
         streams = []  # every stream opened here is closed on the way out, whatever happens
         try:
             if val_generator is not None:
-                val_stream = _open(val_generator, workers, use_multiprocessing, max_queue_size)
+                val_stream = _open(
+                    val_generator,
+                    workers,
+                    use_multiprocessing,
+                    max_queue_size,
+                    transform=self._keras2_batch(),
+                )
                 streams.append(val_stream)
                 val_items = iter(val_stream)
 
@@ -214,13 +241,19 @@ class GeneratorMethods:
                     batches = self._generator_batches(val_items, validation_steps)
                     return self._engine_evaluate(PythonFeed(batches), validation_steps)
 
-            train_stream = _open(generator, workers, use_multiprocessing, max_queue_size, shuffle)
+            train_stream = _open(
+                generator,
+                workers,
+                use_multiprocessing,
+                max_queue_size,
+                shuffle,
+                transform=self._keras2_batch(class_weight),
+            )
             streams.append(train_stream)
             items = iter(train_stream)
 
             def epoch_feed(epoch):
-                batches = self._generator_batches(items, steps_per_epoch, class_weight)
-                return PythonFeed(batches)
+                return PythonFeed(self._generator_batches(items, steps_per_epoch))
 
             return self._engine_fit(
                 epoch_feed,
@@ -284,8 +317,11 @@ class GeneratorMethods:
                     )
                 yield batch
 
-        with _open(generator, workers, use_multiprocessing, max_queue_size) as items:
-            batches = checked(self._generator_batches(iter(items), steps, text=text))
+        transform = self._keras2_batch(text=text)
+        with _open(
+            generator, workers, use_multiprocessing, max_queue_size, transform=transform
+        ) as s:
+            batches = checked(self._generator_batches(iter(s), steps))
             return self._engine_evaluate(PythonFeed(batches), steps, callbacks, verbose)
 
     @tf_keras_when_own_steps
