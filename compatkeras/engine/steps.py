@@ -84,6 +84,13 @@ def _any_rows(tensor):
     return tf.TensorSpec([None, *shape[1:]] if shape.rank else shape, tensor.dtype)
 
 
+def _without_none(x, ys, ws):
+    parts = {f"x{i}": t for i, t in enumerate(x)}
+    parts.update({f"y{i}": t for i, t in enumerate(ys) if t is not None})
+    parts.update({f"w{i}": t for i, t in enumerate(ws) if t is not None})
+    return parts
+
+
 class PredictStep:
     """`predict(x)` as a `tf.function`; needs no compile (Keras 2 predicts uncompiled models).
     With `own`, `x` is a batch as the data handler gives it and the model's own `predict_step`
@@ -346,7 +353,23 @@ class Steps:
         """An iterator over `dataset` that gives each replica its share of every batch."""
         if self.replicas == 1:
             return iter(dataset)
+        if any(type(s).__name__ == "NoneTensorSpec" for s in tf.nest.flatten(dataset.element_spec)):
+            # A multi-worker iterator cannot carry None parts (unweighted outputs): batches
+            # travel as a dict of the parts that are there and are rebuilt in the step.
+            dataset = dataset.map(_without_none)
         return iter(self.strategy.experimental_distribute_dataset(dataset))
+
+    def _whole(self, batch):
+        """`(x, ys, ws)` from a batch that travelled as `_without_none`'s dict."""
+        if not isinstance(batch, dict):
+            return batch
+        fed = len(self.config.fed_outputs)
+        x = tuple(batch[f"x{i}"] for i in range(sum(k.startswith("x") for k in batch)))
+        return (
+            x,
+            tuple(batch.get(f"y{i}") for i in range(fed)),
+            tuple(batch.get(f"w{i}") for i in range(fed)),
+        )
 
     def distribute_batch(self, batch):
         """A batch from Python split across the replicas (near-equal row shares)."""
@@ -369,7 +392,7 @@ class Steps:
 
     def _run_next(self, train, iterator):
         """One step on the iterator's next batch."""
-        self._add(*self._sized(train, *next(iterator)))
+        self._add(*self._sized(train, *self._whole(next(iterator))))
 
     def _run_iterator(self, train, iterator, count):
         """`count` steps on batches pulled from a tf.data iterator inside the function (the
@@ -378,7 +401,7 @@ class Steps:
         total = tf.zeros([self.value_count], tf.float64)
         size = tf.constant(0.0, tf.float64)
         for _ in tf.range(count):
-            values, batch_size = self._sized(train, *next(iterator))
+            values, batch_size = self._sized(train, *self._whole(next(iterator)))
             total += values
             size += batch_size
         self._add(total, size)
