@@ -30,10 +30,19 @@ def test_dataset_epoch_gives_the_same_batches_as_the_python_path(shuffle):
     feed = source.feed(3, shuffle)
     assert feed.num_batches == 4
     assert feed.sizes == [len(b.x[0]) for b in python] == [3, 3, 3, 1]
-    for batch, (xs, ys, ws) in zip(python, feed.dataset, strict=True):
+    # Unshuffled feeds run on a repeated dataset (one pipeline for all epochs): take one pass.
+    for batch, (xs, ys, ws) in zip(python, feed.dataset.take(feed.num_batches), strict=True):
         np.testing.assert_array_equal(batch.x[0], xs[0].numpy())
         np.testing.assert_array_equal(batch.ys[0], ys[0].numpy())
         np.testing.assert_array_equal(batch.ws[0], ws[0].numpy())
+
+
+def test_unshuffled_epochs_share_one_pipeline_and_shuffled_ones_do_not():
+    source = data.ArraySource([np.arange(10.0)[:, None]], [np.zeros((10, 1))], [None])
+    first, second = source.feed(4), source.feed(4)
+    assert first.shared is second.shared and first.dataset is second.dataset
+    assert source.feed(5).shared is not first.shared  # another batch size, another pipeline
+    assert source.feed(4, shuffle=True).shared is None
 
 
 def test_whole_repeats_all_arrays():

@@ -60,22 +60,36 @@ def python_feed():
     return PythonFeed(Batch([X[i : i + 4]], [Y[i : i + 4]], [None]) for i in range(0, 10, 4))
 
 
-FEEDS = {
-    "arrays in tf.data": lambda: ArraySource([X], [Y], [None]).feed(4),
-    "python batches": python_feed,
-    "dataset of unknown size": lambda: DatasetFeed(
-        tf.data.Dataset.from_tensor_slices(((X,), (Y,), (None,))).batch(4).filter(lambda *a: True)
+def per_epoch(make):
+    return lambda: lambda epoch: make()
+
+
+def one_source_for_all_epochs():
+    source = ArraySource([X], [Y], [None])  # unshuffled epochs share one repeated pipeline
+    return lambda epoch: source.feed(4)
+
+
+EPOCH_FEEDS = {
+    "arrays in tf.data": per_epoch(lambda: ArraySource([X], [Y], [None]).feed(4)),
+    "arrays, one pipeline for all epochs": one_source_for_all_epochs,
+    "python batches": per_epoch(python_feed),
+    "dataset of unknown size": per_epoch(
+        lambda: DatasetFeed(
+            tf.data.Dataset.from_tensor_slices(((X,), (Y,), (None,)))
+            .batch(4)
+            .filter(lambda *a: True)
+        )
     ),
 }
 
 
-@pytest.mark.parametrize("spe", [1, 2])
-@pytest.mark.parametrize("kind", sorted(FEEDS))
+@pytest.mark.parametrize("spe", [1, 2, 4])
+@pytest.mark.parametrize("kind", sorted(EPOCH_FEEDS))
 def test_every_feed_trains_as_the_hand_written_loop(kind, spe):
     model = compiled(spe)
-    params = {"epochs": 2, "steps": None, "verbose": 0}
-    history = model._engine_fit(lambda epoch: FEEDS[kind](), 2, 0, [], 0, None, params)
-    losses, kernel = reference(4, 2)
+    params = {"epochs": 3, "steps": None, "verbose": 0}
+    history = model._engine_fit(EPOCH_FEEDS[kind](), 3, 0, [], 0, None, params)
+    losses, kernel = reference(4, 3)
     np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-6)
     np.testing.assert_allclose(model.get_weights()[0], kernel, rtol=1e-6)
 

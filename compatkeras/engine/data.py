@@ -48,6 +48,7 @@ class ArraySource:
         arrays = [a for a in (*self.xs, *self.ys) if a is not None]
         self.num_samples = len(arrays[0]) if arrays else 0
         self._tensors = None
+        self._repeated = {}  # (batch_size, prefetch) -> (repeated dataset, shared iterator slot)
 
     def tensors(self):
         """The arrays as tensors, converted once per source."""
@@ -96,10 +97,21 @@ class ArraySource:
         return math.ceil(self.num_samples / batch_size)
 
     def feed(self, batch_size, shuffle=False, prefetch=tf.data.AUTOTUNE):
-        """One epoch as a feed whose batches are pulled inside the compiled function."""
-        dataset = self.dataset(batch_size, shuffle, prefetch=prefetch)
+        """One epoch as a feed whose batches are pulled inside the compiled function.
+
+        Unshuffled epochs are all alike, so they share one repeated pipeline: each epoch goes on
+        where the last stopped (every epoch takes exactly `num_batches`), and the prefetch stays
+        warm across epochs instead of a new pipeline starting (and filling) at each one."""
         sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
-        return DatasetFeed(dataset, len(sizes), sizes=sizes)
+        if shuffle:
+            return DatasetFeed(
+                self.dataset(batch_size, shuffle, prefetch=prefetch), len(sizes), sizes=sizes
+            )
+        key = (batch_size, prefetch)
+        if key not in self._repeated:
+            self._repeated[key] = (self.dataset(batch_size, repeat=True, prefetch=prefetch), {})
+        dataset, shared = self._repeated[key]
+        return DatasetFeed(dataset, len(sizes), shared=shared, sizes=sizes)
 
     def _take(self, index):
         def take(arrays):

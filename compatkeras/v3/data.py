@@ -202,7 +202,6 @@ class ArrayAdapter(Adapter):
         self.parts = (xs, ys, ws)
         self.layout = layout
         self._source = None
-        self._repeated = None
 
     def y_shapes(self):
         return [None if t is None else (None, *tuple(t.shape)[1:]) for t in self.parts[1]]
@@ -210,17 +209,7 @@ class ArrayAdapter(Adapter):
     def feed(self):
         if self._source is None:  # converted to tensors once, not every epoch
             self._source = ArraySource(*self.layout.select(self.parts))
-        if self.shuffle:
-            return self._source.feed(self.batch_size, self.shuffle, prefetch=tf.data.AUTOTUNE)
-        if self._repeated is None:
-            # Unshuffled passes are all alike: one repeated pipeline keeps its prefetch warm
-            # across epochs instead of starting a new one each epoch.
-            self._repeated = (
-                self._source.dataset(self.batch_size, repeat=True, prefetch=tf.data.AUTOTUNE),
-                {},
-            )
-        dataset, shared = self._repeated
-        return DatasetFeed(dataset, self.num_batches, shared=shared)
+        return self._source.feed(self.batch_size, self.shuffle)
 
     def x_batches(self):
         xs = self.parts[0]
