@@ -2,6 +2,8 @@
 made by hand, `engine.Model` from tf-keras layers, and a hand-written `tf.GradientTape` loop
 with the same data and initial weights as the reference."""
 
+import itertools
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -11,7 +13,7 @@ from compatkeras import engine
 from compatkeras.engine import config as cfg
 from compatkeras.engine.data import ArraySource, Batch
 from compatkeras.engine.feeds import DatasetFeed, PythonFeed
-from compatkeras.engine.progress import BatchLogs
+from compatkeras.engine.progress import BatchLogs, ProgbarLogger
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(10, 3).astype("float32")
@@ -37,14 +39,14 @@ def compiled(spe=1, batch_logs=None, metric=False):
     return model
 
 
-def reference(batch_size, epochs):
-    """SGD(0.1) on the mean squared error, batch by batch, and each epoch's size-weighted
-    mean loss."""
+def reference(batch_size, epochs, rows=10):
+    """SGD(0.1) on the mean squared error, batch by batch over the first `rows` rows, and each
+    epoch's size-weighted mean loss."""
     w, b = tf.Variable(tf.ones((3, 1))), tf.Variable(tf.zeros((1,)))
     losses = []
     for _ in range(epochs):
         total = 0.0
-        for start in range(0, len(X), batch_size):
+        for start in range(0, rows, batch_size):
             xb, yb = X[start : start + batch_size], Y[start : start + batch_size]
             with tf.GradientTape() as tape:
                 loss = tf.reduce_mean(tf.square(yb - (xb @ w + b)))
@@ -52,12 +54,17 @@ def reference(batch_size, epochs):
             w.assign_sub(0.1 * gw)
             b.assign_sub(0.1 * gb)
             total += float(loss) * len(xb)
-        losses.append(total / len(X))
+        losses.append(total / rows)
     return losses, w.numpy()
 
 
-def python_feed():
-    return PythonFeed(Batch([X[i : i + 4]], [Y[i : i + 4]], [None]) for i in range(0, 10, 4))
+def python_batches(batch_size=4):
+    for i in range(0, len(X), batch_size):
+        yield Batch([X[i : i + batch_size]], [Y[i : i + batch_size]], [None])
+
+
+def python_feed(batch_size=4, read_ahead=0):
+    return PythonFeed(python_batches(batch_size), read_ahead=read_ahead)
 
 
 def per_epoch(make):
@@ -73,6 +80,8 @@ EPOCH_FEEDS = {
     "arrays in tf.data": per_epoch(lambda: ArraySource([X], [Y], [None]).feed(4)),
     "arrays, one pipeline for all epochs": one_source_for_all_epochs,
     "python batches": per_epoch(python_feed),
+    # Read ahead by 2 (an enqueuer's queue): the engine groups 2 and runs the short rest alone.
+    "python batches read ahead": per_epoch(lambda: python_feed(read_ahead=2)),
     "dataset of unknown size": per_epoch(
         lambda: DatasetFeed(
             tf.data.Dataset.from_tensor_slices(((X,), (Y,), (None,)))
@@ -118,6 +127,50 @@ def test_callbacks_see_one_pair_per_execution_with_the_last_step_that_ran():
         ("begin", 2),
         ("end", 2),
     ]
+
+
+class CountingBar(ProgbarLogger):
+    def __init__(self):
+        super().__init__("steps", ["loss"])
+        self.ends = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.ends.append(batch)
+
+
+@pytest.mark.parametrize("watcher", ["progress bar", "batch callback"])
+def test_the_engine_groups_batches_only_when_no_callback_watches_single_ones(watcher):
+    """10 one-row batches read ahead by 10: with only the progress bar (which shows groups as
+    it does with steps_per_execution) the bar sees a group of 8 (one call) and the short rest
+    (one call per batch); a callback with batch hooks gets every batch. The numbers are the
+    same either way."""
+    model = compiled()
+    callback = CountingBar() if watcher == "progress bar" else Events()
+    params = {"epochs": 1, "steps": 10, "verbose": 1}  # bars have batch hooks at verbose 1
+    history = model._engine_fit(
+        lambda epoch: python_feed(1, read_ahead=10), 1, 0, [callback], 1, None, params
+    )
+    if watcher == "progress bar":
+        assert callback.ends == [7, 9]
+    else:
+        assert [b for kind, b, _ in callback.events if kind == "end"] == list(range(10))
+    losses, kernel = reference(1, 1)
+    np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[0], kernel, rtol=1e-6)
+
+
+def test_a_data_error_inside_a_group_comes_after_the_batches_before_it():
+    def failing():
+        yield from itertools.islice(python_batches(1), 3)
+        raise KeyError("bad item")
+
+    model = compiled()
+    params = {"epochs": 1, "steps": None, "verbose": 0}
+    with pytest.raises(KeyError, match="bad item"):
+        model._engine_fit(
+            lambda epoch: PythonFeed(failing(), read_ahead=8), 1, 0, [], 0, None, params
+        )
+    np.testing.assert_allclose(model.get_weights()[0], reference(1, 1, rows=3)[1], rtol=1e-6)
 
 
 class ThisBatch(BatchLogs):

@@ -22,6 +22,9 @@ surface may use what is listed here and nothing else:
 The training loop is `Trainer._run_feed`: every input kind reaches it as a feed, and each
 execution runs up to `steps_per_execution` steps in one compiled call, of the surface's step
 (`engine.steps`, built from a `TrainingConfig`) or of the model's own (`engine.own_steps`).
+At one step per execution, when no callback but the progress bar watches single batches, the
+surface's steps run up to 8 batches per call from feeds that read ahead anyway: a
+`DatasetFeed`, or a `PythonFeed(read_ahead=n)` (a surface passes its enqueuer's queue size).
 
 `Model`, `Sequential` and `rebuild_as` load TensorFlow on first use, so that the data modules
 (`compatkeras.engine.enqueuer`, `compatkeras.engine.processes`) and their worker processes

@@ -50,17 +50,36 @@ def _rows(batch):
 
 
 class _Pulled:
-    """Groups of batches pulled into Python before they run."""
+    """Groups of batches pulled into Python before they run.
+
+    `read_ahead`: how many batches the source reads ahead of the steps anyway (an enqueuer's
+    queue); when no callback watches single batches, the trainer runs up to that many per
+    compiled call (`implicit`), which reads nothing earlier than the queue already does."""
 
     exhausted = False
+    read_ahead = 0
+    _error = None
 
     def _pull(self):
         raise NotImplementedError
 
-    def next_group(self, count):
+    def next_group(self, count, implicit=None):
+        """Up to `count` batches. `implicit`: the trainer's own group size (not the user's
+        `steps_per_execution`); such a group runs in one call only when it is full and all its
+        batches have one signature, else one call per batch, so two functions are traced at
+        most."""
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
         batches = []
         while len(batches) < count:
-            batch = self._pull()
+            try:
+                batch = self._pull()
+            except Exception as error:  # the batches before it still run first, as one by one
+                if not batches:
+                    raise
+                self._error = error
+                break
             if batch is None:
                 self.exhausted = True
                 break
@@ -69,7 +88,10 @@ class _Pulled:
             return None
 
         def run(steps, train):
-            return steps.run_list(train, tuple(steps.distribute_batch(b) for b in batches))
+            batches_ = tuple(steps.distribute_batch(b) for b in batches)
+            if implicit is None:
+                return steps.run_list(train, batches_)
+            return steps.run_implicit(train, batches_, implicit)
 
         first = batches[0]
         rows = _rows(first) if len(batches) == 1 else None
@@ -79,6 +101,10 @@ class _Pulled:
 class DatasetFeed(_Pulled):
     """A `tf.data.Dataset` of `(x, ys, ws)` batches. `num_batches`: an int, `INFINITE`, or None
     (unknown). `restart()` begins a new pass."""
+
+    # A pipeline read by the steps (or pulled as they need it): grouping steps into one call
+    # reads nothing earlier than one step per call does.
+    read_ahead = INFINITE
 
     def __init__(self, dataset, num_batches=None, shared=None, sizes=None):
         self.dataset = dataset
@@ -118,11 +144,11 @@ class DatasetFeed(_Pulled):
         element = self._iterator.get_next_as_optional()
         return element.get_value() if element.has_value() else None
 
-    def next_group(self, count):
+    def next_group(self, count, implicit=None):
         if self._iterator is None:
             self.restart()
         if self.num_batches is None:
-            group = super().next_group(count)
+            group = super().next_group(count, implicit)
             self.taken += group.count if group else 0
             return group
         count = min(count, self.num_batches - self.taken)
@@ -137,7 +163,11 @@ class DatasetFeed(_Pulled):
             self.exhausted = True
         return Group(
             count,
-            lambda steps, train: steps.execute(train, iterator, count),
+            lambda steps, train: (
+                steps.execute(train, iterator, count)
+                if implicit is None
+                else steps.execute(train, iterator, count, loop=True)
+            ),
             spec=iterator.element_spec,
             rows=rows,
         )
@@ -146,9 +176,10 @@ class DatasetFeed(_Pulled):
 class PythonFeed(_Pulled):
     """Batches from a Python iterator; `num_batches` as for `DatasetFeed`."""
 
-    def __init__(self, iterator, num_batches=None):
+    def __init__(self, iterator, num_batches=None, read_ahead=0):
         self._iterator = iterator
         self.num_batches = num_batches
+        self.read_ahead = read_ahead
         self.taken = 0
 
     def _pull(self):

@@ -53,6 +53,7 @@ def _function(fn, eager):
 
 class OwnSteps:
     jit_checked = True  # tf-keras's own rule: the model's `jit_compile` wraps each step
+    groups_batches = False  # one `train_step` per call unless the user asks for more
 
     def __init__(self, model, jit_compile=False, run_eagerly=False):
         self.model = model

@@ -2,12 +2,12 @@
 executions that run several steps per call (`steps_per_execution`)."""
 
 import functools
-import re
 import warnings
 
 import numpy as np
 import tensorflow as tf
 
+from compatkeras.engine import calls
 from compatkeras.engine.losses import reduce_loss
 
 
@@ -18,70 +18,6 @@ def _as_list(outputs):
 
 def _call(model, x, training):
     return model(x[0] if len(x) == 1 else x, training=training)
-
-
-def _function(fn, jit_compile=False, eager=False):
-    if eager:
-        return fn
-    return tf.function(fn, reduce_retracing=True, jit_compile=jit_compile or None)
-
-
-def _placeholder(spec, fill=2):
-    """Zeros shaped like `spec`, unknown dimensions set to `fill`: XLA lowers static shapes only
-    (and lowering reads no values)."""
-    if not isinstance(spec, tf.TensorSpec):
-        return None
-    shape = (
-        [fill if d is None else d for d in spec.shape.as_list()]
-        if spec.shape.rank is not None
-        else [fill]
-    )
-    return tf.zeros(shape, spec.dtype)
-
-
-_UNSUPPORTED = re.compile(r"unsupported operations.*?:\s*(\w+)\s*\(No registered", re.S)
-
-
-def xla_unsupported_op(function, specs):
-    """The name of an op XLA cannot compile in `function` traced for `specs`, or None.
-
-    Lowering to HLO runs nothing (no variable changes, no data consumed), so it can be tried
-    before the first step. Any other failure is left to the real call, which reports it.
-    """
-    try:
-        args = [tf.nest.map_structure(_placeholder, s) for s in specs]
-        function.experimental_get_compiler_ir(*args)(stage="hlo")
-    except (ValueError, tf.errors.OpError) as exc:
-        match = _UNSUPPORTED.search(str(exc))
-        if match:
-            return match.group(1)
-    return None
-
-
-_MAX_CONCRETE_LISTS = 8
-
-
-def _tensor(value):
-    return None if value is None else tf.convert_to_tensor(value)
-
-
-def _signature(value):
-    """What decides the concrete function for one array: its type, dtype and shape after the
-    rows (numpy shapes are plain tuples, cheap to hash)."""
-    if value is None:
-        return None
-    shape = getattr(value, "shape", None)
-    if shape is None:
-        return (type(value), repr(value))  # a Python number or list: converted as it is
-    return (type(value), str(value.dtype), tuple(shape[1:]), len(shape))
-
-
-def _any_rows(tensor):
-    """The tensor's spec with any number of rows."""
-    if tensor is None:
-        return None
-    shape = tensor.shape
-    return tf.TensorSpec([None, *shape[1:]] if shape.rank else shape, tensor.dtype)
 
 
 def _without_none(x, ys, ws):
@@ -99,7 +35,7 @@ class PredictStep:
     def __init__(self, model, jit_compile=False, eager=False, own=False):
         self.model = model
         self.options = (jit_compile, eager, own)
-        self.predict = _function(self._own if own else self._predict, jit_compile, eager)
+        self.predict = calls.function(self._own if own else self._predict, jit_compile, eager)
 
     def _predict(self, x):
         return _call(self.model, x, training=False)
@@ -156,14 +92,14 @@ class Steps:
 
     def _build(self):
         eager = self.config.run_eagerly
-        self.train = _function(self._train, self.jit_compile, eager)
-        self.test = _function(self._test, self.jit_compile, eager)
+        self.train = calls.function(self._train, self.jit_compile, eager)
+        self.test = calls.function(self._test, self.jit_compile, eager)
         # Executions: steps on batches from a tf.data iterator or from a tuple of batches. One
         # function per mode: a tf.function may create variables (the optimizer's slots) only on
         # its first trace, and a test pass may come before the first training step.
         self._executions = {
             train: {
-                name: _function(functools.partial(run, train), eager=eager)
+                name: calls.function(functools.partial(run, train), eager=eager)
                 for name, run in (
                     ("next", self._run_next),
                     ("iterator", self._run_iterator),
@@ -175,7 +111,7 @@ class Steps:
         self._concrete, self._counts, self._concrete_lists = {}, {}, {}
         self._prepared = False
 
-    def run_list(self, train, batches):
+    def run_list(self, train, batches, signatures=None):
         """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call, through a
         concrete function cached per (mode, batch structure, shapes without the batch size):
         tf.function's per-call signature matching on numpy arguments costs about as much as a
@@ -185,17 +121,34 @@ class Steps:
         if self.config.run_eagerly or self.replicas > 1:
             function(batches)
             return
-        # Plain loops over the known (x, ys, ws) layout: tf.nest costs more than it saves.
-        key = (train, tuple(tuple(tuple(map(_signature, p)) for p in batch) for batch in batches))
-        tensors = tuple(tuple(tuple(map(_tensor, part)) for part in batch) for batch in batches)
+        key = (train, signatures or tuple(map(calls.batch_signature, batches)))
+        tensors = tuple(
+            tuple(tuple(map(calls.tensor, part)) for part in batch) for batch in batches
+        )
         concrete = self._concrete_lists.get(key)
         if concrete is None:
-            if len(self._concrete_lists) >= _MAX_CONCRETE_LISTS:
+            if len(self._concrete_lists) >= calls.MAX_CONCRETE_LISTS:
                 function(tensors)
                 return
-            specs = tuple(tuple(tuple(map(_any_rows, p)) for p in batch) for batch in tensors)
-            concrete = self._concrete_lists[key] = function.get_concrete_function(specs)
+            specs = tuple(tuple(tuple(map(calls.any_rows, p)) for p in batch) for batch in tensors)
+            concrete = function.get_concrete_function(specs)
+            concrete = self._concrete_lists[key] = calls.flat_call(concrete)
         concrete(tensors)
+
+    @property
+    def groups_batches(self):
+        """Whether Python batches may be grouped into one call (`run_implicit`)."""
+        return not self.config.run_eagerly and self.replicas == 1
+
+    def run_implicit(self, train, batches, size):
+        """`batches` grouped by the trainer on its own: one call when they are `size` batches of
+        one signature, else one call per batch (a short last group, varying shapes)."""
+        signatures = tuple(map(calls.batch_signature, batches))
+        if len(batches) > 1 and (len(batches) != size or len(set(signatures)) > 1):
+            for batch, signature in zip(batches, signatures, strict=True):
+                self.run_list(train, (batch,), (signature,))
+            return
+        self.run_list(train, batches, signatures)
 
     def check_jit(self, specs):
         """Before the first XLA step chosen automatically: if XLA cannot compile the step, warn
@@ -203,7 +156,7 @@ class Steps:
         if self.jit_checked:
             return
         self.jit_checked = True
-        op = xla_unsupported_op(self.train, specs)
+        op = calls.xla_unsupported_op(self.train, specs)
         if op is None:
             return
         warnings.warn(
@@ -316,25 +269,28 @@ class Steps:
             elif hasattr(optimizer, "build") and not getattr(optimizer, "built", True):
                 optimizer.build(variables)
 
-    def execute(self, train, iterator, count):
+    def execute(self, train, iterator, count, loop=False):
         """`count` steps from `iterator`, through a concrete function cached per (train/test,
         data structure, one step or several): it skips tf.function's per-call signature
-        matching, which costs about 1 ms per call with an iterator argument."""
+        matching, which costs about 1 ms per call with an iterator argument. `loop`: run even
+        one step through the several-steps function (the trainer's own groups, whose last one
+        may be a single step: one trace instead of two)."""
+        single = count == 1 and not loop
         if self.config.run_eagerly:
             return (
                 self._run_next(train, iterator)
-                if count == 1
+                if single
                 else self._run_iterator(train, iterator, count)
             )
         try:
-            key = (train, count == 1, iterator.element_spec)
+            key = (train, single, iterator.element_spec)
             hash(key)
         except (TypeError, AttributeError):
             key = None
         function = self._concrete.get(key) if key is not None else None
         if function is None:
             executions = self._executions[train]
-            if count == 1:
+            if single:
                 function = executions["next"].get_concrete_function(iterator)
             else:
                 function = executions["iterator"].get_concrete_function(
@@ -342,7 +298,7 @@ class Steps:
                 )
             if key is not None:
                 self._concrete[key] = function
-        if count == 1:
+        if single:
             return function(iterator)
         counts = self._counts.get(count)
         if counts is None:

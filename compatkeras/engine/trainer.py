@@ -21,6 +21,10 @@ class _OwnStepsConfig:
 
 _OWN_STEPS = _OwnStepsConfig()
 
+# The most batches the trainer runs per call on its own (`_implicit_group`): past this the
+# per-call cost is already small against the steps, and the unrolled graph only grows.
+_MAX_IMPLICIT = 8
+
 
 class Trainer:
     """Mixed into the engine's `Model`. Public training methods belong to the surfaces; what a
@@ -95,10 +99,12 @@ class Trainer:
             self._progress.show(averages)
         if isinstance(feed, DatasetFeed):
             feed.steps = self._steps
+        implicit = self._implicit_group(feed, callbacks, mode)
+        size = implicit or self._engine_spe
         index = 0
         while steps is None or index < steps:
-            wanted = self._engine_spe if steps is None else min(self._engine_spe, steps - index)
-            group = feed.next_group(wanted)
+            wanted = size if steps is None else min(size, steps - index)
+            group = feed.next_group(wanted, implicit) if implicit else feed.next_group(wanted)
             if group is None:
                 break
             if not self._steps.jit_checked:
@@ -116,6 +122,23 @@ class Trainer:
             if callbacks is not None and self.stop_training:
                 break
         return averages
+
+    def _implicit_group(self, feed, callbacks, mode):
+        """How many Python batches to run per call when the user asked for one step per call:
+        as many as the feed reads ahead anyway (at most `_MAX_IMPLICIT`), when no callback but
+        the progress bar (which shows groups as tf-keras does with `steps_per_execution`) has
+        batch hooks to see single batches; None: one per call."""
+        size = min(getattr(feed, "read_ahead", 0), _MAX_IMPLICIT)
+        if size < 2 or self._engine_spe != 1 or not self._steps.groups_batches:
+            return None
+        if callbacks is not None:
+            for callback in callbacks.callbacks:
+                if (
+                    not isinstance(callback, ProgbarLogger)
+                    and getattr(callback, f"_implements_{mode}_batch_hooks")()
+                ):
+                    return None
+        return size
 
     def _engine_fit(
         self,

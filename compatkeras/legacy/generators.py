@@ -239,7 +239,8 @@ class GeneratorMethods:
 
                 def validate(epoch):
                     batches = self._generator_batches(val_items, validation_steps)
-                    return self._engine_evaluate(PythonFeed(batches), validation_steps)
+                    feed = PythonFeed(batches, read_ahead=max_queue_size if workers > 0 else 0)
+                    return self._engine_evaluate(feed, validation_steps)
 
             train_stream = _open(
                 generator,
@@ -252,8 +253,11 @@ class GeneratorMethods:
             streams.append(train_stream)
             items = iter(train_stream)
 
+            read_ahead = max_queue_size if workers > 0 else 0  # an enqueuer's queue
+
             def epoch_feed(epoch):
-                return PythonFeed(self._generator_batches(items, steps_per_epoch))
+                batches = self._generator_batches(items, steps_per_epoch)
+                return PythonFeed(batches, read_ahead=read_ahead)
 
             return self._engine_fit(
                 epoch_feed,

@@ -1,0 +1,92 @@
+"""How the engine calls compiled functions: tf.function options, the XLA check before the first
+step, and concrete functions cached per batch signature and called without tf.function's
+per-call argument matching (which costs about as much as a small model's step)."""
+
+import re
+
+import tensorflow as tf
+
+
+def function(fn, jit_compile=False, eager=False):
+    if eager:
+        return fn
+    return tf.function(fn, reduce_retracing=True, jit_compile=jit_compile or None)
+
+
+def _placeholder(spec, fill=2):
+    """Zeros shaped like `spec`, unknown dimensions set to `fill`: XLA lowers static shapes only
+    (and lowering reads no values)."""
+    if not isinstance(spec, tf.TensorSpec):
+        return None
+    shape = (
+        [fill if d is None else d for d in spec.shape.as_list()]
+        if spec.shape.rank is not None
+        else [fill]
+    )
+    return tf.zeros(shape, spec.dtype)
+
+
+_UNSUPPORTED = re.compile(r"unsupported operations.*?:\s*(\w+)\s*\(No registered", re.S)
+
+
+def xla_unsupported_op(function, specs):
+    """The name of an op XLA cannot compile in `function` traced for `specs`, or None.
+
+    Lowering to HLO runs nothing (no variable changes, no data consumed), so it can be tried
+    before the first step. Any other failure is left to the real call, which reports it.
+    """
+    try:
+        args = [tf.nest.map_structure(_placeholder, s) for s in specs]
+        function.experimental_get_compiler_ir(*args)(stage="hlo")
+    except (ValueError, tf.errors.OpError) as exc:
+        match = _UNSUPPORTED.search(str(exc))
+        if match:
+            return match.group(1)
+    return None
+
+
+MAX_CONCRETE_LISTS = 8
+
+
+def tensor(value):
+    return None if value is None else tf.convert_to_tensor(value)
+
+
+def signature(value):
+    """What decides the concrete function for one array: its type, dtype and shape after the
+    rows (numpy shapes are plain tuples, cheap to hash)."""
+    if value is None:
+        return None
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        return (type(value), repr(value))  # a Python number or list: converted as it is
+    return (type(value), str(value.dtype), tuple(shape[1:]), len(shape))
+
+
+def flat_call(concrete):
+    """`concrete(batches)` without the structured-argument check (about 0.1 ms per call for a
+    group of 8 batches, as much as a small model's step): the batches' structure is the key the
+    function was made for. ConcreteFunction._call_flat (TF 2.16-2.21); the public call where a
+    TensorFlow release lacks it."""
+    call_flat = getattr(concrete, "_call_flat", None)
+    if call_flat is None:
+        return concrete
+
+    def call(batches):
+        flat = [t for batch in batches for part in batch for t in part if t is not None]
+        return call_flat(flat, concrete.captured_inputs)
+
+    return call
+
+
+def batch_signature(batch):
+    # Plain loops over the known (x, ys, ws) layout: tf.nest costs more than it saves.
+    return tuple(tuple(map(signature, part)) for part in batch)
+
+
+def any_rows(value):
+    """A tensor's spec with any number of rows."""
+    if value is None:
+        return None
+    shape = value.shape
+    return tf.TensorSpec([None, *shape[1:]] if shape.rank else shape, value.dtype)
