@@ -104,7 +104,7 @@ class Trainer:
         index = 0
         while steps is None or index < steps:
             wanted = size if steps is None else min(size, steps - index)
-            group = feed.next_group(wanted, implicit) if implicit else feed.next_group(wanted)
+            group = feed.next_group(wanted, implicit)
             if group is None:
                 break
             if not self._steps.jit_checked:

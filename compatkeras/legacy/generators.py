@@ -225,6 +225,7 @@ class GeneratorMethods:
             "metrics": names + ([f"val_{n}" for n in names] if validating else []),
         }
         streams = []  # every stream opened here is closed on the way out, whatever happens
+        read_ahead = max_queue_size if workers > 0 else 0  # what an enqueuer's queue holds
         try:
             if val_generator is not None:
                 val_stream = _open(
@@ -239,7 +240,7 @@ class GeneratorMethods:
 
                 def validate(epoch):
                     batches = self._generator_batches(val_items, validation_steps)
-                    feed = PythonFeed(batches, read_ahead=max_queue_size if workers > 0 else 0)
+                    feed = PythonFeed(batches, read_ahead=read_ahead)
                     return self._engine_evaluate(feed, validation_steps)
 
             train_stream = _open(
@@ -252,8 +253,6 @@ class GeneratorMethods:
             )
             streams.append(train_stream)
             items = iter(train_stream)
-
-            read_ahead = max_queue_size if workers > 0 else 0  # an enqueuer's queue
 
             def epoch_feed(epoch):
                 batches = self._generator_batches(items, steps_per_epoch)
