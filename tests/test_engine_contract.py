@@ -21,7 +21,13 @@ PUBLIC = {
     },
     "compatkeras.engine.config": None,  # every public name
     "compatkeras.engine.feeds": {"DatasetFeed", "PythonFeed", "INFINITE"},
-    "compatkeras.engine.data": {"ArraySource", "Batch", "make_batches", "batch_shuffle"},
+    "compatkeras.engine.data": {
+        "ArraySource",
+        "Batch",
+        "make_batches",
+        "batch_shuffle",
+        "is_sparse_matrix",
+    },
     "compatkeras.engine.progress": {"BatchLogs"},
     "compatkeras.engine.losses": {"reduce_loss"},
     "compatkeras.engine.enqueuer": {"open_stream", "GeneratorEnqueuer"},

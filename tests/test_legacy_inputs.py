@@ -1,7 +1,8 @@
 """Keras 2 input handling against the real Keras 2 engine (tf-keras's v1 graph engine, TV1):
 targets of any numeric dtype (int64, int32, bool, float64) work with every loss and metric,
-because Keras 2's target placeholders had the output's dtype; a model that outputs its own loss
-(the YOLOv3 pattern) trains. Every scenario trains one batch per epoch, where Keras 2.2.4's
+because Keras 2's target placeholders had the output's dtype; scipy.sparse inputs and targets
+(made dense batch by batch); inputs made with `Input(tensor=...)` next to fed ones, and models
+cloned onto data tensors; a model that outputs its own loss (the YOLOv3 pattern) trains. Every scenario trains one batch per epoch, where Keras 2.2.4's
 per-batch rules and TV1's running means agree, so both flavors must give TV1's numbers."""
 
 import numpy as np
@@ -66,12 +67,54 @@ m = keras.models.Sequential([dense(3, 'softmax')])
 m.compile(SGD(0.5), 'categorical_crossentropy', metrics=['accuracy'])
 result = trained(m, X, np.eye(3, dtype=bool)[np.arange(8) % 3])
 """,
+    "bound_input_next_to_a_fed_one": """
+a = keras.layers.Input(tensor=keras.backend.variable(X[:, :3]))
+b = keras.layers.Input((4,), name='input_b')
+m = keras.models.Model([a, b], keras.layers.Dense(1, kernel_initializer='ones')(
+    keras.layers.concatenate([a, b])))
+m.compile(SGD(0.05), 'mse')
+y = X.sum(1, keepdims=True) * 0.3
+h = m.fit({'input_b': X}, y, batch_size=8, epochs=3, verbose=0)
+result = {'history': h.history['loss'], 'on_batch': m.train_on_batch(X, y),
+          'evaluate': m.evaluate(X, y, batch_size=8, verbose=0),
+          'predict': m.predict({'input_b': X}, batch_size=8).tolist()}
+""",
+    "clone_onto_a_data_tensor": """
+m = keras.models.Sequential([dense(2, 'relu'), keras.layers.Dense(
+    1, kernel_initializer=keras.initializers.Constant(0.2))])
+c = keras.models.clone_model(m, input_tensors=keras.backend.variable(X))
+c.set_weights(m.get_weights())
+c.compile(SGD(0.05), 'mse')
+y = X.sum(1, keepdims=True) * 0.3
+result = {'on_batch': [c.train_on_batch(None, y) for _ in range(3)],
+          'fit': c.fit(None, y, steps_per_epoch=2, verbose=0).history['loss'],
+          'weights': [w.tolist() for w in c.get_weights()]}
+""",
     "int_sample_weights": """
 m = keras.models.Sequential([dense(1, 'sigmoid')])
 m.compile(SGD(0.5), 'binary_crossentropy')
 result = trained(m, X, LABELS, sample_weight=np.array([1, 2, 1, 2, 1, 2, 1, 2]))
 """,
 }
+
+
+# TV1 takes scipy.sparse data for symbolic tensors (and refuses `validation_split`); Keras 2.2.4
+# made each batch dense. The oracle is the same program on the dense arrays.
+SPARSE = """
+from scipy import sparse
+a, b = keras.layers.Input((4,)), keras.layers.Input((4,), sparse=True)
+m = keras.models.Model([a, b], [keras.layers.Dense(2, kernel_initializer='ones')(a),
+                                keras.layers.Dense(3, kernel_initializer='ones')(b)])
+m.compile(SGD(0.05), 'mse')
+xs = [sparse.csr_matrix(X), sparse.csr_matrix(X[::-1])]
+ys = [sparse.csr_matrix(np.eye(8, 2)), sparse.csr_matrix(np.eye(8, 3, 1))]
+if DENSE:  # the oracle: Keras 2 made each batch dense
+    xs, ys = [a.toarray() for a in xs], [a.toarray() for a in ys]
+h = m.fit(xs, ys, batch_size=2, epochs=2, shuffle=False, validation_split=0.25, verbose=0)
+result = {'history': [h.history[k] for k in sorted(h.history)],
+          'evaluate': m.evaluate(xs, ys, batch_size=3, verbose=0),
+          'predict': [p.tolist() for p in m.predict(xs, batch_size=3)]}
+"""
 
 
 # TV1 cannot build this model's loss (a StridedSlice on the rank-0 output fails); Keras 2.2.4
@@ -89,6 +132,13 @@ T = (X.sum(1, keepdims=True) * 0.3).astype('float32')
 h = m.fit([X, T], np.zeros(8), batch_size=8, epochs=3, verbose=0)
 result = {'history': h.history['loss'], 'weights': [w.tolist() for w in m.get_weights()]}
 """
+
+
+@pytest.mark.parametrize("flavor", ["compatkeras", "compatkeras-2.2"])
+def test_scipy_sparse_data_trains_as_its_dense_arrays(runs, flavor):
+    got = oracles.value(runs[flavor], "sparse")
+    expected = oracles.value(runs[flavor], "sparse_dense_twin")
+    np.testing.assert_allclose(_flat(got), _flat(expected), rtol=1e-6, atol=1e-7)
 
 
 def keras224_scalar_loss():
@@ -114,6 +164,8 @@ def runs():
     scenarios = {name: COMMON + source for name, source in SCENARIOS.items()}
     results = {oracle: oracles.run(oracle, scenarios) for oracle in ("tv1",)}
     scenarios["scalar_loss_output"] = COMMON + SCALAR_LOSS
+    scenarios["sparse"] = COMMON + "DENSE = False\n" + SPARSE
+    scenarios["sparse_dense_twin"] = COMMON + "DENSE = True\n" + SPARSE
     for oracle in ("compatkeras", "compatkeras-2.2"):
         results[oracle] = oracles.run(oracle, scenarios)
     return results

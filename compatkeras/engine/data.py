@@ -39,14 +39,25 @@ def batch_shuffle(index_array, batch_size):
     return np.append(head.flatten(), tail)
 
 
+def is_sparse_matrix(array):
+    """A scipy.sparse matrix (duck-typed: the engine does not import scipy)."""
+    return hasattr(array, "toarray") and hasattr(array, "nnz")
+
+
+def _dense(array):
+    return array.toarray() if is_sparse_matrix(array) else array
+
+
 class ArraySource:
-    """In-memory arrays. Shuffling uses numpy's global RNG, as Keras 2 did, so seeded programs
-    see the same batch order."""
+    """In-memory arrays (numpy, or scipy.sparse matrices, made dense one batch at a time as
+    Keras 2 did). Shuffling uses numpy's global RNG, as Keras 2 did, so seeded programs see the
+    same batch order."""
 
     def __init__(self, xs, ys, ws):
         self.xs, self.ys, self.ws = list(xs), list(ys), list(ws)
         arrays = [a for a in (*self.xs, *self.ys) if a is not None]
-        self.num_samples = len(arrays[0]) if arrays else 0
+        self.num_samples = arrays[0].shape[0] if arrays else 0
+        self._sparse = any(is_sparse_matrix(a) for a in arrays)
         self._tensors = None
         self._repeated = {}  # (batch_size, prefetch) -> (repeated dataset, shared iterator slot)
 
@@ -55,7 +66,7 @@ class ArraySource:
         if self._tensors is None:
             # Tuples: tf.data reads a list as one tensor to stack, a tuple as a structure.
             self._tensors = tuple(
-                tuple(None if a is None else tf.convert_to_tensor(a) for a in part)
+                tuple(None if a is None else tf.convert_to_tensor(_dense(a)) for a in part)
                 for part in (self.xs, self.ys, self.ws)
             )
         return self._tensors
@@ -103,6 +114,8 @@ class ArraySource:
         where the last stopped (every epoch takes exactly `num_batches`), and the prefetch stays
         warm across epochs instead of a new pipeline starting (and filling) at each one."""
         sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
+        if self._sparse:  # tf.data cannot gather rows of a sparse matrix: batches from Python
+            return PythonFeed(self.batches(batch_size, shuffle), len(sizes))
         if shuffle:
             return DatasetFeed(
                 self.dataset(batch_size, shuffle, prefetch=prefetch), len(sizes), sizes=sizes
@@ -115,7 +128,7 @@ class ArraySource:
 
     def _take(self, index):
         def take(arrays):
-            return [None if a is None else a[index] for a in arrays]
+            return [None if a is None else _dense(a[index]) for a in arrays]
 
         return take(self.xs), take(self.ys), take(self.ws)
 

@@ -71,7 +71,12 @@ def rebuild_as(model_cls, sequential_cls, model):
     """`model`'s graph as a `model_cls` (or `sequential_cls`) model built from the same layer
     objects, so both share their weights. Compile state is not carried over."""
     if isinstance(model, tf_keras.Sequential):
-        return sequential_cls(model.layers, name=model.name)
+        layers = list(model.layers)
+        if model.inputs:  # its input layer too: it may carry a dtype, a name or a data tensor
+            first = model.inputs[0]._keras_history.layer
+            if isinstance(first, tf_keras.layers.InputLayer):
+                layers.insert(0, first)
+        return sequential_cls(layers, name=model.name)
     if not getattr(model, "_is_graph_network", False):
         raise TypeError(
             "Only functional and Sequential models can move between the surfaces; "

@@ -40,13 +40,13 @@ from compatkeras.legacy import (  # noqa: E402
     utils,
     wrappers,
 )
+from compatkeras.legacy import graph as _graph  # noqa: E402
 from compatkeras.legacy.flavors import flavor, get_flavor, set_flavor  # noqa: E402
-from compatkeras.legacy.layer import install_graph_attributes  # noqa: E402
 from compatkeras.legacy.layers import Input  # noqa: E402
 from compatkeras.legacy.legacy import interfaces  # noqa: E402  (`keras.legacy.interfaces`)
 from compatkeras.legacy.models import Model, Sequential  # noqa: E402
 
-install_graph_attributes()
+_graph.install()
 
 
 def __getattr__(name):

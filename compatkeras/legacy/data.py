@@ -6,12 +6,15 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from compatkeras.engine.data import is_sparse_matrix
 from compatkeras.legacy import flavors as flavor_lib
 
 
-def _as_array(value):
+def as_array(value):
     if isinstance(value, (tf.Tensor, tf.Variable)):
         return value.numpy()
+    if is_sparse_matrix(value):
+        return value.tocsr()  # rows sliced per batch, made dense there (Keras 2 did the same)
     return np.asarray(value)
 
 
@@ -23,6 +26,24 @@ def bound_inputs(model):
         if tensor is not None:
             bound[i] = tensor
     return bound
+
+
+def model_inputs(model, x):
+    """(inputs, all bound) for `x`: Keras 2 fed only the inputs that were placeholders, so
+    inputs made with `Input(tensor=...)` take their tensor's values and `x` holds the others.
+    `all bound`: every input is bound and no `x` was given; the inputs are then the tensors."""
+    names = model.input_names
+    shapes = [tuple(t.shape) for t in model.inputs]
+    bound = bound_inputs(model)
+    if not bound:
+        return standardize_input_data(x, names, shapes, "input"), False
+    if len(bound) == len(names) and (x is None or (isinstance(x, (list, dict)) and not x)):
+        return [bound[i] for i in range(len(names))], True
+    free = [i for i in range(len(names)) if i not in bound]
+    given = iter(
+        standardize_input_data(x, [names[i] for i in free], [shapes[i] for i in free], "input")
+    )
+    return [as_array(bound[i]) if i in bound else next(given) for i in range(len(names))], False
 
 
 def standardize_input_data(data, names, shapes, prefix, check_shapes=True):
@@ -37,7 +58,7 @@ def standardize_input_data(data, names, shapes, prefix, check_shapes=True):
         return [None] * len(names)
     if isinstance(data, dict):
         try:
-            data = [_as_array(data[name]) for name in names]
+            data = [as_array(data[name]) for name in names]
         except KeyError as e:
             raise ValueError(
                 f'No data provided for "{e.args[0]}". Need data for each key in: {names}'
@@ -60,14 +81,14 @@ def standardize_input_data(data, names, shapes, prefix, check_shapes=True):
                     f"The list you passed was: {str(data)[:200]}"
                 )
         else:
-            data = [_as_array(d) for d in data]
+            data = [as_array(d) for d in data]
     else:
         if len(names) > 1:
             raise ValueError(
                 f"The model expects {len(names)} {prefix} arrays, but only received one array. "
                 f"Found: array with shape {np.shape(data)}"
             )
-        data = [_as_array(data)]
+        data = [as_array(data)]
     data = [np.expand_dims(d, 1) if d.ndim == 1 else d for d in data]
     if check_shapes:
         for name, shape, array in zip(names, shapes, data, strict=True):
@@ -89,7 +110,7 @@ def standardize_input_data(data, names, shapes, prefix, check_shapes=True):
 
 def check_array_lengths(inputs, targets, weights):
     def lengths(arrays):
-        return {len(a) for a in arrays if a is not None}
+        return {a.shape[0] for a in arrays if a is not None}
 
     xs, ys, ws = lengths(inputs), lengths(targets), lengths(weights)
     for found, arrays, label in (
@@ -209,7 +230,7 @@ def standardize_weights(y, sample_weight, class_weight, temporal, keras22):
             "array is 1D."
         )
     if sample_weight is not None:
-        sample_weight = _as_array(sample_weight).astype("float32")
+        sample_weight = as_array(sample_weight).astype("float32")
         if sample_weight.ndim > y.ndim:
             raise ValueError(
                 f"Found a sample_weight with shape{sample_weight.shape}.Expected sample_weight with "
@@ -240,6 +261,16 @@ def standardize_weights(y, sample_weight, class_weight, temporal, keras22):
     if sample_weight is not None:
         return sample_weight
     return np.ones(y.shape[:2] if temporal else y.shape[:1], dtype="float32")
+
+
+def give_validation_data(callbacks, validation):
+    """Keras 2 gave each callback `validation_data`: the validation inputs, targets and sample
+    weights as one list (custom callbacks read `self.validation_data[0]` for metrics)."""
+    if validation is None:
+        return
+    flat = [a for part in validation for a in part]
+    for callback in callbacks or ():
+        callback.validation_data = flat
 
 
 def slice_arrays(arrays, start, stop=None):

@@ -210,7 +210,9 @@ class GeneratorMethods:
                         "`validation_data` should be a tuple `(val_x, val_y, val_sample_weight)` "
                         f"or `(val_x, val_y)`. Found: {validation_data}"
                     )
-                val_source = ArraySource(*self._standardize(*validation_data)[:3])
+                validation = self._standardize(*validation_data)[:3]
+                data_lib.give_validation_data(callbacks, validation)
+                val_source = ArraySource(*validation)
 
                 def validate(epoch):
                     return self._engine_evaluate(self._evaluation_feed(val_source, 32, None))
@@ -353,13 +355,12 @@ class GeneratorMethods:
         callbacks=None,
     ):
         steps = self._steps_for(generator, steps)
-        shapes = [tuple(t.shape) for t in self.inputs]
 
         def inputs(items):
             for output in itertools.islice(items, steps):
                 # A 2- or 3-tuple carries x first; anything else is x itself (Keras 2).
                 x = output[0] if isinstance(output, tuple) and len(output) in (2, 3) else output
-                yield data_lib.standardize_input_data(x, self.input_names, shapes, "input")
+                yield data_lib.model_inputs(self, x)[0]
 
         with _open(generator, workers, use_multiprocessing, max_queue_size) as items:
             outputs = self._engine_predict(

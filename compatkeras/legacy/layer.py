@@ -9,15 +9,9 @@
   one list leaves the other, so a weight declared non-trainable is not trained.
 
 `isinstance(x, Layer)` is true for every tf-keras layer, as it was for every Keras 2 layer.
-
-`install_graph_attributes()` gives tf-keras's symbolic tensors Keras 2's `_keras_shape`, and its
-`Node`s `input_masks`, `output_masks`, `node_indices` and `tensor_indices`.
 """
 
-import tensorflow as tf
 import tf_keras
-from tf_keras.src.engine import keras_tensor
-from tf_keras.src.engine import node as node_module
 
 
 class _Keras2LayerType(type):
@@ -50,11 +44,6 @@ class Layer(tf_keras.layers.Layer, metaclass=_Keras2LayerType):
         args, kwargs = _legacy_weight_arguments(args, kwargs)
         return super().add_weight(*args, **kwargs)
 
-    def add_update(self, updates, inputs=None):
-        """Keras 2.2.4's `add_update(updates, inputs)`: `inputs` made an update conditional
-        on the inputs of a graph; eager TensorFlow has already run the update."""
-        return super().add_update(updates)
-
     @property
     def trainable_weights(self):
         return super().trainable_weights
@@ -77,31 +66,3 @@ class Layer(tf_keras.layers.Layer, metaclass=_Keras2LayerType):
         kept = [w for w in getattr(self, other) if id(w) not in chosen]
         object.__setattr__(self, other, kept)
         object.__setattr__(self, own, weights)
-
-
-def _node_masks(tensors):
-    return [getattr(t, "_keras_mask", None) for t in tf.nest.flatten(tensors)]
-
-
-def install_graph_attributes():
-    """Keras 2 attribute names on tf-keras's graph objects (read-only views of what tf-keras
-    keeps under other names). Adds attributes only; nothing tf-keras has is replaced."""
-    additions = {
-        keras_tensor.KerasTensor: {
-            "_keras_shape": property(lambda t: tuple(t.shape)),
-        },
-        node_module.Node: {
-            "input_masks": property(lambda n: _node_masks(n.input_tensors)),
-            "output_masks": property(lambda n: _node_masks(n.output_tensors)),
-            "node_indices": property(lambda n: [i[1] for i in _history(n)]),
-            "tensor_indices": property(lambda n: [i[2] for i in _history(n)]),
-        },
-    }
-    for cls, attributes in additions.items():
-        for name, value in attributes.items():
-            if not hasattr(cls, name):
-                setattr(cls, name, value)
-
-
-def _history(node):
-    return [t._keras_history for t in node.keras_inputs]

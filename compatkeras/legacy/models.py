@@ -3,10 +3,12 @@
 import json
 import warnings
 
+import h5py
+import tensorflow as tf
 import tf_keras
-from tf_keras.models import save_model
 
 from compatkeras import engine
+from compatkeras.legacy import weights as weights_lib
 from compatkeras.legacy.saving import load_model
 from compatkeras.legacy.training import LegacyTraining
 
@@ -42,6 +44,35 @@ class Model(LegacyTraining, engine.Model):
 
     __init__.functional_signature = True
 
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False, **kwargs):
+        """Keras 2's argument order (tf-keras puts `skip_mismatch` second) and its HDF5
+        loading: `reshape`, a `UserWarning` per skipped layer, h5py files and groups."""
+        if weights_lib.is_h5_target(filepath):
+            if kwargs:
+                raise TypeError(f"Unrecognized keyword arguments for HDF5 weights: {kwargs}")
+            return weights_lib.load_weights(self, filepath, by_name, skip_mismatch, reshape)
+        if reshape:
+            raise ValueError("`reshape=True` is only supported for HDF5 weight files.")
+        return super().load_weights(
+            filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs
+        )
+
+    def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
+        if isinstance(filepath, h5py.Group) and not isinstance(filepath, h5py.File):
+            return weights_lib.save_model_to_group(self, filepath, include_optimizer)
+        return super().save(
+            filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs
+        )
+
+    def _set_inputs(self, inputs, outputs=None, training=None):
+        """Keras 2.2.4's private `_set_inputs`, which programs call after `model.inputs = None`:
+        it refuses when the inputs are set."""
+        if getattr(self, "inputs", None):
+            raise ValueError("Model inputs are already set.")
+        if getattr(self, "_is_graph_network", False):
+            self.inputs = list(tf.nest.flatten(inputs))
+        return super()._set_inputs(inputs, outputs, training)
+
     @classmethod
     def from_v3(cls, model):
         """The same layers and weights as a Keras 2-style model (uncompiled: call `compile`)."""
@@ -69,6 +100,15 @@ class Sequential(Model, engine.Sequential):
         if proba.shape[-1] > 1:
             return proba.argmax(axis=-1)
         return (proba > 0.5).astype("int32")
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
+    """Keras 2 `save_model`: also into an `h5py.Group` of an open file, as Keras 2.2.4 did."""
+    if isinstance(filepath, h5py.Group) and not isinstance(filepath, h5py.File):
+        return weights_lib.save_model_to_group(model, filepath, include_optimizer)
+    return tf_keras.models.save_model(
+        model, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs
+    )
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
@@ -104,7 +144,15 @@ def clone_model(model, input_tensors=None, clone_function=None):
     """Keras 2 `clone_model`: new layers with new weights, as a compatkeras model (tf-keras's
     clone is a tf-keras class, which has not the Keras 2 training surface)."""
     from compatkeras import engine
+    from compatkeras.legacy.layers import Input
 
+    if input_tensors is not None:
+        # Data tensors (Keras 2: "on top of new, non-Keras tensors") become bound inputs,
+        # which training feeds from the tensor, as `Input(tensor=...)` does.
+        input_tensors = [
+            t if tf_keras.backend.is_keras_tensor(t) else Input(tensor=t)
+            for t in tf.nest.flatten(input_tensors)
+        ]
     clone = tf_keras.models.clone_model(
         model, input_tensors=input_tensors, clone_function=clone_function
     )

@@ -47,6 +47,12 @@ def _deserialize_all(value, deserialize):
     return value
 
 
+def _deserialize_loss(config):
+    from compatkeras.legacy import losses
+
+    return losses.deserialize(config)
+
+
 def _compile_from_training_config(model, training_config, custom_objects):
     optimizer = tf_keras.optimizers.deserialize(
         training_config["optimizer_config"],
@@ -55,7 +61,7 @@ def _compile_from_training_config(model, training_config, custom_objects):
     )
     model.compile(
         optimizer,
-        loss=_deserialize_all(training_config.get("loss"), tf_keras.losses.deserialize),
+        loss=_deserialize_all(training_config.get("loss"), _deserialize_loss),
         metrics=_deserialize_all(training_config.get("metrics"), tf_keras.metrics.deserialize),
         loss_weights=training_config.get("loss_weights"),
         sample_weight_mode=training_config.get("sample_weight_mode"),
@@ -104,10 +110,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     from compatkeras.legacy.models import Model, Sequential
 
-    if not isinstance(filepath, h5py.File) and _is_saved_model(os.fspath(filepath)):
+    if not isinstance(filepath, h5py.Group) and _is_saved_model(os.fspath(filepath)):
         return _load_saved_model(os.fspath(filepath), dict(custom_objects or {}), compile)
-    if isinstance(filepath, h5py.File):  # Keras 2.2.4 also read from an open h5py.File
-        path, f = filepath.filename, contextlib.nullcontext(filepath)
+    if isinstance(filepath, h5py.Group):  # Keras 2.2.4 also read from an open file or group
+        path, f = f"{filepath.file.filename}:{filepath.name}", contextlib.nullcontext(filepath)
     else:
         path = os.fspath(filepath)
         try:

@@ -153,15 +153,13 @@ class LegacyTraining(GeneratorMethods):
     def _standardize(self, x, y=None, sample_weight=None, class_weight=None):
         """(inputs, targets, weights, symbolic): lists for the engine, checked the Keras 2 way."""
         config = self._engine_config
-        bound = data_lib.bound_inputs(self)
-        symbolic = x is None and len(bound) == len(self.inputs)
-        if symbolic:
-            xs = [bound[i] for i in range(len(self.inputs))]
-        else:
-            xs = data_lib.standardize_input_data(
-                x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
-            )
+        xs, all_bound = data_lib.model_inputs(self, x)
         fed = config.fed_outputs
+        # Nothing fed at all: step-wise on the tensors. With targets, the tensors' rows are
+        # batched along with them (Keras 2.2.4 fed the targets and read the whole tensors).
+        symbolic = all_bound and (y is None or not fed)
+        if all_bound and not symbolic:
+            xs = [data_lib.as_array(t) for t in xs]
         shapes = [tuple(self.outputs[self.output_names.index(o.name)].shape) for o in fed]
         if y is None and fed:
             names = [o.name for o in fed]
@@ -291,7 +289,7 @@ class LegacyTraining(GeneratorMethods):
                     "`validation_split`."
                 )
             # The last samples, taken before any shuffling (Keras 2).
-            split_at = int(len(xs[0]) * (1.0 - validation_split))
+            split_at = int(xs[0].shape[0] * (1.0 - validation_split))
             validation = tuple(data_lib.slice_arrays(a, split_at) for a in (xs, ys, ws))
             xs, ys, ws = (data_lib.slice_arrays(a, 0, split_at) for a in (xs, ys, ws))
         if validation_steps is not None and steps_per_epoch is None:
@@ -325,6 +323,7 @@ class LegacyTraining(GeneratorMethods):
                 feed = self._evaluation_feed(validation_source, batch_size, validation_steps)
                 return self._engine_evaluate(feed, validation_steps)
 
+        data_lib.give_validation_data(callbacks, validation)
         names = self.metrics_names
         params = {
             "batch_size": batch_size,
@@ -412,19 +411,15 @@ class LegacyTraining(GeneratorMethods):
         batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
         if batch_size is None and steps is None:
             batch_size = 32
-        bound = data_lib.bound_inputs(self)
-        if x is None and len(bound) == len(self.inputs):
+        xs, symbolic = data_lib.model_inputs(self, x)
+        if symbolic:
             if steps is None:
                 raise ValueError(
                     "If predicting from data tensors, you should specify the `steps` argument."
                 )
-            xs = [bound[i] for i in range(len(self.inputs))]
             batches = (b.x for b in ArraySource(xs, [], []).whole(steps))
             count = steps
         else:
-            xs = data_lib.standardize_input_data(
-                x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
-            )
             source = ArraySource(xs, [], [])
             batches = (b.x for b in (source.whole(steps) if steps else source.batches(batch_size)))
             count = steps or source.num_batches(batch_size)
@@ -463,8 +458,6 @@ class LegacyTraining(GeneratorMethods):
     @tf_keras_when_own_steps
     def predict_on_batch(self, x):
         deferred.build_from(self, x)
-        xs = data_lib.standardize_input_data(
-            x, self.input_names, [tuple(t.shape) for t in self.inputs], "input"
-        )
+        xs, _ = data_lib.model_inputs(self, x)
         outputs = self._engine_predict([xs])
         return outputs[0] if len(outputs) == 1 else outputs

@@ -10,3 +10,8 @@ from compatkeras.legacy.backend.graph_functions import (
     set_session,
 )
 from compatkeras.legacy.backend.keras22 import *
+
+
+def _get_available_gpus():
+    """Keras 2.2.4's private helper that multi-GPU scripts import: the local GPU names."""
+    return [device.name for device in tf.config.list_logical_devices("GPU")]

@@ -1,0 +1,157 @@
+"""Keras 2's names for the graph that tf-keras keeps under other names, added to tf-keras's
+classes by `install()` (run when `compatkeras.legacy` is imported).
+
+Added, never replacing anything tf-keras has:
+- symbolic tensors: `_keras_shape`, and `_uses_learning_phase` (the tensor depends on a layer
+  that behaves differently in training, unless that layer was called with `training=`);
+- layers: `uses_learning_phase`, `get_updates_for(inputs)`, `get_losses_for(inputs)`; models
+  also `_layers_by_depth`;
+- nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`.
+Wrapped, with tf-keras's behaviour kept for every call form it accepts: `add_update` and
+`add_loss` take Keras 2's `inputs=` (the inputs an update or loss is conditional on; eager
+TensorFlow has already run an update) and record the pair for `get_*_for`, and `add_loss`
+takes a constant outside `call`, as Keras 2 did.
+"""
+
+import functools
+
+import tensorflow as tf
+import tf_keras
+from tf_keras.src.engine import functional, keras_tensor
+from tf_keras.src.engine import node as node_module
+
+_NOT_GIVEN = object()
+
+
+def _node_masks(tensors):
+    return [getattr(t, "_keras_mask", None) for t in tf.nest.flatten(tensors)]
+
+
+def _history(node):
+    return [t._keras_history for t in node.keras_inputs]
+
+
+def _node_uses_learning_phase(node):
+    """Whether the layer of `node` itself behaves differently in training for this call."""
+    if "training" in node.call_kwargs:
+        return False  # fixed by the caller: `Dropout(0.5)(x, training=True)`
+    layer = node.layer
+    if node.is_input:
+        return False
+    if isinstance(layer, functional.Functional):
+        return layer.uses_learning_phase
+    return bool(getattr(layer, "_expects_training_arg", False))
+
+
+def _tensor_uses_learning_phase(tensor):
+    """Walks the graph behind `tensor` once (shared subgraphs are visited once)."""
+    seen, pending = set(), [tensor]
+    while pending:
+        history = getattr(pending.pop(), "_keras_history", None)
+        if history is None:
+            continue
+        node = history.layer._inbound_nodes[history.node_index]
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if _node_uses_learning_phase(node):
+            return True
+        pending.extend(node.keras_inputs)
+    return False
+
+
+def _layer_uses_learning_phase(layer):
+    if isinstance(layer, functional.Functional):
+        return any(_tensor_uses_learning_phase(t) for t in layer.outputs)
+    return bool(getattr(layer, "_expects_training_arg", False))
+
+
+def _layers_by_depth(model):
+    return {depth: [node.layer for node in nodes] for depth, nodes in model._nodes_by_depth.items()}
+
+
+# -- conditional updates and losses (Keras 2.2.4's `inputs=` argument) --------------------------
+
+
+def _key(inputs):
+    return None if inputs is None else tuple(id(t) for t in tf.nest.flatten(inputs))
+
+
+def _record(layer, kind, values, inputs):
+    records = layer.__dict__.setdefault("_keras2_conditional", [])
+    for value in values if isinstance(values, (list, tuple)) else [values]:
+        records.append((kind, _key(inputs), value))
+
+
+def _recorded(layer, kind, inputs):
+    key = _key(inputs)
+    return [
+        v
+        for k, key_, v in layer.__dict__.get("_keras2_conditional", [])
+        if (k, key_) == (kind, key)
+    ]
+
+
+def _as_loss(value):
+    """A constant loss becomes a callable: tf-keras takes only symbolic or callable losses
+    outside `call`, Keras 2 took any value."""
+    if value is None or callable(value) or tf.is_tensor(value):
+        return value
+    if isinstance(value, keras_tensor.KerasTensor):
+        return value
+    return lambda: tf.constant(value, dtype=tf_keras.backend.floatx())
+
+
+def _wrap_add_update(add_update):
+    @functools.wraps(add_update)
+    def wrapper(self, updates, inputs=_NOT_GIVEN):
+        if inputs is not _NOT_GIVEN:
+            _record(self, "update", updates, inputs)
+        return add_update(self, updates)
+
+    wrapper._keras2 = True
+    return wrapper
+
+
+def _wrap_add_loss(add_loss):
+    @functools.wraps(add_loss)
+    def wrapper(self, losses, inputs=_NOT_GIVEN, **kwargs):
+        if inputs is not _NOT_GIVEN:
+            _record(self, "loss", losses, inputs)
+        if isinstance(losses, (list, tuple)):
+            losses = [_as_loss(v) for v in losses]
+        else:
+            losses = _as_loss(losses)
+        return add_loss(self, losses, **kwargs)
+
+    wrapper._keras2 = True
+    return wrapper
+
+
+def install():
+    additions = {
+        keras_tensor.KerasTensor: {
+            "_keras_shape": property(lambda t: tuple(t.shape)),
+            "_uses_learning_phase": property(_tensor_uses_learning_phase),
+        },
+        node_module.Node: {
+            "input_masks": property(lambda n: _node_masks(n.input_tensors)),
+            "output_masks": property(lambda n: _node_masks(n.output_tensors)),
+            "node_indices": property(lambda n: [i[1] for i in _history(n)]),
+            "tensor_indices": property(lambda n: [i[2] for i in _history(n)]),
+        },
+        tf_keras.layers.Layer: {
+            "uses_learning_phase": property(_layer_uses_learning_phase),
+            "get_updates_for": lambda self, inputs: _recorded(self, "update", inputs),
+            "get_losses_for": lambda self, inputs: _recorded(self, "loss", inputs),
+        },
+        functional.Functional: {"_layers_by_depth": property(_layers_by_depth)},
+    }
+    for cls, attributes in additions.items():
+        for name, value in attributes.items():
+            if not hasattr(cls, name):
+                setattr(cls, name, value)
+    layer = tf_keras.layers.Layer
+    if not getattr(layer.add_update, "_keras2", False):
+        layer.add_update = _wrap_add_update(layer.add_update)
+        layer.add_loss = _wrap_add_loss(layer.add_loss)

@@ -1,0 +1,111 @@
+"""Keras 2's names for the layer graph, on tf-keras's own layers and tensors: which tensors
+depend on the learning phase, updates and losses recorded with `inputs=`, constant losses,
+`_layers_by_depth`, `_set_inputs`, and `tensorflow_backend._get_available_gpus`.
+
+The expected values are Keras 2.2.4's rules, stated next to each check (no library computes
+them on TensorFlow 2). Everything runs in one subprocess, through the drop-in, so that the
+calls go to the tf-keras classes a Keras 2 program gets.
+"""
+
+import pytest
+
+import oracles
+
+SCENARIO = """
+from keras import backend as K
+from keras import layers
+from keras.models import Model
+from keras.backend import tensorflow_backend
+
+a, b = layers.Input((4,), name='a'), layers.Input((4,), name='b')
+dense = layers.Dense(3)(a)
+dropped = layers.Dropout(0.5)(b)
+fixed = layers.Dropout(0.5)(layers.Dense(3)(a), training=True)
+merged = layers.concatenate([dense, dropped])
+model = Model([a, b], [dense, dropped])
+c, d = layers.Input((4,)), layers.Input((4,))
+nested = model([c, d])
+fixed_model = Model(a, fixed)
+phase = {
+    'dense': dense._uses_learning_phase, 'dropout': dropped._uses_learning_phase,
+    'merged': merged._uses_learning_phase, 'training_given': fixed._uses_learning_phase,
+    'model': model.uses_learning_phase, 'nested': [t._uses_learning_phase for t in nested],
+    'fixed_model': fixed_model.uses_learning_phase,
+    'fixed_from_config': Model.from_config(fixed_model.get_config()).uses_learning_phase,
+    'layers': [layers.Dense(1).uses_learning_phase, layers.Dropout(0.1).uses_learning_phase],
+}
+
+layer = layers.Dense(1)
+layer.add_update(0, inputs=a)
+layer.add_update(1, inputs=None)
+layer.add_loss(2, inputs=a)
+layer.add_loss(3.5, inputs=None)
+conditional = {
+    'updates': [layer.get_updates_for(a), layer.get_updates_for(None), layer.get_updates_for(b)],
+    'losses': [layer.get_losses_for(a), layer.get_losses_for(None)],
+    'constant_losses': sorted(float(v) for v in layer.losses),
+}
+
+x1, x2 = layers.Input((5,), name='x1'), layers.Input((5,), name='x2')
+shared = layers.Embedding(5, 4)
+deep = layers.Dense(2)(layers.Dense(3)(shared(x2)))
+depth_model = Model([x1, x2], layers.concatenate([shared(x1), deep]))
+depth_of = {layer.name: depth for depth, ls in depth_model._layers_by_depth.items() for layer in ls}
+
+seq = keras.models.Sequential([layers.Dense(2, input_shape=(3,))])
+copy = Model(seq.inputs, seq.outputs)
+def set_again():
+    try:
+        copy._set_inputs(seq.inputs)
+    except ValueError as e:
+        return str(e)
+refused = set_again()
+copy.inputs = None
+copy._set_inputs(seq.inputs)
+result = {'phase': phase, 'conditional': conditional,
+          'depths': [depth_of['x1'], depth_of['x2']],
+          'set_inputs': [refused, copy.predict(np.ones((1, 3))).shape[1]],
+          'gpus': tensorflow_backend._get_available_gpus()}
+"""
+
+
+@pytest.fixture(scope="module")
+def got():
+    return oracles.value(oracles.run("dropin", {"graph": SCENARIO}), "graph")
+
+
+def test_tensors_and_models_say_whether_they_use_the_learning_phase(got):
+    # Keras 2.2.4: a tensor uses the learning phase when a layer behind it behaves differently
+    # in training (Dropout) and was not called with `training=`; a model when an output does.
+    assert got["phase"] == {
+        "dense": False,
+        "dropout": True,
+        "merged": True,
+        "training_given": False,
+        "model": True,
+        "nested": [True, True],  # a model used as a layer: all its outputs
+        "fixed_model": False,
+        "fixed_from_config": False,
+        "layers": [False, True],
+    }
+
+
+def test_updates_and_losses_recorded_with_inputs_are_returned_for_those_inputs(got):
+    assert got["conditional"]["updates"] == [[0], [1], []]
+    assert got["conditional"]["losses"] == [[2], [3.5]]
+    assert got["conditional"]["constant_losses"] == [2.0, 3.5]  # constants, as Keras 2 took
+
+
+def test_inputs_through_a_shared_layer_have_the_same_depth(got):
+    first, second = got["depths"]
+    assert first == second
+
+
+def test_set_inputs_refuses_set_inputs_and_restores_cleared_ones(got):
+    refused, width = got["set_inputs"]
+    assert refused == "Model inputs are already set."
+    assert width == 2
+
+
+def test_available_gpus_lists_none_on_a_cpu_machine(got):
+    assert got["gpus"] == []
