@@ -11,7 +11,7 @@ SURFACES = [p for d in ("legacy", "v3") for p in sorted((ROOT / d).rglob("*.py")
 
 # Names the engine lists as its API, per module (the docstring says the same in prose).
 PUBLIC = {
-    "compatkeras.engine": {"config", "enqueuer", "Model", "Sequential", "rebuild_as"},
+    "compatkeras.engine": {"config", "enqueuer", "Model", "Runner", "Sequential", "rebuild_as"},
     "compatkeras.engine.model": {
         "CompileContainerStandIn",
         "Model",

@@ -3,6 +3,8 @@
 It knows nothing about the surfaces (`compatkeras.legacy`, `compatkeras.v3`) that call it. A
 surface may use what is listed here and nothing else:
 
+- `Runner(model)`: the same `_engine_*` members for a model that does not mix in the engine's
+  `Trainer` (a Keras 3 `keras.Model`; it runs the model's own steps, `_engine_compile_own`);
 - `Model`, `Sequential`, `rebuild_as`, `CompileContainerStandIn`, `with_loss_scaling`
   (`engine.model`), and the models' `_engine_*` members (`engine.trainer.Trainer`; named so to
   keep clear of Keras's own attributes on a user's model): `_engine_compile(config,
@@ -14,7 +16,7 @@ surface may use what is listed here and nothing else:
   `_engine_predict(xs, ...)`, `_engine_callbacks(...)`;
 - `engine.config`: `TrainingConfig`, `OutputSpec`, `MetricSpec` and the rule names;
 - `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`;
-  `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`;
+  `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`;
 - `engine.progress.BatchLogs`: what batch callbacks get (a surface subclasses it);
 - `engine.losses.reduce_loss`; `engine.enqueuer` (`open_stream`, `GeneratorEnqueuer` and the
   options the v3 surface reads from it).
@@ -31,10 +33,14 @@ surface's steps run up to 8 batches per call from feeds that read ahead anyway: 
 start without it.
 """
 
-__all__ = ["Model", "Sequential", "rebuild_as"]
+__all__ = ["Model", "Runner", "Sequential", "rebuild_as"]
 
 
 def __getattr__(name):
+    if name == "Runner":
+        from compatkeras.engine import trainer
+
+        return trainer.Runner
     if name in __all__:
         from compatkeras.engine import model
 

@@ -5,14 +5,72 @@ structure reduced per replica, the model's step counters advanced. The structure
 returned is the logs; nothing is summed.
 
 `OwnSteps` offers what `Steps` offers the loop (`execute`, `run_list`, `averages`, ...), so
-feeds and the epoch loop are the same for both.
+feeds and the epoch loop are the same for both. Two kinds of model bring their own steps:
+tf-keras models and Keras 3 models (`keras.Model` on the TensorFlow backend); what differs
+between them (step counters, the per-replica reduction, the end-of-pass logs) is a `_Kind`.
 """
 
 import functools
 
 import tensorflow as tf
-from tf_keras.src.engine import training as tfk_training
-from tf_keras.src.utils import tf_utils
+
+
+class _TfKerasKind:
+    """tf-keras's `make_train_function`: step counters advanced, `reduce_per_replica` with the
+    model's reduction method, end-of-pass logs from `_validate_and_get_metrics_result`."""
+
+    def reduce(self, outputs, strategy, reduction):
+        from tf_keras.src.engine import training as tfk_training
+
+        return tfk_training.reduce_per_replica(outputs, strategy, reduction=reduction)
+
+    def counted(self, model, train, run):
+        from tf_keras.src.engine import training as tfk_training
+
+        counter = model._train_counter if train else model._test_counter
+
+        def counted_run(data):
+            outputs = run(data)
+            with tf.control_dependencies(tfk_training._minimum_control_deps(outputs)):
+                counter.assign_add(1)
+            return outputs
+
+        return counted_run
+
+    def reduction(self, model):
+        return model.distribute_reduction_method
+
+    def pass_logs(self, model, logs):
+        return model._validate_and_get_metrics_result(logs)
+
+
+class _Keras3Kind:
+    """Keras 3's TensorFlow trainer: no step counters (the optimizer counts its iterations),
+    Keras 3's `reduce_per_replica` ("auto"), end-of-pass logs from
+    `_get_metrics_result_or_logs`."""
+
+    def reduce(self, outputs, strategy, reduction):
+        from keras.src.backend.tensorflow import trainer as k3_trainer
+
+        return k3_trainer.reduce_per_replica(outputs, strategy, reduction=reduction)
+
+    def counted(self, model, train, run):
+        return run
+
+    def reduction(self, model):
+        return "auto"
+
+    def pass_logs(self, model, logs):
+        return model._get_metrics_result_or_logs(logs if logs is not None else {})
+
+
+def model_kind(model):
+    """The kind of a model that runs its own steps: Keras 3's (its classes live in the `keras`
+    package) or tf-keras's."""
+    for cls in type(model).__mro__:
+        if cls.__module__.startswith("keras.src."):
+            return _Keras3Kind()
+    return _TfKerasKind()
 
 
 class LastLogs:
@@ -20,10 +78,11 @@ class LastLogs:
     read to Python only when asked. `fresh` resets the model's metrics first, as tf-keras does
     at every epoch and evaluation."""
 
-    def __init__(self, model, fresh=True):
+    def __init__(self, model, fresh=True, kind=None):
         if fresh:
             model.reset_metrics()
         self.model = model
+        self.kind = kind or model_kind(model)
         self.outputs = None
         self.executed = 0
         self.rows = self.last_rows = 0.0
@@ -33,15 +92,17 @@ class LastLogs:
             self.outputs = outputs
 
     def logs(self):
+        from tf_keras.src.utils import tf_utils
+
         logs = tf_utils.sync_to_numpy_or_python_type(self.outputs)
         return dict(logs) if isinstance(logs, dict) else logs
 
     batch_logs = logs
 
     def epoch_logs(self):
-        """tf-keras's end-of-pass logs: the model's metric results when the step returned
-        exactly those keys, else what the step returned."""
-        return self.model._validate_and_get_metrics_result(self.logs())
+        """The end-of-pass logs by the model's own rules: its metric results when the step
+        returned exactly those keys, else what the step returned."""
+        return self.kind.pass_logs(self.model, self.logs())
 
     def values(self):
         return list(self.logs().values())
@@ -61,6 +122,7 @@ class OwnSteps:
         self.replicas = self.strategy.num_replicas_in_sync
         self.jit_compile = bool(jit_compile) and not run_eagerly
         self.run_eagerly = run_eagerly
+        self.kind = model_kind(model)
         self._executions = {
             train: {
                 name: _function(functools.partial(run, train), run_eagerly)
@@ -74,7 +136,7 @@ class OwnSteps:
         }
 
     def averages(self, fresh=True):
-        return LastLogs(self.model, fresh)
+        return LastLogs(self.model, fresh, self.kind)
 
     def check_jit(self, specs):
         pass
@@ -90,21 +152,11 @@ class OwnSteps:
 
     def _one(self, train, data):
         model = self.model
-        step = model.train_step if train else model.test_step
-        counter = model._train_counter if train else model._test_counter
-
-        def run(data):
-            outputs = step(data)
-            with tf.control_dependencies(tfk_training._minimum_control_deps(outputs)):
-                counter.assign_add(1)
-            return outputs
-
+        run = self.kind.counted(model, train, model.train_step if train else model.test_step)
         if self.jit_compile:
             run = tf.function(run, jit_compile=True, reduce_retracing=True)
         outputs = self.strategy.run(run, args=(data,))
-        return tfk_training.reduce_per_replica(
-            outputs, self.strategy, reduction=model.distribute_reduction_method
-        )
+        return self.kind.reduce(outputs, self.strategy, self.kind.reduction(model))
 
     def _run_next(self, train, iterator):
         return self._one(train, next(iterator))

@@ -41,11 +41,11 @@ class PredictStep:
         return _call(self.model, x, training=False)
 
     def _own(self, data):
-        from tf_keras.src.engine import training as tfk_training
+        from compatkeras.engine.own_steps import model_kind
 
         strategy = self.model.distribute_strategy
         outputs = strategy.run(self.model.predict_step, args=(data,))
-        return tfk_training.reduce_per_replica(outputs, strategy, reduction="concat")
+        return model_kind(self.model).reduce(outputs, strategy, "concat")
 
 
 class Steps:

@@ -25,6 +25,8 @@ _OWN_STEPS = _OwnStepsConfig()
 # per-call cost is already small against the steps, and the unrolled graph only grows.
 _MAX_IMPLICIT = 8
 
+_STOP = {"train": "stop_training", "test": "stop_evaluating"}
+
 
 class Trainer:
     """Mixed into the engine's `Model`. Public training methods belong to the surfaces; what a
@@ -36,6 +38,11 @@ class Trainer:
     _batch_logs = BatchLogs()
     _progress = None
     _engine_running = None
+
+    @property
+    def _engine_model(self):
+        """The model whose steps run: the model itself, or a `Runner`'s model."""
+        return self
 
     # -- compile ------------------------------------------------------------------------------
 
@@ -56,7 +63,7 @@ class Trainer:
         """Run the model's own `train_step` / `test_step` / `predict_step` (the surface has
         compiled it as tf-keras does: `compiled_loss`, `compiled_metrics`, `optimizer`)."""
         self._train_config = _OWN_STEPS
-        self._steps = OwnSteps(self, jit_compile, run_eagerly)
+        self._steps = OwnSteps(self._engine_model, jit_compile, run_eagerly)
         self._engine_spe = steps_per_execution
         self._batch_logs = BatchLogs()
         self._predictor = None
@@ -94,7 +101,10 @@ class Trainer:
         if averages is None:
             averages = self._steps.averages()
         mode = "train" if train else "test"
-        hooks = callbacks is not None and getattr(callbacks, f"_should_call_{mode}_batch_hooks")
+        # tf-keras's container says whether any callback has batch hooks; others: assume so.
+        hooks = callbacks is not None and getattr(
+            callbacks, f"_should_call_{mode}_batch_hooks", True
+        )
         if self._progress is not None:
             self._progress.show(averages)
         if isinstance(feed, DatasetFeed):
@@ -119,7 +129,9 @@ class Trainer:
             if hooks:
                 end = self._batch_logs.end(averages, index - 1)
                 getattr(callbacks, f"on_{mode}_batch_end")(index - 1, end)
-            if callbacks is not None and self.stop_training:
+            # A callback stops training with `stop_training`, an evaluation with
+            # `stop_evaluating` (tf-keras and Keras 3: evaluating ignores `stop_training`).
+            if callbacks is not None and getattr(self, _STOP[mode], False):
                 break
         return averages
 
@@ -162,6 +174,7 @@ class Trainer:
         )
         self.stop_training = False
         callbacks.on_train_begin()
+        logs = None
         for epoch in range(initial_epoch, epochs):
             callbacks.on_epoch_begin(epoch)
             averages = self._run_feed(True, epoch_feed(epoch), steps, callbacks)
@@ -171,17 +184,22 @@ class Trainer:
             validation = validate(epoch) if validate is not None else None
             if validation is not None:
                 logs.update({f"val_{k}": v for k, v in validation.items()})
-            callbacks.on_epoch_end(epoch, epoch_logs(logs) if epoch_logs else logs)
+            logs = epoch_logs(logs) if epoch_logs else logs
+            callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        callbacks.on_train_end()
+        callbacks.on_train_end(logs)
         return self.history
 
     def _engine_callbacks(self, callbacks, verbose, params, add_history=False, bar_steps=None):
         """A tf-keras `CallbackList` with tf-keras's progress bar when `verbose`. `params` (what
         callbacks see): `epochs`, `steps` (None: unknown), `verbose`, and `samples` to count the
         bar in samples (Keras 2.2.4 on arrays) rather than steps. `bar_steps`: count the bar in
-        steps up to this many, whatever `params` say."""
+        steps up to this many, whatever `params` say. A container the surface built itself (not
+        a list: it has `on_train_begin`) is used as it is."""
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            self._progress = None
+            return callbacks
         callbacks = list(callbacks or [])
         self._progress = None
         if verbose:
@@ -250,7 +268,7 @@ class Trainer:
             jit_compile = self._steps.jit_compile
         options = (jit_compile, run_eagerly, own_step)
         if self._predictor is None or self._predictor.options != options:
-            self._predictor = PredictStep(self, *options)
+            self._predictor = PredictStep(self._engine_model, *options)
         cbs = None
         if callbacks or verbose:
             params = {"verbose": verbose, "epochs": 1, "steps": None, **(params or {})}
@@ -291,3 +309,40 @@ class Trainer:
         outputs = self._predictor.predict(x)
         self._predicted_structure = outputs
         return [o.numpy() for o in tf.nest.flatten(outputs)]
+
+
+class Runner(Trainer):
+    """The engine's loop for a model that does not mix in `Trainer` (a Keras 3 `keras.Model`,
+    whose training methods a surface replaces): the engine's state lives here, and what the
+    loop reads of the model (`stop_training`, `history`) is the model's own."""
+
+    def __init__(self, model):
+        self.model = model
+
+    @property
+    def _engine_model(self):
+        return self.model
+
+    @property
+    def stop_training(self):
+        return self.model.stop_training
+
+    @stop_training.setter
+    def stop_training(self, value):
+        self.model.stop_training = value
+
+    @property
+    def history(self):
+        return getattr(self.model, "history", None)
+
+    @property
+    def stop_evaluating(self):
+        return getattr(self.model, "stop_evaluating", False)
+
+    @property
+    def stop_predicting(self):
+        return getattr(self.model, "stop_predicting", False)
+
+    @property
+    def distribute_strategy(self):
+        return self.model.distribute_strategy

@@ -1,0 +1,368 @@
+"""Keras 3 models on compatkeras's engine: Keras 3's training methods (`compile`, `fit`,
+`evaluate`, `predict`, `train_on_batch`, `test_on_batch`, `predict_on_batch`) whose steps run
+in the engine's loop (`engine.Runner`), `steps_per_execution` of the model's own Keras 3
+`train_step` / `test_step` / `predict_step` per compiled call.
+
+`Keras3Training` is a mixin for `keras.Model` subclasses, and its methods also work bound to any
+Keras 3 model (Keras 3's own test suite is run by setting them on Keras 3's `TensorFlowTrainer`),
+so they use no zero-argument `super()` and keep references to Keras 3's own methods taken at
+import. What stays Keras 3's: the data adapters (`TFEpochIterator`), the callback container and
+progress bar, `train_step`, `compute_loss`, metrics, the symbolic build before the first step.
+"""
+
+import warnings
+
+from keras.src import callbacks as k3_callbacks
+from keras.src import optimizers as k3_optimizers
+from keras.src.backend import config as k3_config
+from keras.src.backend.tensorflow import trainer as k3_tf_trainer
+from keras.src.saving import serialization_lib
+from keras.src.trainers import trainer as k3_trainer
+from keras.src.trainers.data_adapters import array_slicing, data_adapter_utils
+from keras.src.utils.python_utils import pythonify_logs
+
+from compatkeras import engine
+from compatkeras.engine.feeds import DatasetFeed
+from compatkeras.v3.compile import check_steps_per_execution
+
+# Keras 3's own methods, taken at import: the suite's contract may later put ours in their place.
+_keras_compile = k3_trainer.Trainer.compile
+_keras_compile_from_config = k3_trainer.Trainer.compile_from_config
+
+
+def _runner(model):
+    """The engine's state for `model`, made once (not tracked by Keras: not a layer's state)."""
+    runner = model.__dict__.get("_compatkeras_runner")
+    if runner is None:
+        runner = engine.Runner(model)
+        runner.options = None
+        object.__setattr__(model, "_compatkeras_runner", runner)
+    return runner
+
+
+def _ready(model):
+    """The runner, with steps for the model's current `steps_per_execution`, XLA and eager
+    settings (a change of any of them, or a new compile, makes new steps, as Keras 3 makes new
+    train functions)."""
+    runner = _runner(model)
+    options = (model.steps_per_execution, bool(model.jit_compile), bool(model.run_eagerly))
+    if runner.options != options:
+        runner._engine_compile_own(*options)
+        runner.options = options
+    return runner
+
+
+class _EpochFeeds:
+    """One engine feed per epoch from a Keras 3 `TFEpochIterator`, read as Keras 3 reads it: a
+    new pass each epoch, except with `steps_per_epoch`, where each epoch goes on where the last
+    stopped until the data is used up."""
+
+    def __init__(self, epoch_iterator):
+        self.epoch_iterator = epoch_iterator
+        self._iterator = None
+        self._taken = 0
+        self._feed = None
+        self._began = False
+
+    def _end_epoch(self):
+        if self._feed is not None:
+            self._taken += self._feed.taken
+            self._feed = None
+        if self._began:
+            self.epoch_iterator.data_adapter.on_epoch_end()
+            self._began = False
+
+    def __call__(self, epoch=None):
+        self._end_epoch()
+        it = self.epoch_iterator
+        it.data_adapter.on_epoch_begin()
+        self._began = True
+        known = it._num_batches
+        used_up = known is not None and self._taken >= known
+        if self._iterator is None or it.steps_per_epoch is None or used_up:
+            self._iterator = iter(it._distributed_dataset)
+            self._taken = 0
+        count = None
+        if known is not None:
+            count = known - self._taken
+            if it.steps_per_epoch is not None:
+                if it.steps_per_epoch > count:
+                    it._interrupted_warning()
+                count = min(count, it.steps_per_epoch)
+        self._feed = DatasetFeed.over(self._iterator, count)
+        return self._feed
+
+    @property
+    def iterator(self):
+        """The dataset iterator of the current epoch."""
+        return self._iterator
+
+    def close(self):
+        self._end_epoch()
+
+
+def _epoch_iterator(model, **kwargs):
+    return k3_tf_trainer.TFEpochIterator(
+        distribute_strategy=model.distribute_strategy,
+        steps_per_execution=model.steps_per_execution,
+        **kwargs,
+    )
+
+
+def _callback_list(model, callbacks, verbose, epochs, steps, add_history=False):
+    if isinstance(callbacks, k3_callbacks.CallbackList):
+        return callbacks
+    return k3_callbacks.CallbackList(
+        callbacks,
+        add_history=add_history,
+        add_progbar=verbose != 0,
+        verbose=verbose,
+        epochs=epochs,
+        steps=steps,
+        model=model,
+    )
+
+
+class Keras3Training:
+    """Keras 3's training methods, run on compatkeras's engine."""
+
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+    ):
+        check_steps_per_execution(steps_per_execution)
+        _keras_compile(
+            self,
+            optimizer=optimizer,
+            loss=loss,
+            loss_weights=loss_weights,
+            metrics=metrics,
+            weighted_metrics=weighted_metrics,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+            auto_scale_loss=auto_scale_loss,
+        )
+        _runner(self).options = None  # new steps at the next call, as Keras 3 resets its functions
+
+    def compile_from_config(self, config):
+        """Keras 3's, with this `compile` counted as Keras 3's own: Keras 3 skips compiling a
+        loaded model whose class overrides `compile` (a user's custom one still is)."""
+        if type(self).compile is not Keras3Training.compile:
+            return _keras_compile_from_config(self, config)
+        self.compile(**serialization_lib.deserialize_keras_object(config))
+        if hasattr(self, "optimizer") and self.built:
+            self.optimizer.build(self.trainable_variables)
+
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+    ):
+        self._assert_compile_called("fit")
+        max_epochs = k3_config.max_epochs()
+        if max_epochs and max_epochs < epochs:
+            warnings.warn(f"Limiting epochs to {max_epochs}", stacklevel=2)
+            epochs = max_epochs
+        self._eval_epoch_iterator = None
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = array_slicing.train_validation_split(
+                (x, y, sample_weight), validation_split=validation_split
+            )
+        if validation_data is not None:
+            val_x, val_y, val_sample_weight = data_adapter_utils.unpack_x_y_sample_weight(
+                validation_data
+            )
+        epoch_iterator = _epoch_iterator(
+            self,
+            x=x,
+            y=y,
+            sample_weight=sample_weight,
+            batch_size=batch_size,
+            steps_per_epoch=steps_per_epoch,
+            shuffle=shuffle,
+            class_weight=class_weight,
+        )
+        self._maybe_symbolic_build(iterator=epoch_iterator)
+        epoch_iterator.reset()
+        callbacks = _callback_list(
+            self, callbacks, verbose, epochs, epoch_iterator.num_batches, add_history=True
+        )
+        runner = _ready(self)
+
+        def validate(epoch):
+            if validation_data is None or not self._should_eval(epoch, validation_freq):
+                return None
+            if getattr(self, "_eval_epoch_iterator", None) is None:
+                self._eval_epoch_iterator = _epoch_iterator(
+                    self,
+                    x=val_x,
+                    y=val_y,
+                    sample_weight=val_sample_weight,
+                    batch_size=validation_batch_size or batch_size,
+                    steps_per_epoch=validation_steps,
+                    shuffle=False,
+                )
+            return Keras3Training.evaluate(
+                self,
+                x=val_x,
+                y=val_y,
+                sample_weight=val_sample_weight,
+                batch_size=validation_batch_size or batch_size,
+                steps=validation_steps,
+                callbacks=callbacks,
+                return_dict=True,
+                _use_cached_eval_dataset=True,
+            )
+
+        feeds = _EpochFeeds(epoch_iterator)
+        try:
+            runner._engine_fit(
+                feeds,
+                epochs,
+                self._initial_epoch or initial_epoch,
+                callbacks,
+                verbose,
+                steps_per_epoch,
+                params={},
+                validate=validate,
+            )
+        finally:
+            feeds.close()
+        if isinstance(self.optimizer, k3_optimizers.Optimizer) and epochs > 0:
+            self.optimizer.finalize_variable_values(self.trainable_weights)
+        if getattr(self, "_eval_epoch_iterator", None) is not None:
+            del self._eval_epoch_iterator
+        return self.history
+
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
+        self._assert_compile_called("evaluate")
+        use_cached = kwargs.pop("_use_cached_eval_dataset", False)
+        if kwargs:
+            raise ValueError(f"Arguments not recognized: {kwargs}")
+        if use_cached:
+            epoch_iterator = self._eval_epoch_iterator
+        else:
+            epoch_iterator = _epoch_iterator(
+                self,
+                x=x,
+                y=y,
+                sample_weight=sample_weight,
+                batch_size=batch_size,
+                steps_per_epoch=steps,
+                shuffle=False,
+            )
+        self._maybe_symbolic_build(iterator=epoch_iterator)
+        epoch_iterator.reset()
+        callbacks = _callback_list(self, callbacks, verbose, 1, epoch_iterator.num_batches)
+        runner = _ready(self)
+        self.stop_evaluating = False
+        feeds = _EpochFeeds(epoch_iterator)
+        try:
+            logs = runner._engine_evaluate(feeds(), steps, callbacks, verbose)
+        finally:
+            feeds.close()
+        logs = pythonify_logs(logs)
+        if return_dict:
+            return logs
+        return self._flatten_metrics_in_order(logs)
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        epoch_iterator = _epoch_iterator(
+            self, x=x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False
+        )
+        callbacks = _callback_list(self, callbacks, verbose, 1, epoch_iterator.num_batches)
+        runner = _runner(self)
+        self.stop_predicting = False
+        feeds = _EpochFeeds(epoch_iterator)
+        try:
+            feed = feeds()
+            count = feed.num_batches if steps is None else steps
+            batches = _batches(feeds.iterator, count)
+            return runner._engine_predict(
+                batches,
+                callbacks,
+                self.steps_per_execution,
+                bool(self.jit_compile),
+                bool(self.run_eagerly),
+                verbose,
+                own_step=True,
+            )
+        finally:
+            feeds.close()
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        self._assert_compile_called("train_on_batch")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError(
+                    "Arguments `sample_weight` and `class_weight` cannot be specified at the "
+                    f"same time. Received: sample_weight={sample_weight}, "
+                    f"class_weight={class_weight}"
+                )
+            sample_weight = data_adapter_utils.class_weight_to_sample_weights(y, class_weight)
+        return _one_batch(self, True, (x, y, sample_weight), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compile_called("test_on_batch")
+        return _one_batch(self, False, (x, y, sample_weight), return_dict)
+
+    def predict_on_batch(self, x):
+        return _runner(self)._engine_predict(
+            [(x,)],
+            jit_compile=bool(self.jit_compile),
+            run_eagerly=bool(self.run_eagerly),
+            own_step=True,
+        )
+
+
+def _batches(iterator, count):
+    """Up to `count` (None: all) batches of a dataset iterator, pulled in Python."""
+    taken = 0
+    while count is None or taken < count:
+        element = iterator.get_next_as_optional()
+        if not element.has_value():
+            return
+        taken += 1
+        yield element.get_value()
+
+
+def _one_batch(model, train, batch, return_dict):
+    model._maybe_symbolic_build(data_batch=batch)
+    logs = pythonify_logs(_ready(model)._engine_batch(train, batch))
+    if return_dict:
+        return logs
+    return model._flatten_metrics_in_order(logs)
