@@ -338,10 +338,13 @@ def test_keras_checkpoint_round_trip():
     assert np.isfinite(history["loss"][0])
 
 
-def test_steps_per_execution_is_checked():
+def test_compile_checks_steps_per_execution_and_jit_compile():
     model, _, _ = convnet(_ours(keras.Model), _ours(keras.Sequential))
-    with pytest.raises(ValueError, match="steps_per_execution"):
-        model.compile("adam", "mse", steps_per_execution=0)
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="steps_per_execution"):
+            model.compile("adam", "mse", steps_per_execution=bad)
+    with pytest.raises(ValueError, match="jit_compile"):
+        model.compile("adam", "mse", jit_compile="xla")
 
 
 def test_train_on_batch_and_predict_on_batch_match_keras3():
@@ -359,3 +362,85 @@ def test_train_on_batch_and_predict_on_batch_match_keras3():
         logs.append(model.test_on_batch(x, y, return_dict=True))
         results.append((logs, model.predict_on_batch(x)))
     _close(results[0], results[1])
+
+
+def _both(fn):
+    """`fn(model_cls, seq_cls)` on stock Keras 3 and on the mixin, from the same seed."""
+    results = []
+    for ours in (False, True):
+        keras.utils.set_random_seed(1)
+        classes = (
+            (_ours(keras.Model), _ours(keras.Sequential))
+            if ours
+            else (keras.Model, keras.Sequential)
+        )
+        results.append(fn(*classes))
+    return results
+
+
+def test_the_step_is_traced_as_often_as_keras3_traces_it():
+    def run(model_cls, seq_cls):
+        traces = []
+
+        class Counting(model_cls):
+            def train_step(self, data):
+                traces.append(1)
+                return model_cls.train_step(self, data)
+
+        inputs = keras.Input((4,))
+        model = Counting(inputs, layers.Dense(1)(inputs))
+        model.compile("adam", "mse", steps_per_execution=20)
+        model.fit(np.ones((100, 4)), np.ones((100, 1)), batch_size=1, verbose=0)
+        return len(traces)
+
+    stock, ours = _both(run)
+    assert ours <= stock <= 2
+
+
+def test_ragged_predictions_and_missing_optional_inputs_as_in_keras3():
+    import tensorflow as tf
+
+    def run(model_cls, seq_cls):
+        class Ragged(model_cls):
+            def call(self, x):
+                return tf.RaggedTensor.from_row_lengths(tf.reshape(x, [-1]), [1, 2, 3, 2])
+
+        model = Ragged()
+        model.compile("sgd", "mse")
+        ragged = model.predict(np.ones((4, 2), "float32"), batch_size=4, verbose=0)
+
+        x, o = keras.Input((2,), name="x"), keras.Input((2,), name="o", optional=True)
+        out = layers.Dense(2)(x)
+        optional = model_cls({"x": x, "o": o}, layers.Lambda(lambda t: t)(out))
+        optional.compile("adam", "mse")
+
+        def data(with_y=True):
+            for _ in range(4):
+                yield ({"x": np.ones((2, 2)), "o": None},) + ((np.ones((2, 2)),) if with_y else ())
+
+        optional.fit(data(), verbose=0)
+        return type(ragged), optional.predict(data(False), verbose=0)
+
+    stock, ours = _both(run)
+    assert ours[0] is stock[0] is tf.RaggedTensor
+    _close(stock[1], ours[1])
+
+
+def test_backup_and_restore_resumes_at_the_interrupted_epoch():
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("interrupted")
+
+    def run(model_cls, seq_cls):
+        model, (x, y), kwargs = ops_layers(model_cls, seq_cls)
+        with tempfile.TemporaryDirectory() as tmp:
+            backup = keras.callbacks.BackupAndRestore(tmp)
+            with pytest.raises(RuntimeError, match="interrupted"):
+                model.fit(x, y, epochs=4, verbose=0, callbacks=[backup, Interrupt()], **kwargs)
+            history = model.fit(x, y, epochs=4, verbose=0, callbacks=[backup], **kwargs)
+        return history.epoch, history.history, model.get_weights()
+
+    stock, ours = _both(run)
+    assert ours[0] == stock[0] == [2, 3]
+    _close(stock, ours)

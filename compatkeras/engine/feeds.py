@@ -45,7 +45,9 @@ def _batch_spec(batch):
 
 
 def _rows(batch):
-    leaves = [t for t in tf.nest.flatten(batch[0]) if t is not None]
+    # Leaves without a shape (an empty `tf.experimental.Optional` for a missing input) say
+    # nothing about the rows.
+    leaves = [t for t in tf.nest.flatten(batch[0]) if getattr(t, "shape", None) is not None]
     return int(leaves[0].shape[0]) if leaves and leaves[0].shape else None
 
 

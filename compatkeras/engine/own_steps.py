@@ -12,12 +12,15 @@ between them (step counters, the per-replica reduction, the end-of-pass logs) is
 
 import functools
 
+import numpy as np
 import tensorflow as tf
 
 
 class _TfKerasKind:
     """tf-keras's `make_train_function`: step counters advanced, `reduce_per_replica` with the
     model's reduction method, end-of-pass logs from `_validate_and_get_metrics_result`."""
+
+    own_function = False
 
     def reduce(self, outputs, strategy, reduction):
         from tf_keras.src.engine import training as tfk_training
@@ -37,11 +40,22 @@ class _TfKerasKind:
 
         return counted_run
 
+    def plain(self, run):
+        """The model's step as it runs where no counter is advanced (predict)."""
+        return run
+
     def reduction(self, model):
         return model.distribute_reduction_method
 
     def pass_logs(self, model, logs):
         return model._validate_and_get_metrics_result(logs)
+
+    def host(self, outputs):
+        """One predict execution's outputs, flat, as kept until the pass ends."""
+        return [o.numpy() for o in tf.nest.flatten(outputs)]
+
+    def concat(self, parts):
+        return np.concatenate(parts)
 
 
 class _Keras3Kind:
@@ -49,19 +63,40 @@ class _Keras3Kind:
     Keras 3's `reduce_per_replica` ("auto"), end-of-pass logs from
     `_get_metrics_result_or_logs`."""
 
+    own_function = True
+
     def reduce(self, outputs, strategy, reduction):
         from keras.src.backend.tensorflow import trainer as k3_trainer
 
         return k3_trainer.reduce_per_replica(outputs, strategy, reduction=reduction)
 
     def counted(self, model, train, run):
-        return run
+        return self.plain(run)
+
+    def plain(self, run):
+        def step(data):  # Keras 3 hands a step None where the data has an empty Optional
+            return run(
+                tf.nest.map_structure(
+                    lambda t: None if isinstance(t, tf.experimental.Optional) else t, data
+                )
+            )
+
+        return step
 
     def reduction(self, model):
         return "auto"
 
     def pass_logs(self, model, logs):
         return model._get_metrics_result_or_logs(logs if logs is not None else {})
+
+    def host(self, outputs):
+        """Kept as tensors: Keras 3 joins ragged and sparse outputs as such."""
+        return tf.nest.flatten(outputs)
+
+    def concat(self, parts):
+        from keras.src.backend.tensorflow import trainer as k3_trainer
+
+        return k3_trainer.convert_to_np_if_not_ragged(k3_trainer.potentially_ragged_concat(parts))
 
 
 def model_kind(model):
@@ -123,6 +158,7 @@ class OwnSteps:
         self.jit_compile = bool(jit_compile) and not run_eagerly
         self.run_eagerly = run_eagerly
         self.kind = model_kind(model)
+        self._step_functions = {}
         self._executions = {
             train: {
                 name: _function(functools.partial(run, train), run_eagerly)
@@ -150,13 +186,22 @@ class OwnSteps:
     def distribute_batch(self, batch):
         return batch  # pulled from an iterator the data handler already distributed
 
+    def _step(self, train):
+        """The model's step as each replica runs it, made once per mode: a `tf.function` of its
+        own under XLA, and for Keras 3 models always (as Keras 3's `one_step_on_data`), so an
+        execution that calls it in several places, or is traced again, traces the step once."""
+        run = self._step_functions.get(train)
+        if run is None:
+            model = self.model
+            run = self.kind.counted(model, train, model.train_step if train else model.test_step)
+            if self.jit_compile or (self.kind.own_function and not self.run_eagerly):
+                run = tf.function(run, jit_compile=self.jit_compile, reduce_retracing=True)
+            self._step_functions[train] = run
+        return run
+
     def _one(self, train, data):
-        model = self.model
-        run = self.kind.counted(model, train, model.train_step if train else model.test_step)
-        if self.jit_compile:
-            run = tf.function(run, jit_compile=True, reduce_retracing=True)
-        outputs = self.strategy.run(run, args=(data,))
-        return self.kind.reduce(outputs, self.strategy, self.kind.reduction(model))
+        outputs = self.strategy.run(self._step(train), args=(data,))
+        return self.kind.reduce(outputs, self.strategy, self.kind.reduction(self.model))
 
     def _run_next(self, train, iterator):
         return self._one(train, next(iterator))

@@ -36,6 +36,12 @@ class PredictStep:
         self.model = model
         self.options = (jit_compile, eager, own)
         self.predict = calls.function(self._own if own else self._predict, jit_compile, eager)
+        from compatkeras.engine.own_steps import model_kind
+
+        # How a pass keeps and joins its outputs: the model kind's way for its own step.
+        kind = model_kind(model) if own else None
+        self.host = kind.host if own else _host
+        self.concat = kind.concat if own else np.concatenate
 
     def _predict(self, x):
         return _call(self.model, x, training=False)
@@ -43,9 +49,14 @@ class PredictStep:
     def _own(self, data):
         from compatkeras.engine.own_steps import model_kind
 
+        kind = model_kind(self.model)
         strategy = self.model.distribute_strategy
-        outputs = strategy.run(self.model.predict_step, args=(data,))
-        return model_kind(self.model).reduce(outputs, strategy, "concat")
+        outputs = strategy.run(kind.plain(self.model.predict_step), args=(data,))
+        return kind.reduce(outputs, strategy, "concat")
+
+
+def _host(outputs):
+    return [o.numpy() for o in tf.nest.flatten(outputs)]
 
 
 class Steps:

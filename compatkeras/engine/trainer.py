@@ -2,7 +2,6 @@
 single batches. A surface builds a `TrainingConfig` and iterables of `data.Batch`; the trainer
 owns the steps, the epoch loop, callbacks, and how values are averaged."""
 
-import numpy as np
 import tensorflow as tf
 import tf_keras
 
@@ -165,7 +164,9 @@ class Trainer:
         epoch_logs=None,
         bar_steps=None,
     ):
-        """`epoch_feed(epoch)` gives one epoch's feed (`engine.feeds`); `validate(epoch)` gives
+        """`epoch_feed(epoch)` gives one epoch's feed (`engine.feeds`); `initial_epoch`: an int,
+        or a function read after `on_train_begin` (Keras 3's `BackupAndRestore` sets the model's
+        `_initial_epoch` there); `validate(epoch)` gives
         val logs (or None when there is no validation this epoch); `epoch_logs(logs)` shapes
         the logs callbacks and History see (default: as they are); `bar_steps` as for
         `_engine_callbacks`."""
@@ -174,6 +175,8 @@ class Trainer:
         )
         self.stop_training = False
         callbacks.on_train_begin()
+        if callable(initial_epoch):  # read after on_train_begin, where callbacks may set it
+            initial_epoch = initial_epoch()
         logs = None
         for epoch in range(initial_epoch, epochs):
             callbacks.on_epoch_begin(epoch)
@@ -279,7 +282,7 @@ class Trainer:
             cbs.on_predict_end()
         if not chunks:
             return []
-        arrays = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        arrays = [self._predictor.concat([c[i] for c in chunks]) for i in range(len(chunks[0]))]
         if own_step:
             return tf.nest.pack_sequence_as(self._predicted_structure, arrays)
         return arrays
@@ -308,7 +311,7 @@ class Trainer:
     def _predict_one(self, x):
         outputs = self._predictor.predict(x)
         self._predicted_structure = outputs
-        return [o.numpy() for o in tf.nest.flatten(outputs)]
+        return self._predictor.host(outputs)
 
 
 class Runner(Trainer):

@@ -139,6 +139,11 @@ class Keras3Training:
         auto_scale_loss=True,
     ):
         check_steps_per_execution(steps_per_execution)
+        if jit_compile != "auto" and jit_compile not in (True, False, None):
+            raise ValueError(
+                '`jit_compile` must be True, False or "auto". '
+                f"Received: jit_compile={jit_compile!r}"
+            )
         _keras_compile(
             self,
             optimizer=optimizer,
@@ -242,7 +247,7 @@ class Keras3Training:
             runner._engine_fit(
                 feeds,
                 epochs,
-                self._initial_epoch or initial_epoch,
+                lambda: self._initial_epoch or initial_epoch,
                 callbacks,
                 verbose,
                 steps_per_epoch,
