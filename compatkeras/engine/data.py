@@ -48,6 +48,18 @@ def _dense(array):
     return array.toarray() if is_sparse_matrix(array) else array
 
 
+def _is_live(array):
+    """A `tf.Variable` (a Keras 2 `Input(tensor=K.variable(...))`): a callback may change it
+    between batches or epochs, so it is read when its batch is taken, never ahead."""
+    return isinstance(array, tf.Variable)
+
+
+def _rows(array, index):
+    if _is_live(array):
+        return array[index] if isinstance(index, slice) else tf.gather(array, index)
+    return _dense(array[index])
+
+
 class ArraySource:
     """In-memory arrays (numpy, or scipy.sparse matrices, made dense one batch at a time as
     Keras 2 did). Shuffling uses numpy's global RNG, as Keras 2 did, so seeded programs see the
@@ -57,7 +69,9 @@ class ArraySource:
         self.xs, self.ys, self.ws = list(xs), list(ys), list(ws)
         arrays = [a for a in (*self.xs, *self.ys) if a is not None]
         self.num_samples = arrays[0].shape[0] if arrays else 0
-        self._sparse = any(is_sparse_matrix(a) for a in arrays)
+        # Batches of these are taken in Python, one at a time, just before they run: tf.data
+        # cannot gather rows of a sparse matrix, and would read a variable ahead of the steps.
+        self._from_python = any(is_sparse_matrix(a) or _is_live(a) for a in arrays)
         self._tensors = None
         self._repeated = {}  # (batch_size, prefetch) -> (repeated dataset, shared iterator slot)
 
@@ -66,7 +80,10 @@ class ArraySource:
         if self._tensors is None:
             # Tuples: tf.data reads a list as one tensor to stack, a tuple as a structure.
             self._tensors = tuple(
-                tuple(None if a is None else tf.convert_to_tensor(_dense(a)) for a in part)
+                tuple(
+                    None if a is None else a if _is_live(a) else tf.convert_to_tensor(_dense(a))
+                    for a in part
+                )
                 for part in (self.xs, self.ys, self.ws)
             )
         return self._tensors
@@ -114,7 +131,7 @@ class ArraySource:
         where the last stopped (every epoch takes exactly `num_batches`), and the prefetch stays
         warm across epochs instead of a new pipeline starting (and filling) at each one."""
         sizes = [stop - start for start, stop in make_batches(self.num_samples, batch_size)]
-        if self._sparse:  # tf.data cannot gather rows of a sparse matrix: batches from Python
+        if self._from_python:
             return PythonFeed(self.batches(batch_size, shuffle), len(sizes))
         if shuffle:
             return DatasetFeed(
@@ -128,7 +145,7 @@ class ArraySource:
 
     def _take(self, index):
         def take(arrays):
-            return [None if a is None else _dense(a[index]) for a in arrays]
+            return [None if a is None else _rows(a, index) for a in arrays]
 
         return take(self.xs), take(self.ys), take(self.ws)
 

@@ -43,7 +43,14 @@ def model_inputs(model, x):
     given = iter(
         standardize_input_data(x, [names[i] for i in free], [shapes[i] for i in free], "input")
     )
-    return [as_array(bound[i]) if i in bound else next(given) for i in range(len(names))], False
+    return [bound_value(bound[i]) if i in bound else next(given) for i in range(len(names))], False
+
+
+def bound_value(tensor):
+    """What training reads of an `Input(tensor=...)` beside fed data: a variable stays a
+    variable, read when each batch is taken (a callback may have changed it, and Keras 2 read
+    it in the graph at every step); other tensors are constant and become arrays."""
+    return tensor if isinstance(tensor, tf.Variable) else as_array(tensor)
 
 
 def standardize_input_data(data, names, shapes, prefix, check_shapes=True):

@@ -1,6 +1,7 @@
 """The Keras 2 training methods of `compatkeras.legacy.Model`: signatures, defaults, checks,
 return shapes and names. Every number comes from the engine (`compatkeras.engine.trainer`)."""
 
+import dataclasses
 import math
 import warnings
 
@@ -19,6 +20,18 @@ from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
 from compatkeras.legacy.own_steps import runs_own_steps, tf_keras_when_own_steps
 
 _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
+
+
+def _steps_per_execution(value):
+    """tf.keras 2.x's `steps_per_execution` (None: 1), checked as an int >= 1."""
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            "`steps_per_execution` must be an integer >= 1 (the number of batches each "
+            f"compiled call runs). Received: steps_per_execution={value!r}"
+        )
+    return value
 
 
 class Keras2BatchLogs(BatchLogs):
@@ -61,14 +74,24 @@ class LegacyTraining(GeneratorMethods):
         sample_weight_mode=None,
         weighted_metrics=None,
         target_tensors=None,
+        *,
+        run_eagerly=None,
+        steps_per_execution=None,
+        jit_compile=None,
         **kwargs,
     ):
         unknown = {k for k in kwargs if k not in _SESSION_KWARGS}
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile`: {unknown}")
+        # tf.keras 2.x's execution options (TF 2.4+), keyword-only as tf.keras programs pass them.
+        execution = {
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
         if deferred.unbuilt(self):
             arguments = (optimizer, loss, metrics, loss_weights, sample_weight_mode)
-            deferred.keep(self, (*arguments, weighted_metrics, target_tensors), kwargs)
+            deferred.keep(self, (*arguments, weighted_metrics, target_tensors), kwargs | execution)
             return
         if kwargs:
             warnings.warn(
@@ -89,7 +112,12 @@ class LegacyTraining(GeneratorMethods):
                 weighted_metrics,
                 target_tensors,
             )
-            self._engine_compile(config, batch_logs=Keras2BatchLogs())
+            config = dataclasses.replace(
+                config, run_eagerly=bool(run_eagerly), jit_compile=bool(jit_compile)
+            )
+            self._engine_compile(
+                config, _steps_per_execution(steps_per_execution), batch_logs=Keras2BatchLogs()
+            )
         # What `model.save("m.h5")` writes as `training_config`, through tf-keras's HDF5 code;
         # bound target tensors are data, not configuration, so they are not saved.
         self._legacy_compile_args = {
@@ -159,7 +187,7 @@ class LegacyTraining(GeneratorMethods):
         # batched along with them (Keras 2.2.4 fed the targets and read the whole tensors).
         symbolic = all_bound and (y is None or not fed)
         if all_bound and not symbolic:
-            xs = [data_lib.as_array(t) for t in xs]
+            xs = [data_lib.bound_value(t) for t in xs]
         shapes = [tuple(self.outputs[self.output_names.index(o.name)].shape) for o in fed]
         if y is None and fed:
             names = [o.name for o in fed]

@@ -45,7 +45,13 @@ def Input(
         result = _tf_keras.Input(
             batch_size=batch_size, name=name, dtype=dtype or data.dtype, tensor=data, **kwargs
         )
-        result._keras_history.layer._compatkeras_tensor = data
+        # A variable stays one: Keras 2 read it in the graph at every step, so a callback that
+        # changes it changes what the next step sees.
+        # Set past tf-keras's attribute tracking: the variable is data, not a weight of the model.
+        live = isinstance(tensor, _tf.Variable)
+        object.__setattr__(
+            result._keras_history.layer, "_compatkeras_tensor", tensor if live else data
+        )
         return result
     return _tf_keras.Input(
         shape=shape,
