@@ -10,6 +10,8 @@ also true for compatkeras's (tf-keras's) built-in optimizers, as every Keras 2 o
 `Optimizer`.
 """
 
+import warnings
+
 import tensorflow as tf
 import tf_keras
 from tf_keras import backend as K
@@ -138,15 +140,41 @@ class _SameVariables:
 
 
 def updates_from_loss(optimizer):
-    """The engine's hook for such an optimizer: `fn(loss, variables)` running its updates."""
+    """The engine's hook for such an optimizer: `fn(loss, variables)` running its updates.
+    The ops `get_updates` builds run with the step; the `(variable, value)` pairs it returns
+    (Keras 2's other form of an update, which its `K.function` applied) are assigned here."""
     same_variables = _SameVariables()
 
     def run(loss, variables):
         arguments = get_updates_arguments((), {"loss": loss, "params": list(variables)})
         with same_variables:
-            optimizer.get_updates(**arguments)
+            updates = optimizer.get_updates(**arguments)
+        assign_pairs(updates)
 
     return run
+
+
+def assign_pairs(updates):
+    """Assigns each `(variable, value)` pair of a Keras 2 update list; ops are already part of
+    the step. A value computed before training (an eager tensor, e.g. keras-rl's soft target
+    updates built at compile time) is the same at every step: Keras 2 recomputed it from the
+    variables, TensorFlow 2 cannot, so it is assigned as it is, with a warning naming the
+    variable."""
+    for update in updates or ():
+        if not (isinstance(update, (tuple, list)) and len(update) == 2):
+            continue
+        variable, value = update
+        if not isinstance(variable, tf.Variable):
+            continue
+        if isinstance(value, tf.Tensor) and not tf.is_symbolic_tensor(value):
+            warnings.warn(
+                f"The update of `{variable.name}` returned by `get_updates` was computed before "
+                "training, so every step assigns that same value (Keras 2 recomputed it from "
+                "the variables at each step). Build it inside `get_updates` to have it follow "
+                "the variables.",
+                stacklevel=2,
+            )
+        variable.assign(tf.cast(value, variable.dtype))
 
 
 class TFOptimizer(Optimizer):
