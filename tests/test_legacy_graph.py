@@ -62,7 +62,33 @@ def set_again():
 refused = set_again()
 copy.inputs = None
 copy._set_inputs(seq.inputs)
+class AnchorBoxes(layers.Layer):
+    # an SSD detector's anchor layer: reads the input's Keras 2 shape inside call
+    def call(self, x, training=None):
+        self.seen = x._keras_shape
+        batch, height, width, channels = x._keras_shape
+        return K.ones_like(x) * float(height * width)
+
+img = layers.Input((4, 5, 3))
+anchors = AnchorBoxes()
+anchor_model = Model(img, anchors(img))
+built_shape = anchors.seen
+anchor_model.compile('sgd', 'mse')
+anchor_model.train_on_batch(np.ones((2, 4, 5, 3)), np.ones((2, 4, 5, 3)))
+class SetsShape(layers.Layer):
+    def call(self, x):
+        out = x * 2.
+        out._keras_shape = (None, 99)  # Keras 2 custom layers set it on what they return
+        self.after = out._keras_shape
+        return out
+sets_shape = SetsShape()
+sets_shape(layers.Input((3,)))
+one_output = Model(a, dense)
 result = {'phase': phase, 'conditional': conditional,
+          'keras_shape': [list(built_shape), list(anchors.seen), dense._keras_shape[1],
+                          list(sets_shape.after)],
+          'len_check': [hasattr(one_output.output, '__len__') and len(one_output.output) > 1,
+                        len(model.outputs)],
           'depths': [depth_of['x1'], depth_of['x2']],
           'set_inputs': [refused, copy.predict(np.ones((1, 3))).shape[1]],
           'gpus': tensorflow_backend._get_available_gpus()}
@@ -109,3 +135,18 @@ def test_set_inputs_refuses_set_inputs_and_restores_cleared_ones(got):
 
 def test_available_gpus_lists_none_on_a_cpu_machine(got):
     assert got["gpus"] == []
+
+
+def test_tensors_in_call_have_keras2_shapes(got):
+    # Keras 2's Layer.__call__ set `_keras_shape` on what `call` received: at build time the
+    # batch is unknown; in a training step traced on a batch of 2 it is the traced shape.
+    built, in_step, dense_units, set_in_call = got["keras_shape"]
+    assert set_in_call == [None, 99]
+    assert built == [None, 4, 5, 3]
+    assert in_step[1:] == [4, 5, 3] and in_step[0] in (None, 2)
+    assert dense_units == 3
+
+
+def test_a_single_output_has_no_len(got):
+    # keras-rl: `hasattr(model.output, '__len__') and len(model.output) > 1` was False.
+    assert got["len_check"] == [False, 2]

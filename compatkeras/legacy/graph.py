@@ -1,9 +1,11 @@
 """Keras 2's names for the graph that tf-keras keeps under other names, added to tf-keras's
 classes by `install()` (run when `compatkeras.legacy` is imported).
 
-Added, never replacing anything tf-keras has:
+Added, never replacing anything tf-keras has (except `KerasTensor.__len__`, removed: see
+`install`):
 - symbolic tensors: `_keras_shape`, and `_uses_learning_phase` (the tensor depends on a layer
-  that behaves differently in training, unless that layer was called with `training=`);
+  that behaves differently in training, unless that layer was called with `training=`), both
+  also settable; TensorFlow tensors (what `call` sees) get them too;
 - layers: `uses_learning_phase`, `get_updates_for(inputs)`, `get_losses_for(inputs)`; models
   also `_layers_by_depth`;
 - nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`.
@@ -128,11 +130,37 @@ def _wrap_add_loss(add_loss):
     return wrapper
 
 
+def _static_shape(tensor):
+    shape = tensor.shape
+    return None if shape.rank is None else tuple(shape.as_list())
+
+
+def _settable(name, computed):
+    """A property Keras 2 code reads and also sets (`out._keras_shape = shape` in a custom
+    layer): what was set, else `computed(tensor)`."""
+    key = f"_keras2{name}"
+
+    def get(tensor):
+        value = tensor.__dict__.get(key, _NOT_GIVEN)
+        return computed(tensor) if value is _NOT_GIVEN else value
+
+    def set_(tensor, value):
+        tensor.__dict__[key] = value
+
+    return property(get, set_)
+
+
 def install():
     additions = {
         keras_tensor.KerasTensor: {
-            "_keras_shape": property(lambda t: tuple(t.shape)),
-            "_uses_learning_phase": property(_tensor_uses_learning_phase),
+            "_keras_shape": _settable("_keras_shape", _static_shape),
+            "_uses_learning_phase": _settable("_uses_learning_phase", _tensor_uses_learning_phase),
+        },
+        # What a layer's `call` sees (graph tensors while a model is built or a step traced,
+        # eager ones when run eagerly): Keras 2's `Layer.__call__` gave them `_keras_shape`.
+        tf.Tensor: {
+            "_keras_shape": _settable("_keras_shape", _static_shape),
+            "_uses_learning_phase": _settable("_uses_learning_phase", lambda t: False),
         },
         node_module.Node: {
             "input_masks": property(lambda n: _node_masks(n.input_tensors)),
@@ -151,6 +179,10 @@ def install():
         for name, value in attributes.items():
             if not hasattr(cls, name):
                 setattr(cls, name, value)
+    # A Keras 2 graph tensor had no `__len__`: `hasattr(model.output, "__len__") and
+    # len(model.output) > 1` (keras-rl) was False for one output. tf-keras's raises instead.
+    if "__len__" in vars(keras_tensor.KerasTensor):
+        del keras_tensor.KerasTensor.__len__
     layer = tf_keras.layers.Layer
     if not getattr(layer.add_update, "_keras2", False):
         layer.add_update = _wrap_add_update(layer.add_update)
