@@ -82,19 +82,25 @@ def _blocks(statement):
         yield case.body.body
 
 
-def _statements(body):
-    """Every statement, nested ones included, without descending into expressions (imports are
-    statements, so the scan costs a fraction of a full tree visit)."""
+def _statements(body, nested=False):
+    """`(statement, nested)` for every statement, nested ones included, without descending
+    into expressions (imports are statements, so the scan costs a fraction of a full tree
+    visit). `nested`: inside a function or class body, where an import binds no module name."""
     for statement in body:
-        yield statement
+        yield statement, nested
         if isinstance(statement, cst.BaseCompoundStatement):
+            inner = nested or isinstance(statement, (cst.FunctionDef, cst.ClassDef))
             for block in _blocks(statement):
-                yield from _statements(block)
+                yield from _statements(block, inner)
 
 
 class ImportTable:
     def __init__(self, project=None):
         self.bindings = {}  # local name -> full dotted name it was imported as
+        # The names those imports bind at module level (not only inside a function or class):
+        # new code may refer to these anywhere in the file.
+        self.module_scope = set()
+        self._nested = False
         self.star_modules = []
         self.from_modules = set()  # id() of every `from X import` module node (X is absolute)
         self.project = project  # `project.Project` of the run, or None
@@ -109,7 +115,8 @@ class ImportTable:
         return table
 
     def _read(self, module):
-        for statement in _statements(module.body):
+        for statement, nested in _statements(module.body):
+            self._nested = nested
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import):
@@ -121,10 +128,15 @@ class ImportTable:
         for alias in node.names:
             full = dotted(alias.name)
             if alias.asname is not None:
-                self.bindings[alias.asname.name.value] = full
+                self._bind(alias.asname.name.value, full)
             else:
                 head = full.split(".", 1)[0]
-                self.bindings[head] = head
+                self._bind(head, head)
+
+    def _bind(self, local, full):
+        self.bindings[local] = full
+        if not self._nested:
+            self.module_scope.add(local)
 
     def visit_ImportFrom(self, node):
         if self.project is not None and node.module is not None:
@@ -138,7 +150,7 @@ class ImportTable:
             return
         for alias in node.names:
             local = alias.asname.name.value if alias.asname is not None else alias.name.value
-            self.bindings[local] = f"{module}.{dotted(alias.name)}"
+            self._bind(local, f"{module}.{dotted(alias.name)}")
 
     def _project_import(self, node):
         """`from model import *` where the project's `model.py` uses Keras: its Keras names
@@ -194,6 +206,21 @@ class ImportTable:
         """Whether the local name `local` is the module `module` (e.g. `keras` is `keras`)."""
         bound = self.bindings.get(local)
         return bound is not None and canonical(bound) == module
+
+    def module_name(self, module):
+        """A name that an import binds to `module` at module level, usable anywhere in the
+        file; None when there is none (an import inside one function serves only that one)."""
+        for local in self.bindings:
+            if local in self.module_scope and self.binds_module(local, module):
+                return local
+        return None
+
+    def free_for(self, local, module):
+        """Whether a module-level `import module as local` may be added: `local` is not bound
+        at module level, and where it is bound (inside a function) it is that same module."""
+        if local in self.module_scope:
+            return False
+        return local not in self.bindings or self.binds_module(local, module)
 
     def is_foreign(self, node):
         """Whether `node`'s head name is an import of something that is not Keras or TensorFlow

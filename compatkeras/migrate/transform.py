@@ -88,23 +88,29 @@ class Context:
         """Source text naming `module` (e.g. `keras.ops`) here: an existing import of it, or
         `local` after adding `statement`, or (for a Keras module) `keras.<rest>` through an
         `import keras`. None when every spelling is taken by something else."""
-        for name in self.names.bindings:
-            if self.names.binds_module(name, module):
-                return name
-        if local not in self.names.bindings and not _mentions(self.whole, local):
+        name = self.names.module_name(module)
+        if name is not None:
+            return name
+        # An import of `module` inside some function binds `local` there only: the code written
+        # here needs a module-level one (else: NameError where that function is not).
+        if self.names.free_for(local, module) and (
+            self.names.binds_module(local, module) or not _mentions(self.whole, local)
+        ):
             self.require_import(statement)
             return local
         if not module.startswith("keras."):
             return None
         rest = module.partition(".")[2]
-        if self.names.binds_module("keras", "keras"):
+        if self.names.module_name("keras") == "keras":
             return f"keras.{rest}"
         code = "\n".join(
             line
             for line in self.whole.splitlines()
             if not line.lstrip().startswith(("import ", "from "))
         )
-        if "keras" not in self.names.bindings and not _mentions(code, "keras"):
+        if self.names.free_for("keras", "keras") and (
+            self.names.binds_module("keras", "keras") or not _mentions(code, "keras")
+        ):
             self.require_import("import keras")
             return f"keras.{rest}"
         return None

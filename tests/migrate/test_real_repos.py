@@ -62,6 +62,30 @@ FIXES = [
     ),
 ]
 
+# Rewrites that changed meaning (issue: no rewrite that breaks code), each as it now is.
+FIXES += [
+    (  # a starred item keeps its star when the list display becomes a tuple
+        "import keras\ndef g():\n    yield [image, *y_true], np.zeros(n)\n"
+        "def h():\n    yield [x, *ys]\nm.fit_generator(g(), 2)\nm.fit_generator(h(), 2)\n",
+        "import keras\ndef g():\n    yield (image, *y_true), np.zeros(n)\n"
+        "def h():\n    yield (x, *ys)\nm.fit(g(), steps_per_epoch=2)\nm.fit(h(), steps_per_epoch=2)\n",
+    ),
+    (  # `tf` imported inside another function only: the rewrite adds a module-level import
+        "from keras import backend as K\ndef build():\n    import tensorflow as tf\n"
+        "    return tf.zeros(3)\ndef step(f, x, s):\n    return K.rnn(f, x, s)\n",
+        "from keras import backend as K\nimport tensorflow as tf\ndef build():\n"
+        "    import tensorflow as tf\n    return tf.zeros(3)\ndef step(f, x, s):\n"
+        "    return tf.keras.backend.rnn(f, x, s)\n",
+    ),
+    (  # K.constant gave floatx() unless told otherwise; convert_to_tensor keeps float64
+        "import numpy as np\nfrom keras import backend as K\nc = K.constant(np.ones(3))\n"
+        "d = K.constant(np.ones(3), 'int32')\n",
+        "import numpy as np\nfrom keras import backend as K\nfrom keras import ops\nimport keras\n"
+        "c = ops.convert_to_tensor(np.ones(3), dtype=keras.config.floatx())\n"
+        "d = ops.convert_to_tensor(np.ones(3), 'int32')\n",
+    ),
+]
+
 NOOPS = [
     # an RL agent's own metrics_names, a plain generator nobody trains on, a non-Keras reset
     "import keras\nclass Agent:\n    @property\n    def metrics_names(self):\n        return []\n"

@@ -81,6 +81,7 @@ def _op(target, params, positional=None, **kw):
 
 
 _NO_NAME = {"name": None}
+_KERAS = "__keras__"  # in a default: the file's name for the `keras` module
 OPS = {
     **{
         n: _op(f"ops.{n}", "x axis keepdims")
@@ -187,11 +188,13 @@ OPS = {
     "update": _op("__0__.assign(__1__)", "x new_x", template=True),
     "update_add": _op("__0__.assign_add(__1__)", "x increment", template=True),
     "update_sub": _op("__0__.assign_sub(__1__)", "x decrement", template=True),
+    # K.constant gave floatx() when no dtype was given; convert_to_tensor keeps numpy's float64.
     "constant": _op(
         "ops.convert_to_tensor",
         "value dtype shape name",
         2,
         renames={"value": "x", "shape": None, **_NO_NAME},
+        defaults={"dtype": "__keras__.config.floatx()"},
     ),
     "logsumexp": _op("ops.logsumexp", "x axis keepdims"),
     "dtype": _op("ops.dtype", "x"),
@@ -414,6 +417,11 @@ def _rewrite(ctx, original, call, name):
     present = {op.renames.get(p, p) for p in values}
     for keyword, text in op.defaults.items():
         if keyword not in present:
+            if _KERAS in text:  # a default that names Keras itself (`keras.config.floatx()`)
+                keras_name = _keras_name(ctx)
+                if keras_name is None:
+                    return None
+                text = text.replace(_KERAS, keras_name)
             new_args.append(edit.arg(edit.expression(text), keyword, last=True))
     ctx.report(TO_OPS.id, original, f"K.{name} -> {op.target}")
     return call.with_changes(
@@ -422,10 +430,10 @@ def _rewrite(ctx, original, call, name):
 
 
 def _keras_name(ctx):
-    for name in ctx.names.bindings:
-        if ctx.names.binds_module(name, "keras"):
-            return name
-    if "keras" not in ctx.names.bindings:
+    name = ctx.names.module_name("keras")
+    if name is not None:
+        return name
+    if ctx.names.free_for("keras", "keras"):
         ctx.require_import("import keras")
         return "keras"
     return None

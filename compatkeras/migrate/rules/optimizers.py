@@ -63,12 +63,12 @@ def _schedule_prefix(ctx, call):
         owner = call.func.value
         if ctx.names.qualify(owner) == "keras.optimizers":
             return dotted(owner)
-    for local in ctx.names.bindings:
-        if ctx.names.binds_module(local, "keras.optimizers"):
-            return local
-    if ctx.names.binds_module("keras", "keras"):
+    local = ctx.names.module_name("keras.optimizers")
+    if local is not None:
+        return local
+    if ctx.names.module_name("keras") == "keras":
         return "keras.optimizers"
-    if "keras" not in ctx.names.bindings:
+    if ctx.names.free_for("keras", "keras"):
         ctx.require_import("import keras")
         return "keras.optimizers"
     return None  # `keras` means something else here

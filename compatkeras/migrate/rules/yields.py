@@ -70,7 +70,11 @@ def uses(tree):
 
 
 def _tuple(elements):
-    items = [cst.Element(e.value) for e in elements]
+    """A tuple display of the same elements; a starred one (`*y_true`) stays starred."""
+    items = [
+        cst.StarredElement(e.value) if isinstance(e, cst.StarredElement) else cst.Element(e.value)
+        for e in elements
+    ]
     if len(items) == 1:
         items = [items[0].with_changes(comma=cst.Comma())]
     return cst.Tuple(items)
@@ -100,7 +104,10 @@ def _fixed(ctx, value, kinds):
     if isinstance(value, cst.Tuple):
         return _lists_to_tuples(value), True
     if kinds == {"train"}:
-        if isinstance(value, cst.List) and len(value.elements) in (2, 3):
+        # Keras 2 read a yielded sequence of 2 or 3 as (x, y[, weights]); one with a starred
+        # element has that length at run time too, and the tuple keeps it.
+        starred = any(isinstance(e, cst.StarredElement) for e in getattr(value, "elements", ()))
+        if isinstance(value, cst.List) and (len(value.elements) in (2, 3) or starred):
             pair = _tuple(value.elements)
             return _lists_to_tuples(pair) or pair, True
         return None, True
