@@ -11,7 +11,15 @@ SURFACES = [p for d in ("legacy", "v3") for p in sorted((ROOT / d).rglob("*.py")
 
 # Names the engine lists as its API, per module (the docstring says the same in prose).
 PUBLIC = {
-    "compatkeras.engine": {"config", "enqueuer", "Model", "Runner", "Sequential", "rebuild_as"},
+    "compatkeras.engine": {
+        "config",
+        "enqueuer",
+        "loss_graph",
+        "Model",
+        "Runner",
+        "Sequential",
+        "rebuild_as",
+    },
     "compatkeras.engine.model": {
         "CompileContainerStandIn",
         "Model",
@@ -30,6 +38,7 @@ PUBLIC = {
     },
     "compatkeras.engine.progress": {"BatchLogs"},
     "compatkeras.engine.losses": {"reduce_loss"},
+    "compatkeras.engine.loss_graph": {"trace"},
     "compatkeras.engine.enqueuer": {"open_stream", "GeneratorEnqueuer"},
 }
 # Model attributes that belong to the engine's implementation.

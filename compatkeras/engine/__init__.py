@@ -18,7 +18,8 @@ surface may use what is listed here and nothing else:
 - `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`;
   `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`;
 - `engine.progress.BatchLogs`: what batch callbacks get (a surface subclasses it);
-- `engine.losses.reduce_loss`; `engine.enqueuer` (`open_stream`, `GeneratorEnqueuer` and the
+- `engine.losses.reduce_loss`; `engine.loss_graph.trace` (losses that read the model's graph,
+  run on the step's tensors: `TrainingConfig.loss_graph`); `engine.enqueuer` (`open_stream`, `GeneratorEnqueuer` and the
   options the v3 surface reads from it).
 
 The training loop is `Trainer._run_feed`: every input kind reaches it as a feed, and each

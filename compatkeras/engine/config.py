@@ -60,6 +60,9 @@ class TrainingConfig:
     # with a warning instead of failing.
     jit_fallback: bool = False
     run_eagerly: bool = False
+    # `engine.loss_graph.LossGraph`: losses that read the model's graph, run on the step's own
+    # tensors (the step calls it in place of the model); None: every loss gets (y_true, y_pred).
+    loss_graph: object = None
     # Targets (fed or bound) cast to the prediction's dtype before losses and metrics: Keras 2's
     # target placeholders had the output's dtype, so int, bool and float64 labels worked with
     # every loss (sparse losses cast them back to integers themselves).

@@ -178,26 +178,50 @@ class Steps:
         self.jit_compile = False
         self._build()
 
-    def _losses(self, x, ys, ws, training):
-        predictions = _as_list(_call(self.model, x, training))
-        total, output_losses, metric_values = 0.0, [], []
+    def _targets(self, ys, ws):
+        """(y_true, weights) per output (None for an output without a loss)."""
         fed = iter(zip(ys, ws, strict=True))
+        targets = []
+        for output in self.config.outputs:
+            if output.loss is None:
+                targets.append(None)
+            elif output.target is not None:
+                # Bound targets are unweighted, as in Keras 2 (no sample-weight placeholder).
+                targets.append((tf.convert_to_tensor(output.target), None))
+            else:
+                targets.append(next(fed))
+        return targets
+
+    def _forward(self, x, training):
+        """Predictions, and the step's graph tensors that losses read (`engine.loss_graph`)."""
+        graph = self.config.loss_graph
+        if graph is None:
+            return _as_list(_call(self.model, x, training)), None
+        return graph.forward(x, training)
+
+    def _loss_values(self, i, output, y_true, y_pred, live):
+        if live is None or i not in self.config.loss_graph.indexes:
+            return output.loss(y_true, y_pred)
+        with self.config.loss_graph.reading(live):
+            return output.loss(y_true, y_pred)
+
+    def _losses(self, x, ys, ws, training):
+        targets = self._targets(ys, ws)
+        predictions, live = self._forward(x, training)
+        total, output_losses, metric_values = 0.0, [], []
         metric_index = 0
-        for output, y_pred in zip(self.config.outputs, predictions, strict=True):
+        for i, (output, y_pred) in enumerate(zip(self.config.outputs, predictions, strict=True)):
             if output.loss is None:
                 continue
             mask = getattr(y_pred, "_keras_mask", None)
             if y_pred.dtype in (tf.float16, tf.bfloat16):
                 # Mixed precision: losses and metrics in float32, as Keras 3 computes them.
                 y_pred = tf.cast(y_pred, tf.float32)
-            if output.target is not None:
-                # Bound targets are unweighted, as in Keras 2 (no sample-weight placeholder).
-                y_true, weights = tf.convert_to_tensor(output.target), None
-            else:
-                y_true, weights = next(fed)
+            y_true, weights = targets[i]
             if self.config.cast_targets and y_true.dtype != y_pred.dtype:
                 y_true = tf.cast(y_true, y_pred.dtype)
-            value = reduce_loss(output.loss(y_true, y_pred), weights, mask, self.config.loss_rule)
+            values = self._loss_values(i, output, y_true, y_pred, live)
+            value = reduce_loss(values, weights, mask, self.config.loss_rule)
             total += output.loss_weight * value
             if output.loss_log_name:
                 output_losses.append(value)

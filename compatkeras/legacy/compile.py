@@ -11,6 +11,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras.engine import config as engine_config
+from compatkeras.engine import loss_graph
 from compatkeras.engine.model import with_loss_scaling
 from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy import optimizers as legacy_optimizers
@@ -342,6 +343,8 @@ def build_config(
         raise ValueError("The model cannot be compiled because it has no loss to optimize.")
     weights = _loss_weights(model, loss_weights)
     targets = _targets(model, target_tensors)
+    bound = {i for i, target in enumerate(targets) if target is not None}
+    graph = loss_graph.trace(model, losses, skip=bound)
     temporal = _temporal_modes(model, sample_weight_mode, losses, targets)
     metric_specs = _metrics(model, metrics, weighted_metrics, losses, flavor)
     outputs = tuple(
@@ -363,6 +366,7 @@ def build_config(
         loss_rule=engine_config.KERAS_2_2 if keras22 else engine_config.TF_KERAS,
         metric_mode=engine_config.PER_BATCH if keras22 else engine_config.STATEFUL,
         cast_targets=True,
+        loss_graph=graph,
         updates_from_loss=(
             legacy_optimizers.updates_from_loss(optimizer)
             if legacy_optimizers.builds_updates(optimizer)

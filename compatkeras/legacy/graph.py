@@ -130,6 +130,14 @@ def _wrap_add_loss(add_loss):
     return wrapper
 
 
+def _as_list_of(getter):
+    def get(node):
+        value = getter(node)
+        return value if isinstance(value, (list, tuple, dict)) else [value]
+
+    return get
+
+
 def _static_shape(tensor):
     shape = tensor.shape
     return None if shape.rank is None else tuple(shape.as_list())
@@ -179,6 +187,15 @@ def install():
         for name, value in attributes.items():
             if not hasattr(cls, name):
                 setattr(cls, name, value)
+    # Keras 2's nodes held lists of tensors (`node.input_tensors[0]` in keras-contrib's CRF
+    # loss); tf-keras's hold what the layer was called with. A list of one tensor reads the same
+    # way in tf-keras's own uses (it flattens them, or unwraps a list of one).
+    for name in ("input_tensors", "output_tensors"):
+        plain = vars(node_module.Node).get(name)
+        if plain is not None and not getattr(plain, "_keras2", False):
+            listed = property(_as_list_of(plain.fget))
+            listed.fget._keras2 = True
+            setattr(node_module.Node, name, listed)
     # A Keras 2 graph tensor had no `__len__`: `hasattr(model.output, "__len__") and
     # len(model.output) > 1` (keras-rl) was False for one output. tf-keras's raises instead.
     if "__len__" in vars(keras_tensor.KerasTensor):
