@@ -187,10 +187,11 @@ def install():
         for name, value in attributes.items():
             if not hasattr(cls, name):
                 setattr(cls, name, value)
-    # Keras 2's nodes held lists of tensors (`node.input_tensors[0]` in keras-contrib's CRF
-    # loss); tf-keras's hold what the layer was called with. A list of one tensor reads the same
-    # way in tf-keras's own uses (it flattens them, or unwraps a list of one).
-    for name in ("input_tensors", "output_tensors"):
+    # Keras 2's nodes held lists of input tensors (`node.input_tensors[0]` in keras-contrib's
+    # CRF loss); tf-keras's hold what the layer was called with. A list of one tensor reads the
+    # same way in tf-keras's own uses (it flattens them, or unwraps a list of one). Output
+    # tensors stay as they are: `layer.output_shape` reads them unwrapped.
+    for name in ("input_tensors",):
         plain = vars(node_module.Node).get(name)
         if plain is not None and not getattr(plain, "_keras2", False):
             listed = property(_as_list_of(plain.fget))
