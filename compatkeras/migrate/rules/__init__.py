@@ -8,6 +8,7 @@ from compatkeras.migrate.rules import (  # noqa: F401
     imports,
     layers,
     optimizers,
+    removed_names,
     saving,
     shapes,
     training,
