@@ -5,6 +5,7 @@ from compatkeras.migrate.rules import (  # noqa: F401
     callbacks,
     compile,
     data,
+    graph,
     imports,
     layers,
     optimizers,

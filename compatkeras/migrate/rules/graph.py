@@ -1,0 +1,76 @@
+"""Keras 2 graph attributes that Keras 3's objects do not have, and weights Keras 3 does not
+convert: each is reported at its line, with what Keras 3 code writes instead."""
+
+import libcst as cst
+
+from compatkeras.migrate import edit
+from compatkeras.migrate.model import Level, Mode, rule
+from compatkeras.migrate.names import dotted
+from compatkeras.migrate.transform import register
+
+GRAPH_ATTRIBUTE = rule(
+    "KRS112",
+    Level.ERROR,
+    Mode.REPORT,
+    "a Keras 2 graph attribute that Keras 3 tensors and layers do not have",
+    """`x._keras_shape` (Keras 3: `tuple(x.shape)`), `layer.inbound_nodes` / `outbound_nodes`
+    (Keras 3: `layer._inbound_nodes` / `_outbound_nodes`), `node.input_masks` /
+    `node.output_masks` and `x._uses_learning_phase` (no Keras 3 equivalent: masks travel on the
+    tensors, the training flag is an argument of `call`) raise AttributeError on Keras 3.""",
+)
+CUDNN_WEIGHTS = rule(
+    "KRS113",
+    Level.WARNING,
+    Mode.REPORT,
+    "`load_weights` in a file with CuDNNLSTM/CuDNNGRU: Keras 3 does not convert their weights",
+    """Keras 2 and tf-keras converted the bias layout of weights saved from `CuDNNLSTM` /
+    `CuDNNGRU` when loading them into `LSTM` / `GRU` (and back). Keras 3 does not: an `.h5` saved
+    from a CuDNN layer loads with a shape error, or loads wrongly into a GRU. Convert such files
+    once with tf-keras (load the old model there, save its weights from `LSTM`/`GRU` layers).""",
+)
+
+_REPLACEMENTS = {
+    "_keras_shape": "tuple(x.shape)",
+    "inbound_nodes": "layer._inbound_nodes",
+    "outbound_nodes": "layer._outbound_nodes",
+    "input_masks": "the mask on the input tensor (`x._keras_mask`) or `compute_mask`",
+    "output_masks": "the mask on the output tensor (`y._keras_mask`)",
+    "_uses_learning_phase": "the `training` argument of `call`",
+}
+_CUDNN = ("keras.layers.CuDNNLSTM", "keras.layers.CuDNNGRU")
+
+
+@register(cst.Attribute)
+def graph_attribute(ctx, original, node):
+    name = original.attr.value
+    if name not in _REPLACEMENTS or not ctx.names.imports_keras:
+        return None
+    head = (dotted(original) or "").split(".", 1)[0]
+    if head in ctx.names.bindings:
+        return None  # on an imported module (`keras.engine.topology.x`), not on an object
+    if ctx.enabled(GRAPH_ATTRIBUTE.id, original):
+        ctx.report(
+            GRAPH_ATTRIBUTE.id,
+            original,
+            f".{name} is not on Keras 3's objects: use {_REPLACEMENTS[name]}",
+            applied=False,
+        )
+    return None
+
+
+def _uses_cudnn(ctx):
+    found = ctx.cache.get("cudnn")
+    if found is None:
+        found = ctx.cache["cudnn"] = any(
+            ctx.names.qualify_name(local) in _CUDNN for local in ctx.names.bindings
+        ) or ("CuDNNLSTM" in ctx.whole or "CuDNNGRU" in ctx.whole)
+    return found
+
+
+@register(cst.Call)
+def cudnn_weights(ctx, original, call):
+    if edit.method_name(original) != "load_weights" or not ctx.names.imports_keras:
+        return None
+    if _uses_cudnn(ctx) and ctx.enabled(CUDNN_WEIGHTS.id, original):
+        ctx.report(CUDNN_WEIGHTS.id, original, applied=False)
+    return None

@@ -1,0 +1,33 @@
+"""KRS112 (Keras 2 graph attributes Keras 3's objects lack) and KRS113 (CuDNN weights Keras 3
+does not convert): reported at their lines, nothing rewritten."""
+
+import pytest
+
+from compatkeras.migrate import migrate_bytes
+
+HEADER = "from keras.layers import Layer, CuDNNGRU, Input\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (HEADER + "class L(Layer):\n    def call(self, x):\n        return x._keras_shape\n", 1),
+        (HEADER + "n = layer.inbound_nodes[0]\nm = n.input_masks\n", 2),
+        (HEADER + "b = y._uses_learning_phase\n", 1),
+        ("from keras.layers import *\nn = layer.outbound_nodes\n", 1),
+        # not Keras code, or Keras 3's own private names
+        ("class C:\n    inbound_nodes = []\nprint(C().inbound_nodes)\n", 0),
+        (HEADER + "n = layer._inbound_nodes[0]\n", 0),
+    ],
+)
+def test_graph_attributes_are_reported(source, expected):
+    result = migrate_bytes(source.encode())
+    assert sum(f.rule == "KRS112" for f in result.findings) == expected
+
+
+def test_load_weights_with_cudnn_layers_is_reported():
+    source = HEADER + "m = Model(i, CuDNNGRU(2)(i))\nm.load_weights('w.h5', by_name=True)\n"
+    rules = [f.rule for f in migrate_bytes(source.encode()).findings]
+    assert rules.count("KRS113") == 1
+    plain = "from keras.layers import GRU\nm.load_weights('w.h5')\n"
+    assert "KRS113" not in [f.rule for f in migrate_bytes(plain.encode()).findings]
