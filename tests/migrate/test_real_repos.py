@@ -86,7 +86,20 @@ FIXES += [
     ),
 ]
 
+FIXES += [
+    (  # a Sequence whose batches put several inputs in a list (Keras 3 refuses the list)
+        "import keras\nclass B(keras.utils.Sequence):\n    def __getitem__(self, i):\n"
+        "        return [self.a[i], self.b[i]], self.y[i]\n",
+        "import keras\nclass B(keras.utils.PyDataset):\n    def __getitem__(self, i):\n"
+        "        return (self.a[i], self.b[i]), self.y[i]\n",
+    ),
+]
+
 NOOPS = [
+    # a __getitem__ of a class that is no Keras Sequence, a nested helper's return
+    "import keras\nclass Table:\n    def __getitem__(self, i):\n        return [1, 2], 3\n",
+    "import keras\nclass B(keras.utils.PyDataset):\n    def __getitem__(self, i):\n"
+    "        def pair():\n            return [1, 2], 3\n        return pair()\n",
     # an RL agent's own metrics_names, a plain generator nobody trains on, a non-Keras reset
     "import keras\nclass Agent:\n    @property\n    def metrics_names(self):\n        return []\n"
     "a = Agent()\nprint(a.metrics_names)\n",

@@ -24,7 +24,7 @@ TUPLES = rule(
     """`yield [a, b], y` is `yield (a, b), y`; `yield [x, y]` in a training generator is
     `yield x, y`; in a generator only `predict` reads, `yield [a, b]` is `yield ((a, b),)` and
     `yield np.reshape(...)` / `yield x[i:j]` are `yield (...,)` (Keras 2 read a non-tuple as the
-    inputs).""",
+    inputs). A `keras.utils.Sequence`'s `__getitem__` returning `[a, b], y` returns `(a, b), y`.""",
 )
 UNSURE = rule(
     "KRS015",
@@ -171,3 +171,47 @@ def generator_yields(ctx, original, node):
         return None
     new_body = node.body.visit(_Yields(ctx, kinds, original))
     return node.with_changes(body=new_body) if not new_body.deep_equals(node.body) else None
+
+
+_SEQUENCES = {"keras.utils.Sequence", "keras.utils.PyDataset", "keras.utils.data_utils.Sequence"}
+
+
+class _Returns(cst.CSTTransformer):
+    """`return [a, b], y` -> `return (a, b), y` in one method body (not nested functions)."""
+
+    def __init__(self, ctx, original):
+        super().__init__()
+        self.ctx, self.original = ctx, original
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+    def leave_Return(self, original_node, updated_node):
+        value = updated_node.value
+        new = _lists_to_tuples(value) if isinstance(value, cst.Tuple) else None
+        if new is None:
+            return updated_node
+        self.ctx.report(TUPLES.id, self.original)
+        return updated_node.with_changes(value=new)
+
+
+@register(cst.ClassDef)
+def sequence_batches(ctx, original, node):
+    """A `Sequence`'s `__getitem__` returning lists inside its batch tuple: Keras 3 builds the
+    same `tf.data` signature from it as from a generator's item, and refuses the lists."""
+    if "__getitem__" not in ctx.source or not ctx.names.imports_keras:
+        return None
+    if not any(ctx.names.qualify(base.value) in _SEQUENCES for base in original.bases):
+        return None
+    if not ctx.enabled(TUPLES.id, original):
+        return None
+    body = []
+    for statement in node.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__getitem__":
+            statement = statement.with_changes(body=statement.body.visit(_Returns(ctx, original)))
+        body.append(statement)
+    new = node.body.with_changes(body=body)
+    return node.with_changes(body=new) if not new.deep_equals(node.body) else None
