@@ -62,6 +62,7 @@ class Facts:
     import_froms: list = dataclasses.field(default_factory=list)
     owned_attributes: list = dataclasses.field(default_factory=list)
     factories: frozenset = MODEL_FACTORIES  # callees whose result is a Keras model
+    sequential_names: set = dataclasses.field(default_factory=set)  # assigned Sequential(...)
 
 
 def _class_facts(node):
@@ -161,6 +162,8 @@ def _model_assignment(facts, node):
     for target in node.targets:
         if isinstance(target, ast.Name):
             facts.model_names.add(target.id)
+            if callee == "Sequential":
+                facts.sequential_names.add(target.id)
             layers = node.value.args[0] if node.value.args else None
             if callee == "Sequential" and isinstance(layers, ast.List) and layers.elts:
                 found = _layer_activation(layers.elts[-1])

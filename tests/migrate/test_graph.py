@@ -31,3 +31,24 @@ def test_load_weights_with_cudnn_layers_is_reported():
     assert rules.count("KRS113") == 1
     plain = "from keras.layers import GRU\nm.load_weights('w.h5')\n"
     assert "KRS113" not in [f.rule for f in migrate_bytes(plain.encode()).findings]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "from keras.models import Sequential\nfrom keras.layers import Dense\n"
+            "m = Sequential([Dense(2, input_shape=(3,))])\nn = len(m.output)\nx = m.inputs\n",
+            2,
+        ),
+        (  # it starts with an Input: Keras 3 has built it
+            "import keras\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\n"
+            "o = m.output\n",
+            0,
+        ),
+        ("import keras\nm = keras.Model(a, b)\no = m.output\n", 0),
+    ],
+)
+def test_graph_ends_of_a_sequential_without_input_are_reported(source, expected):
+    result = migrate_bytes(source.encode())
+    assert sum(f.rule == "KRS114" for f in result.findings) == expected

@@ -29,6 +29,18 @@ CUDNN_WEIGHTS = rule(
     once with tf-keras (load the old model there, save its weights from `LSTM`/`GRU` layers).""",
 )
 
+UNBUILT_SEQUENTIAL = rule(
+    "KRS114",
+    Level.WARNING,
+    Mode.REPORT,
+    "`model.output`/`.input` of a Sequential: Keras 3 has them only when it starts with an Input",
+    """A Keras 3 `Sequential` whose shape comes from `input_shape=` on its first layer is built
+    at its first call, not when made: until then `model.output`, `model.outputs`, `model.input`
+    and `model.inputs` raise AttributeError ("has never been called and thus has no defined
+    output"; `len(model.output)` too). Start the model with `keras.Input(shape=...)`. Reported in
+    files that make no `Input` at all.""",
+)
+
 _REPLACEMENTS = {
     "_keras_shape": "tuple(x.shape)",
     "inbound_nodes": "layer._inbound_nodes",
@@ -73,4 +85,20 @@ def cudnn_weights(ctx, original, call):
         return None
     if _uses_cudnn(ctx) and ctx.enabled(CUDNN_WEIGHTS.id, original):
         ctx.report(CUDNN_WEIGHTS.id, original, applied=False)
+    return None
+
+
+_GRAPH_ENDS = frozenset({"output", "outputs", "input", "inputs"})
+
+
+@register(cst.Attribute)
+def unbuilt_sequential(ctx, original, node):
+    if original.attr.value not in _GRAPH_ENDS or not isinstance(original.value, cst.Name):
+        return None
+    if original.value.value not in ctx.facts.sequential_names or not ctx.names.imports_keras:
+        return None
+    if "Input(" in ctx.whole or "InputLayer(" in ctx.whole:
+        return None
+    if ctx.enabled(UNBUILT_SEQUENTIAL.id, original):
+        ctx.report(UNBUILT_SEQUENTIAL.id, original, applied=False)
     return None
