@@ -29,16 +29,16 @@ CUDNN_WEIGHTS = rule(
     once with tf-keras (load the old model there, save its weights from `LSTM`/`GRU` layers).""",
 )
 
-UNBUILT_SEQUENTIAL = rule(
+SEQUENTIAL_ENDS = rule(
     "KRS114",
-    Level.WARNING,
-    Mode.REPORT,
-    "`model.output`/`.input` of a Sequential: Keras 3 has them only when it starts with an Input",
-    """A Keras 3 `Sequential` whose shape comes from `input_shape=` on its first layer is built
-    at its first call, not when made: until then `model.output`, `model.outputs`, `model.input`
-    and `model.inputs` raise AttributeError ("has never been called and thus has no defined
-    output"; `len(model.output)` too). Start the model with `keras.Input(shape=...)`. Reported in
-    files that make no `Input` at all.""",
+    Level.INFO,
+    Mode.AUTO,
+    "`model.output` / `model.input` of a Sequential is `model.outputs[0]` / `model.inputs[0]`",
+    """Keras 3's `Sequential` has `outputs` and `inputs` once it knows its input shape, but its
+    `output` and `input` raise AttributeError ("has never been called and thus has no defined
+    output") even then (measured on Keras 3.15, with `keras.Input` first or `input_shape=`). A
+    Sequential has one input and one output, so the rewrite names the same tensor; keras-rl's
+    `hasattr(model.output, '__len__')` then reads a tensor without `__len__`, as in Keras 2.""",
 )
 
 _REPLACEMENTS = {
@@ -88,17 +88,20 @@ def cudnn_weights(ctx, original, call):
     return None
 
 
-_GRAPH_ENDS = frozenset({"output", "outputs", "input", "inputs"})
+_ENDS = {"output": "outputs", "input": "inputs"}
 
 
 @register(cst.Attribute)
-def unbuilt_sequential(ctx, original, node):
-    if original.attr.value not in _GRAPH_ENDS or not isinstance(original.value, cst.Name):
+def sequential_ends(ctx, original, node):
+    plural = _ENDS.get(original.attr.value)
+    if plural is None or not isinstance(original.value, cst.Name):
         return None
     if original.value.value not in ctx.facts.sequential_names or not ctx.names.imports_keras:
         return None
-    if "Input(" in ctx.whole or "InputLayer(" in ctx.whole:
+    if not ctx.enabled(SEQUENTIAL_ENDS.id, original):
         return None
-    if ctx.enabled(UNBUILT_SEQUENTIAL.id, original):
-        ctx.report(UNBUILT_SEQUENTIAL.id, original, applied=False)
-    return None
+    ctx.report(SEQUENTIAL_ENDS.id, original)
+    return cst.Subscript(
+        value=node.with_changes(attr=cst.Name(plural)),
+        slice=[cst.SubscriptElement(cst.Index(cst.Integer("0")))],
+    )
