@@ -444,3 +444,45 @@ def test_backup_and_restore_resumes_at_the_interrupted_epoch():
     stock, ours = _both(run)
     assert ours[0] == stock[0] == [2, 3]
     _close(stock, ours)
+
+
+def test_model_classes_for_the_keras3_surface():
+    """`keras3_models.Model(inputs, outputs)` is functional without rewriting any class; a
+    subclass stays subclassed; `.keras` files, ours or stock Keras 3's, load into these classes,
+    compiled, with the same predictions."""
+    from keras.src.models.functional import Functional
+
+    from compatkeras.v3 import keras3_models as km
+
+    bases = km.Model.__bases__
+    inputs = keras.Input((3,))
+    functional = km.Model(inputs, layers.Dense(2)(inputs))
+    assert isinstance(functional, Functional) and isinstance(functional, Keras3Training)
+    assert km.Model.__bases__ == bases
+
+    class Sub(km.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+    assert not isinstance(Sub(), Functional)
+
+    x = _rand(8, 3)
+    stock = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    for model in (functional, stock):
+        model.compile("sgd", "mse")
+        model.fit(x, _rand(8, 2, seed=1), verbose=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        loaded = []
+        for name, model in (("ours", functional), ("stock", stock)):
+            path = os.path.join(tmp, f"{name}.keras")
+            model.save(path)
+            loaded.append(km.load_model(path))
+    assert isinstance(loaded[0], Functional) and isinstance(loaded[0], km.Model)
+    assert type(loaded[1]) is km.Sequential
+    for model, back in zip((functional, stock), loaded, strict=True):
+        assert back.compiled
+        np.testing.assert_allclose(model.predict(x, verbose=0), back.predict(x, verbose=0))
