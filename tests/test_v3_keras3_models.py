@@ -486,3 +486,63 @@ def test_model_classes_for_the_keras3_surface():
     for model, back in zip((functional, stock), loaded, strict=True):
         assert back.compiled
         np.testing.assert_allclose(model.predict(x, verbose=0), back.predict(x, verbose=0))
+
+
+class _Items(keras.utils.PyDataset):
+    """4 batches of 5 rows; records the items read."""
+
+    def __init__(self, fail_at=None, **kwargs):
+        super().__init__(**kwargs)
+        self.read, self.fail_at = [], fail_at
+        self.x, self.y = _rand(20, 4), _rand(20, 1, seed=3)
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        self.read.append(i)
+        if i == self.fail_at:
+            raise KeyError(f"item {i}")
+        return self.x[i * 5 : (i + 1) * 5], self.y[i * 5 : (i + 1) * 5]
+
+
+def _dense_model(model_cls):
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((4,))
+    model = model_cls(inputs, layers.Dense(1)(inputs))
+    model.compile(keras.optimizers.SGD(0.05), "mse", metrics=["mae"])
+    return model
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pydataset_on_the_engine_reader_matches_keras3_and_reads_each_item_once(workers):
+    results, reads = [], []
+    for cls in (keras.Model, _ours(keras.Model)):
+        data = _Items(workers=workers)
+        model = _dense_model(cls)
+        history = model.fit(data, epochs=2, shuffle=False, verbose=0).history
+        results.append((history, model.evaluate(_Items(), verbose=0), model.predict(_Items())))
+        reads.append(sorted(data.read))
+    _close(results[0], results[1])
+    assert reads[1] == sorted([0, 1, 2, 3] * 2)  # Keras 3 reads items 0 and 1 once more
+    assert len(reads[0]) > len(reads[1])
+
+
+def test_a_generator_is_read_once_across_epochs():
+    data = _Items()
+    served = []
+
+    def batches():
+        for i in range(6):
+            served.append(i)
+            yield data[i % 4]
+
+    model = _dense_model(_ours(keras.Model))
+    history = model.fit(batches(), steps_per_epoch=3, epochs=2, verbose=0).history
+    assert served == list(range(6)) and len(history["loss"]) == 2
+
+
+def test_a_worker_error_keeps_its_type():
+    model = _dense_model(_ours(keras.Model))
+    with pytest.raises(KeyError, match="item 2"):
+        model.fit(_Items(fail_at=2, workers=2), epochs=1, verbose=0)

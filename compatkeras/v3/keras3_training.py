@@ -10,19 +10,20 @@ import. What stays Keras 3's: the data adapters (`TFEpochIterator`), the callbac
 progress bar, `train_step`, `compute_loss`, metrics, the symbolic build before the first step.
 """
 
+import inspect
 import warnings
 
+import keras
 from keras.src import callbacks as k3_callbacks
 from keras.src import optimizers as k3_optimizers
 from keras.src.backend import config as k3_config
-from keras.src.backend.tensorflow import trainer as k3_tf_trainer
 from keras.src.saving import serialization_lib
 from keras.src.trainers import trainer as k3_trainer
 from keras.src.trainers.data_adapters import array_slicing, data_adapter_utils
 from keras.src.utils.python_utils import pythonify_logs
 
 from compatkeras import engine
-from compatkeras.engine.feeds import DatasetFeed
+from compatkeras.v3 import keras3_data
 from compatkeras.v3.compile import check_steps_per_execution
 
 # Keras 3's own methods, taken at import: the suite's contract may later put ours in their place.
@@ -52,61 +53,32 @@ def _ready(model):
     return runner
 
 
-class _EpochFeeds:
-    """One engine feed per epoch from a Keras 3 `TFEpochIterator`, read as Keras 3 reads it: a
-    new pass each epoch, except with `steps_per_epoch`, where each epoch goes on where the last
-    stopped until the data is used up."""
-
-    def __init__(self, epoch_iterator):
-        self.epoch_iterator = epoch_iterator
-        self._iterator = None
-        self._taken = 0
-        self._feed = None
-        self._began = False
-
-    def _end_epoch(self):
-        if self._feed is not None:
-            self._taken += self._feed.taken
-            self._feed = None
-        if self._began:
-            self.epoch_iterator.data_adapter.on_epoch_end()
-            self._began = False
-
-    def __call__(self, epoch=None):
-        self._end_epoch()
-        it = self.epoch_iterator
-        it.data_adapter.on_epoch_begin()
-        self._began = True
-        known = it._num_batches
-        used_up = known is not None and self._taken >= known
-        if self._iterator is None or it.steps_per_epoch is None or used_up:
-            self._iterator = iter(it._distributed_dataset)
-            self._taken = 0
-        count = None
-        if known is not None:
-            count = known - self._taken
-            if it.steps_per_epoch is not None:
-                if it.steps_per_epoch > count:
-                    it._interrupted_warning()
-                count = min(count, it.steps_per_epoch)
-        self._feed = DatasetFeed.over(self._iterator, count)
-        return self._feed
-
-    @property
-    def iterator(self):
-        """The dataset iterator of the current epoch."""
-        return self._iterator
-
-    def close(self):
-        self._end_epoch()
+def _python_data(x):
+    return isinstance(x, keras.utils.PyDataset) or inspect.isgenerator(x)
 
 
-def _epoch_iterator(model, **kwargs):
-    return k3_tf_trainer.TFEpochIterator(
-        distribute_strategy=model.distribute_strategy,
-        steps_per_execution=model.steps_per_execution,
-        **kwargs,
-    )
+def _feeds(model, build=True, **kwargs):
+    """Epoch feeds for `x`: PyDatasets and generators read by the engine's enqueuer, the rest
+    by Keras 3's data adapters; the model built symbolically from the first batch, as Keras 3
+    builds it."""
+    x = kwargs["x"]
+    if _python_data(x):
+        for name in ("y", "sample_weight"):
+            if kwargs.get(name) is not None:
+                raise ValueError(
+                    f"`{name}` argument is not supported when using a PyDataset or a generator "
+                    "as input: it gives its targets and weights itself."
+                )
+        adapter = keras3_data.python_adapter(x, kwargs.get("class_weight"), kwargs["shuffle"])
+        feeds = keras3_data.AdapterFeeds(adapter, kwargs.get("steps_per_epoch"))
+        if build:
+            model._maybe_symbolic_build(data_batch=feeds.first_batch())
+        return feeds
+    epoch_iterator = keras3_data.epoch_iterator(model, **kwargs)
+    if build:
+        model._maybe_symbolic_build(iterator=epoch_iterator)
+    epoch_iterator.reset()
+    return keras3_data.EpochFeeds(epoch_iterator)
 
 
 def _callback_list(model, callbacks, verbose, epochs, steps, add_history=False):
@@ -200,7 +172,7 @@ class Keras3Training:
             val_x, val_y, val_sample_weight = data_adapter_utils.unpack_x_y_sample_weight(
                 validation_data
             )
-        epoch_iterator = _epoch_iterator(
+        feeds = _feeds(
             self,
             x=x,
             y=y,
@@ -210,18 +182,24 @@ class Keras3Training:
             shuffle=shuffle,
             class_weight=class_weight,
         )
-        self._maybe_symbolic_build(iterator=epoch_iterator)
-        epoch_iterator.reset()
         callbacks = _callback_list(
-            self, callbacks, verbose, epochs, epoch_iterator.num_batches, add_history=True
+            self, callbacks, verbose, epochs, feeds.num_batches, add_history=True
         )
         runner = _ready(self)
 
         def validate(epoch):
             if validation_data is None or not self._should_eval(epoch, validation_freq):
                 return None
+            if _python_data(val_x):
+                return Keras3Training.evaluate(  # a fresh pass of the engine's reader
+                    self,
+                    x=val_x,
+                    steps=validation_steps,
+                    callbacks=callbacks,
+                    return_dict=True,
+                )
             if getattr(self, "_eval_epoch_iterator", None) is None:
-                self._eval_epoch_iterator = _epoch_iterator(
+                self._eval_epoch_iterator = keras3_data.epoch_iterator(
                     self,
                     x=val_x,
                     y=val_y,
@@ -242,7 +220,6 @@ class Keras3Training:
                 _use_cached_eval_dataset=True,
             )
 
-        feeds = _EpochFeeds(epoch_iterator)
         try:
             runner._engine_fit(
                 feeds,
@@ -280,8 +257,11 @@ class Keras3Training:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         if use_cached:
             epoch_iterator = self._eval_epoch_iterator
+            self._maybe_symbolic_build(iterator=epoch_iterator)
+            epoch_iterator.reset()
+            feeds = keras3_data.EpochFeeds(epoch_iterator)
         else:
-            epoch_iterator = _epoch_iterator(
+            feeds = _feeds(
                 self,
                 x=x,
                 y=y,
@@ -290,12 +270,9 @@ class Keras3Training:
                 steps_per_epoch=steps,
                 shuffle=False,
             )
-        self._maybe_symbolic_build(iterator=epoch_iterator)
-        epoch_iterator.reset()
-        callbacks = _callback_list(self, callbacks, verbose, 1, epoch_iterator.num_batches)
+        callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
         runner = _ready(self)
         self.stop_evaluating = False
-        feeds = _EpochFeeds(epoch_iterator)
         try:
             logs = runner._engine_evaluate(feeds(), steps, callbacks, verbose)
         finally:
@@ -306,17 +283,16 @@ class Keras3Training:
         return self._flatten_metrics_in_order(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        epoch_iterator = _epoch_iterator(
-            self, x=x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False
+        feeds = _feeds(
+            self, x=x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False, build=False
         )
-        callbacks = _callback_list(self, callbacks, verbose, 1, epoch_iterator.num_batches)
+        callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
         runner = _runner(self)
         self.stop_predicting = False
-        feeds = _EpochFeeds(epoch_iterator)
         try:
             feed = feeds()
             count = feed.num_batches if steps is None else steps
-            batches = _batches(feeds.iterator, count)
+            batches = feeds.batches(count)
             return runner._engine_predict(
                 batches,
                 callbacks,
@@ -352,17 +328,6 @@ class Keras3Training:
             run_eagerly=bool(self.run_eagerly),
             own_step=True,
         )
-
-
-def _batches(iterator, count):
-    """Up to `count` (None: all) batches of a dataset iterator, pulled in Python."""
-    taken = 0
-    while count is None or taken < count:
-        element = iterator.get_next_as_optional()
-        if not element.has_value():
-            return
-        taken += 1
-        yield element.get_value()
 
 
 def _one_batch(model, train, batch, return_dict):

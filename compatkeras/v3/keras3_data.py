@@ -1,0 +1,151 @@
+"""PyDatasets and generators for Keras 3 models on the engine: read by the engine's enqueuer
+(`compatkeras.v3.data`'s adapters), not by Keras 3's, so they keep this surface's guarantees
+(docs/deviations.md): each PyDataset item read once per epoch, a generator never replayed,
+workers that never hang and keep a worker's exception type, no orphan processes.
+
+The batches reach the model's own `train_step` / `test_step` / `predict_step` in Keras 3's
+structure: `(x,)`, `(x, y)` or `(x, y, sample_weight)`, with Keras 3's `class_weight` rule.
+"""
+
+import inspect
+import itertools
+
+import keras
+from keras.src.backend.tensorflow import trainer as k3_tf_trainer
+
+from compatkeras.engine.feeds import DatasetFeed
+from compatkeras.v3 import data as v3_data
+
+
+class _Keras3Batches:
+    """The adapters' layout for a model that runs its own step: batches stay as Keras 3 gives
+    them to `train_step`."""
+
+    def split(self, x, y=None, w=None):
+        if w is not None:
+            return (x, y, w)
+        return (x, y) if y is not None else (x,)
+
+    def select(self, batch):
+        return batch
+
+
+def python_adapter(x, class_weight=None, shuffle=False):
+    """The engine-read adapter for a PyDataset or a generator object, else None (arrays,
+    tensors and tf.data stay with Keras 3's data adapters)."""
+    if isinstance(x, keras.utils.PyDataset):
+        return v3_data.PyDatasetAdapter(_Keras3Batches(), x, class_weight, shuffle)
+    if inspect.isgenerator(x):
+        if class_weight is not None:
+            raise ValueError("`class_weight` is not supported for Python generators.")
+        return v3_data.GeneratorAdapter(_Keras3Batches(), x)
+    return None
+
+
+class AdapterFeeds:
+    """One engine feed per epoch from an adapter, with the dataset's epoch hooks around each."""
+
+    def __init__(self, adapter, steps=None):
+        self.adapter = adapter
+        self.steps = steps
+        self._began = False
+
+    def __call__(self, epoch=None):
+        self._end_epoch()
+        self.adapter.on_epoch_begin()
+        self._began = True
+        return self.adapter.feed()
+
+    def _end_epoch(self):
+        if self._began:
+            self.adapter.on_epoch_end()
+            self._began = False
+
+    def close(self):
+        try:
+            self._end_epoch()
+        finally:
+            self.adapter.close()
+
+    @property
+    def num_batches(self):
+        return self.steps or self.adapter.num_batches
+
+    def first_batch(self):
+        return self.adapter.peek()
+
+    def batches(self, count):
+        """Up to `count` (None: all) batches of inputs, as `predict_step` takes them."""
+        batches = ((x,) for x in self.adapter.x_batches())
+        return batches if count is None else itertools.islice(batches, count)
+
+
+class EpochFeeds:
+    """One engine feed per epoch from a Keras 3 `TFEpochIterator`, read as Keras 3 reads it: a
+    new pass each epoch, except with `steps_per_epoch`, where each epoch goes on where the last
+    stopped until the data is used up."""
+
+    def __init__(self, epoch_iterator):
+        self.epoch_iterator = epoch_iterator
+        self._iterator = None
+        self._taken = 0
+        self._feed = None
+        self._began = False
+
+    def _end_epoch(self):
+        if self._feed is not None:
+            self._taken += self._feed.taken
+            self._feed = None
+        if self._began:
+            self.epoch_iterator.data_adapter.on_epoch_end()
+            self._began = False
+
+    def __call__(self, epoch=None):
+        self._end_epoch()
+        it = self.epoch_iterator
+        it.data_adapter.on_epoch_begin()
+        self._began = True
+        known = it._num_batches
+        used_up = known is not None and self._taken >= known
+        if self._iterator is None or it.steps_per_epoch is None or used_up:
+            self._iterator = iter(it._distributed_dataset)
+            self._taken = 0
+        count = None
+        if known is not None:
+            count = known - self._taken
+            if it.steps_per_epoch is not None:
+                if it.steps_per_epoch > count:
+                    it._interrupted_warning()
+                count = min(count, it.steps_per_epoch)
+        self._feed = DatasetFeed.over(self._iterator, count)
+        return self._feed
+
+    @property
+    def num_batches(self):
+        return self.epoch_iterator.num_batches
+
+    def batches(self, count):
+        """Up to `count` (None: all) batches of the current epoch, pulled in Python."""
+        return _batches(self._iterator, count)
+
+    def close(self):
+        self._end_epoch()
+
+
+def epoch_iterator(model, **kwargs):
+    return k3_tf_trainer.TFEpochIterator(
+        distribute_strategy=model.distribute_strategy,
+        steps_per_execution=model.steps_per_execution,
+        **kwargs,
+    )
+
+
+def _batches(iterator, count):
+    """Up to `count` (None: all) batches of a dataset iterator, pulled in Python."""
+    taken = 0
+    while count is None or taken < count:
+        element = iterator.get_next_as_optional()
+        if not element.has_value():
+            return
+        taken += 1
+        yield element.get_value()
