@@ -28,7 +28,7 @@ PUBLIC = {
         "with_loss_scaling",
     },
     "compatkeras.engine.config": None,  # every public name
-    "compatkeras.engine.feeds": {"DatasetFeed", "PythonFeed", "INFINITE"},
+    "compatkeras.engine.feeds": {"DatasetFeed", "PythonFeed", "INFINITE", "pull"},
     "compatkeras.engine.data": {
         "ArraySource",
         "Batch",

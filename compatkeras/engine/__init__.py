@@ -15,7 +15,8 @@ surface may use what is listed here and nothing else:
   `_engine_evaluate(feed, ...)`, `_engine_batch(train, batch, accumulate)`,
   `_engine_predict(xs, ...)`, `_engine_callbacks(...)`;
 - `engine.config`: `TrainingConfig`, `OutputSpec`, `MetricSpec` and the rule names;
-- `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`;
+- `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`,
+  `pull(iterator, count)`;
   `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`;
 - `engine.progress.BatchLogs`: what batch callbacks get (a surface subclasses it);
 - `engine.losses.reduce_loss`; `engine.loss_graph.trace` (losses that read the model's graph,

@@ -191,3 +191,15 @@ class PythonFeed(_Pulled):
         if batch is not None:
             self.taken += 1
         return batch
+
+
+def pull(iterator, count=None):
+    """Up to `count` (None: all) elements of a `tf.data` or distributed iterator, pulled in
+    Python (for predict loops that run each batch themselves)."""
+    taken = 0
+    while count is None or taken < count:
+        element = iterator.get_next_as_optional()
+        if not element.has_value():
+            return
+        taken += 1
+        yield element.get_value()

@@ -18,7 +18,7 @@ import tf_keras
 from tf_keras.src.engine import data_adapter, training_utils
 from tf_keras.src.engine import training as tfk_training
 
-from compatkeras.engine.feeds import DatasetFeed
+from compatkeras.engine.feeds import DatasetFeed, pull
 
 _STEPS = ("train_step", "test_step", "predict_step")
 _RAN_OUT = (
@@ -235,7 +235,7 @@ class OwnStepMethods:
             _, iterator = next(handler.enumerate_epochs())
             count = handler.inferred_steps
             outputs = self._engine_predict(
-                _batches(iterator, count),
+                pull(iterator, count),
                 callbacks,
                 verbose=verbose,
                 params={"steps": count},
@@ -286,7 +286,7 @@ class OwnStepMethods:
     def predict_on_batch(self, x):
         with self.distribute_strategy.scope():
             iterator = data_adapter.single_batch_iterator(self.distribute_strategy, x)
-            return self._engine_predict(_batches(iterator, 1), own_step=True)
+            return self._engine_predict(pull(iterator, 1), own_step=True)
 
 
 def _check_ran_out(model, handler):
@@ -296,14 +296,3 @@ def _check_ran_out(model, handler):
     if feed.exhausted and wanted is not None and feed.taken < wanted:
         warnings.warn(_RAN_OUT.format(wanted), stacklevel=4)
         handler._insufficient_data = True
-
-
-def _batches(iterator, count):
-    """Up to `count` batches (None: all) of a data handler's iterator."""
-    taken = 0
-    while count is None or taken < count:
-        element = iterator.get_next_as_optional()
-        if not element.has_value():
-            return
-        taken += 1
-        yield element.get_value()

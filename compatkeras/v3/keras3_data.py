@@ -13,7 +13,7 @@ import itertools
 import keras
 from keras.src.backend.tensorflow import trainer as k3_tf_trainer
 
-from compatkeras.engine.feeds import DatasetFeed
+from compatkeras.engine.feeds import DatasetFeed, pull
 from compatkeras.v3 import data as v3_data
 
 
@@ -126,7 +126,7 @@ class EpochFeeds:
 
     def batches(self, count):
         """Up to `count` (None: all) batches of the current epoch, pulled in Python."""
-        return _batches(self._iterator, count)
+        return pull(self._iterator, count)
 
     def close(self):
         self._end_epoch()
@@ -138,14 +138,3 @@ def epoch_iterator(model, **kwargs):
         steps_per_execution=model.steps_per_execution,
         **kwargs,
     )
-
-
-def _batches(iterator, count):
-    """Up to `count` (None: all) batches of a dataset iterator, pulled in Python."""
-    taken = 0
-    while count is None or taken < count:
-        element = iterator.get_next_as_optional()
-        if not element.has_value():
-            return
-        taken += 1
-        yield element.get_value()
