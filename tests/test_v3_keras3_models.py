@@ -542,7 +542,14 @@ def test_a_generator_is_read_once_across_epochs():
     assert served == list(range(6)) and len(history["loss"]) == 2
 
 
-def test_a_worker_error_keeps_its_type():
+@pytest.mark.parametrize("fail_at", [0, 2])
+@pytest.mark.parametrize("processes", [False, True])
+def test_a_worker_error_keeps_its_type_and_leaves_no_worker(fail_at, processes):
+    # Item 0 fails while the model is built from the first batch; item 2 while it trains.
+    from liveness import nothing_left
+
     model = _dense_model(_ours(keras.Model))
-    with pytest.raises(KeyError, match="item 2"):
-        model.fit(_Items(fail_at=2, workers=2), epochs=1, verbose=0)
+    data = _Items(fail_at=fail_at, workers=2, use_multiprocessing=processes)
+    with pytest.raises(KeyError, match=f"item {fail_at}"):
+        model.fit(data, epochs=1, verbose=0)
+    assert nothing_left()

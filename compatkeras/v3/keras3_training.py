@@ -72,7 +72,11 @@ def _feeds(model, build=True, **kwargs):
         adapter = keras3_data.python_adapter(x, kwargs.get("class_weight"), kwargs["shuffle"])
         feeds = keras3_data.AdapterFeeds(adapter, kwargs.get("steps_per_epoch"))
         if build:
-            model._maybe_symbolic_build(data_batch=feeds.first_batch())
+            try:  # the first batch starts the workers: an error there must stop them
+                model._maybe_symbolic_build(data_batch=feeds.first_batch())
+            except BaseException:
+                feeds.close()
+                raise
         return feeds
     epoch_iterator = keras3_data.epoch_iterator(model, **kwargs)
     if build:
@@ -182,10 +186,6 @@ class Keras3Training:
             shuffle=shuffle,
             class_weight=class_weight,
         )
-        callbacks = _callback_list(
-            self, callbacks, verbose, epochs, feeds.num_batches, add_history=True
-        )
-        runner = _ready(self)
 
         def validate(epoch):
             if validation_data is None or not self._should_eval(epoch, validation_freq):
@@ -220,7 +220,11 @@ class Keras3Training:
                 _use_cached_eval_dataset=True,
             )
 
-        try:
+        try:  # from here on, the feeds' workers are stopped whatever happens
+            callbacks = _callback_list(
+                self, callbacks, verbose, epochs, feeds.num_batches, add_history=True
+            )
+            runner = _ready(self)
             runner._engine_fit(
                 feeds,
                 epochs,
@@ -270,10 +274,10 @@ class Keras3Training:
                 steps_per_epoch=steps,
                 shuffle=False,
             )
-        callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
-        runner = _ready(self)
         self.stop_evaluating = False
         try:
+            callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
+            runner = _ready(self)
             logs = runner._engine_evaluate(feeds(), steps, callbacks, verbose)
         finally:
             feeds.close()
@@ -286,10 +290,10 @@ class Keras3Training:
         feeds = _feeds(
             self, x=x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False, build=False
         )
-        callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
-        runner = _runner(self)
         self.stop_predicting = False
         try:
+            callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
+            runner = _runner(self)
             feed = feeds()
             count = feed.num_batches if steps is None else steps
             batches = feeds.batches(count)
