@@ -553,3 +553,30 @@ def test_a_worker_error_keeps_its_type_and_leaves_no_worker(fail_at, processes):
     with pytest.raises(KeyError, match=f"item {fail_at}"):
         model.fit(data, epochs=1, verbose=0)
     assert nothing_left()
+
+
+def test_sparse_generators_and_sized_pydatasets_as_keras3_reads_them():
+    """A generator of scipy.sparse batches (Keras 3 turns them into tf.SparseTensor) and a
+    PyDataset that gives only `num_batches` (no `__len__`) train as on stock Keras 3."""
+    import scipy.sparse
+
+    rows = [  # in canonical (sorted) order: TensorFlow's sparse ops want sorted indices
+        scipy.sparse.random(2, 4, density=0.5, dtype="float32", random_state=i).tocsr().tocoo()
+        for i in range(4)
+    ]
+
+    class Counted(keras.utils.PyDataset):
+        @property
+        def num_batches(self):
+            return 4
+
+        def __getitem__(self, i):
+            return rows[i].toarray(), np.full((2, 1), float(i), "float32")
+
+    results = []
+    for cls in (keras.Model, _ours(keras.Model)):
+        model = _dense_model(cls)
+        sparse = model.fit(((r, np.ones((2, 1), "float32")) for r in rows), verbose=0).history
+        sized = model.fit(Counted(), epochs=2, verbose=0).history
+        results.append((sparse, sized, model.get_weights()))
+    _close(results[0], results[1])

@@ -11,7 +11,9 @@ import inspect
 import itertools
 
 import keras
+from keras.src import tree
 from keras.src.backend.tensorflow import trainer as k3_tf_trainer
+from keras.src.trainers.data_adapters import data_adapter_utils
 
 from compatkeras.engine.feeds import DatasetFeed, pull
 from compatkeras.v3 import data as v3_data
@@ -22,6 +24,8 @@ class _Keras3Batches:
     them to `train_step`."""
 
     def split(self, x, y=None, w=None):
+        # scipy.sparse batches become tf.SparseTensor, as Keras 3's own adapters give them.
+        x, y, w = (_tf_sparse(part) for part in (x, y, w))
         if w is not None:
             return (x, y, w)
         return (x, y) if y is not None else (x,)
@@ -30,11 +34,45 @@ class _Keras3Batches:
         return batch
 
 
+def _tf_sparse(value):
+    if value is None:
+        return None
+    return tree.map_structure(
+        lambda t: (
+            data_adapter_utils.scipy_sparse_to_tf_sparse(t)
+            if data_adapter_utils.is_scipy_sparse(t)
+            else t
+        ),
+        value,
+    )
+
+
+class _Sized:
+    """A PyDataset that gives its length as `num_batches` only, seen as a Sequence."""
+
+    def __init__(self, dataset, length):
+        self.dataset, self.length = dataset, length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, i):
+        return self.dataset[i]
+
+    def __getattr__(self, name):  # the dataset's epoch hooks and options
+        if name == "dataset":
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
+
+
 def python_adapter(x, class_weight=None, shuffle=False):
     """The engine-read adapter for a PyDataset or a generator object, else None (arrays,
     tensors and tf.data stay with Keras 3's data adapters)."""
     if isinstance(x, keras.utils.PyDataset):
-        return v3_data.PyDatasetAdapter(_Keras3Batches(), x, class_weight, shuffle)
+        adapter = v3_data.PyDatasetAdapter(_Keras3Batches(), x, class_weight, shuffle)
+        if not adapter.infinite and not hasattr(x, "__len__"):
+            adapter.dataset = _Sized(x, adapter.num_batches)
+        return adapter
     if inspect.isgenerator(x):
         if class_weight is not None:
             raise ValueError("`class_weight` is not supported for Python generators.")
