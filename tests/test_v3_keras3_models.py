@@ -580,3 +580,32 @@ def test_sparse_generators_and_sized_pydatasets_as_keras3_reads_them():
         sized = model.fit(Counted(), epochs=2, verbose=0).history
         results.append((sparse, sized, model.get_weights()))
     _close(results[0], results[1])
+
+
+def test_python_inputs_refuse_and_warn_as_keras3_does():
+    import warnings
+
+    def outcome(cls, **kwargs):
+        model = _dense_model(cls)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                model.fit(**kwargs, verbose=0)
+            except ValueError as e:
+                return str(e)
+        return [str(w.message) for w in caught if "shuffle" in str(w.message)]
+
+    def gen():
+        yield _rand(2, 4), _rand(2, 1)
+
+    for kwargs in (
+        {"y": np.ones(20)},
+        {"x": "generator", "sample_weight": np.ones(2)},
+        {"x": "generator", "class_weight": {0: 1.0}},
+        {"x": "generator"},
+    ):
+        results = []
+        for cls in (keras.Model, _ours(keras.Model)):
+            x = gen() if kwargs.get("x") == "generator" else _Items()
+            results.append(outcome(cls, **{**kwargs, "x": x}))
+        assert results[0] == results[1] and results[0], kwargs

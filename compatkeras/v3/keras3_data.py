@@ -75,7 +75,10 @@ def python_adapter(x, class_weight=None, shuffle=False):
         return adapter
     if inspect.isgenerator(x):
         if class_weight is not None:
-            raise ValueError("`class_weight` is not supported for Python generators.")
+            raise ValueError(
+                "Argument `class_weight` is not supported for Python generator inputs. "
+                f"Received: class_weight={class_weight}"
+            )
         return v3_data.GeneratorAdapter(_Keras3Batches(), x)
     return None
 

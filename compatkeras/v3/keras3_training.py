@@ -18,6 +18,7 @@ from keras.src import callbacks as k3_callbacks
 from keras.src import optimizers as k3_optimizers
 from keras.src.backend import config as k3_config
 from keras.src.saving import serialization_lib
+from keras.src.trainers import data_adapters as k3_data_adapters
 from keras.src.trainers import trainer as k3_trainer
 from keras.src.trainers.data_adapters import array_slicing, data_adapter_utils
 from keras.src.utils.python_utils import pythonify_logs
@@ -63,12 +64,19 @@ def _feeds(model, build=True, **kwargs):
     builds it."""
     x = kwargs["x"]
     if _python_data(x):
-        for name in ("y", "sample_weight"):
-            if kwargs.get(name) is not None:
-                raise ValueError(
-                    f"`{name}` argument is not supported when using a PyDataset or a generator "
-                    "as input: it gives its targets and weights itself."
-                )
+        kind = "generator" if inspect.isgenerator(x) else "PyDataset"
+        for name, argument, what in (
+            ("y", "y", "the targets"),
+            ("sample_weight", "sample_weights", "the sample weights"),
+        ):
+            if kwargs.get(name) is not None:  # Keras 3's checks, with its texts
+                k3_data_adapters.raise_unsupported_arg(argument, what, kind)
+        if kind == "generator" and kwargs.get("shuffle"):
+            warnings.warn(
+                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
+                "as a generator. The generator is expected to yield already-shuffled data.",
+                stacklevel=3,
+            )
         adapter = keras3_data.python_adapter(x, kwargs.get("class_weight"), kwargs["shuffle"])
         feeds = keras3_data.AdapterFeeds(adapter, kwargs.get("steps_per_epoch"))
         if build:
