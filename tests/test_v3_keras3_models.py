@@ -609,3 +609,24 @@ def test_python_inputs_refuse_and_warn_as_keras3_does():
             x = gen() if kwargs.get("x") == "generator" else _Items()
             results.append(outcome(cls, **{**kwargs, "x": x}))
         assert results[0] == results[1] and results[0], kwargs
+
+
+def test_keras2_worker_arguments_warn_and_are_used():
+    """`fit(workers=2)` (Keras 2 usage; Keras 3: TypeError) warns naming the PyDataset's own
+    arguments and reads this call's batches on two worker threads; other unknown arguments
+    keep Keras 3's TypeError."""
+    import threading
+
+    class Threads(_Items):
+        def __getitem__(self, i):
+            self.read.append(threading.current_thread().name)
+            return self.x[i * 5 : (i + 1) * 5], self.y[i * 5 : (i + 1) * 5]
+
+    model = _dense_model(_ours(keras.Model))
+    data = Threads()
+    with pytest.warns(DeprecationWarning, match="PyDataset"):
+        model.fit(data, epochs=1, verbose=0, workers=2)
+    assert all(name.startswith("compatkeras-data") for name in data.read), data.read
+    for cls in (keras.Model, _ours(keras.Model)):
+        with pytest.raises(TypeError, match="unexpected keyword argument 'epoch'"):
+            _dense_model(cls).fit(_rand(4, 4), _rand(4, 1), epoch=2, verbose=0)

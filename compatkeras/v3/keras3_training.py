@@ -24,6 +24,7 @@ from keras.src.trainers.data_adapters import array_slicing, data_adapter_utils
 from keras.src.utils.python_utils import pythonify_logs
 
 from compatkeras import engine
+from compatkeras.v3 import data as v3_data
 from compatkeras.v3 import keras3_data
 from compatkeras.v3.compile import check_steps_per_execution
 
@@ -58,7 +59,16 @@ def _python_data(x):
     return isinstance(x, keras.utils.PyDataset) or inspect.isgenerator(x)
 
 
-def _feeds(model, build=True, **kwargs):
+def _worker_options(method, kwargs):
+    """Keras 2's worker arguments, taken with a DeprecationWarning (`compatkeras.v3.data`);
+    any other unknown argument is Keras 3's TypeError."""
+    options = v3_data.worker_options(method, kwargs)
+    if kwargs:
+        raise TypeError(f"{method}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    return options
+
+
+def _feeds(model, build=True, options=None, **kwargs):
     """Epoch feeds for `x`: PyDatasets and generators read by the engine's enqueuer, the rest
     by Keras 3's data adapters; the model built symbolically from the first batch, as Keras 3
     builds it."""
@@ -78,6 +88,7 @@ def _feeds(model, build=True, **kwargs):
                 stacklevel=3,
             )
         adapter = keras3_data.python_adapter(x, kwargs.get("class_weight"), kwargs["shuffle"])
+        v3_data.apply_worker_options(adapter, options)  # this call's, over the dataset's own
         feeds = keras3_data.AdapterFeeds(adapter, kwargs.get("steps_per_epoch"))
         if build:
             try:  # the first batch starts the workers: an error there must stop them
@@ -169,7 +180,9 @@ class Keras3Training:
         validation_steps=None,
         validation_batch_size=None,
         validation_freq=1,
+        **kwargs,
     ):
+        options = _worker_options("fit", kwargs)
         self._assert_compile_called("fit")
         max_epochs = k3_config.max_epochs()
         if max_epochs and max_epochs < epochs:
@@ -193,6 +206,7 @@ class Keras3Training:
             steps_per_epoch=steps_per_epoch,
             shuffle=shuffle,
             class_weight=class_weight,
+            options=options,
         )
 
         def validate(epoch):
@@ -265,6 +279,7 @@ class Keras3Training:
     ):
         self._assert_compile_called("evaluate")
         use_cached = kwargs.pop("_use_cached_eval_dataset", False)
+        options = v3_data.worker_options("evaluate", kwargs)
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         if use_cached:
@@ -281,6 +296,7 @@ class Keras3Training:
                 batch_size=batch_size,
                 steps_per_epoch=steps,
                 shuffle=False,
+                options=options,
             )
         self.stop_evaluating = False
         try:
@@ -294,9 +310,16 @@ class Keras3Training:
             return logs
         return self._flatten_metrics_in_order(logs)
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        options = _worker_options("predict", kwargs)
         feeds = _feeds(
-            self, x=x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False, build=False
+            self,
+            x=x,
+            batch_size=batch_size,
+            steps_per_epoch=steps,
+            shuffle=False,
+            build=False,
+            options=options,
         )
         self.stop_predicting = False
         try:
