@@ -520,7 +520,9 @@ def test_pydataset_on_the_engine_reader_matches_keras3_and_reads_each_item_once(
     for cls in (keras.Model, _ours(keras.Model)):
         data = _Items(workers=workers)
         model = _dense_model(cls)
-        history = model.fit(data, epochs=2, shuffle=False, verbose=0).history
+        history = model.fit(
+            data, epochs=2, shuffle=False, verbose=0, validation_data=_Items(workers=workers)
+        ).history
         results.append((history, model.evaluate(_Items(), verbose=0), model.predict(_Items())))
         reads.append(sorted(data.read))
     _close(results[0], results[1])

@@ -212,15 +212,10 @@ class Keras3Training:
         def validate(epoch):
             if validation_data is None or not self._should_eval(epoch, validation_freq):
                 return None
-            if _python_data(val_x):
-                return Keras3Training.evaluate(  # a fresh pass of the engine's reader
-                    self,
-                    x=val_x,
-                    steps=validation_steps,
-                    callbacks=callbacks,
-                    return_dict=True,
-                )
-            if getattr(self, "_eval_epoch_iterator", None) is None:
+            # Arrays and tf.data: Keras 3's adapter, made once and kept for every epoch.
+            # PyDatasets and generators: a fresh pass of the engine's reader each time.
+            cached = not _python_data(val_x)
+            if cached and getattr(self, "_eval_epoch_iterator", None) is None:
                 self._eval_epoch_iterator = keras3_data.epoch_iterator(
                     self,
                     x=val_x,
@@ -239,7 +234,7 @@ class Keras3Training:
                 steps=validation_steps,
                 callbacks=callbacks,
                 return_dict=True,
-                _use_cached_eval_dataset=True,
+                _use_cached_eval_dataset=cached,
             )
 
         try:  # from here on, the feeds' workers are stopped whatever happens
