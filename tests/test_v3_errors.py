@@ -120,8 +120,16 @@ CASES = {
         ["`sample_weight` and `class_weight`"],
     ),
     "train_on_batch_dataset": ("compiled().train_on_batch(ds)", "ValueError", ["train_on_batch"]),
-    "pydataset_workers": ("DS(workers=-1)", "ValueError", ["workers=-1"]),
-    "pydataset_queue": ("DS(max_queue_size=0)", "ValueError", ["max_queue_size=0"]),
+    "pydataset_workers": (
+        "compiled().fit(DS(workers=-1), verbose=0)",
+        "ValueError",
+        ["workers=-1"],
+    ),
+    "pydataset_queue": (
+        "compiled().fit(DS(max_queue_size=0), verbose=0)",
+        "ValueError",
+        ["max_queue_size=0"],
+    ),
     "pydataset_item": (
         "compiled().fit(DS(item=(x, y, y, y)), verbose=0)",
         "ValueError",

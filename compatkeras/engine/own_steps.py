@@ -11,9 +11,12 @@ between them (step counters, the per-replica reduction, the end-of-pass logs) is
 """
 
 import functools
+import warnings
 
 import numpy as np
 import tensorflow as tf
+
+from compatkeras.engine import calls
 
 
 class _TfKerasKind:
@@ -21,6 +24,7 @@ class _TfKerasKind:
     model's reduction method, end-of-pass logs from `_validate_and_get_metrics_result`."""
 
     own_function = False
+    autograph = True  # tf-keras converts `train_step` (a Python `if` on a tensor works there)
 
     def reduce(self, outputs, strategy, reduction):
         from tf_keras.src.engine import training as tfk_training
@@ -64,10 +68,24 @@ class _Keras3Kind:
     `_get_metrics_result_or_logs`."""
 
     own_function = True
+    autograph = False  # Keras 3 traces its steps unconverted (`do_not_convert`), errors unwrapped
 
     def reduce(self, outputs, strategy, reduction):
         from keras.src.backend.tensorflow import trainer as k3_trainer
 
+        if k3_trainer._collective_all_reduce_multi_worker(strategy):
+            # Keras 3's "mean" there reduces each log with `axis=0`, which fails on scalars
+            # (stock Keras 3 cannot train under MultiWorkerMirroredStrategy). The logs are the
+            # same on every worker (metric variables aggregate across them), so the mean of
+            # this worker's replicas is the answer.
+            return tf.nest.map_structure(
+                lambda v: (
+                    tf.reduce_mean(strategy.experimental_local_results(v), axis=0)
+                    if isinstance(v, tf.distribute.DistributedValues)
+                    else v
+                ),
+                outputs,
+            )
         return k3_trainer.reduce_per_replica(outputs, strategy, reduction=reduction)
 
     def counted(self, model, train, run):
@@ -143,25 +161,27 @@ class LastLogs:
         return list(self.logs().values())
 
 
-def _function(fn, eager):
-    return fn if eager else tf.function(fn, reduce_retracing=True)
+def _function(fn, eager, autograph):
+    return fn if eager else tf.function(fn, reduce_retracing=True, autograph=autograph)
 
 
 class OwnSteps:
     jit_checked = True  # tf-keras's own rule: the model's `jit_compile` wraps each step
     groups_batches = False  # one `train_step` per call unless the user asks for more
 
-    def __init__(self, model, jit_compile=False, run_eagerly=False):
+    def __init__(self, model, jit_compile=False, run_eagerly=False, jit_fallback=False):
         self.model = model
         self.strategy = model.distribute_strategy
         self.replicas = self.strategy.num_replicas_in_sync
         self.jit_compile = bool(jit_compile) and not run_eagerly
         self.run_eagerly = run_eagerly
+        # XLA chosen automatically: a step XLA cannot compile falls back (`check_jit`).
+        self.jit_checked = not (self.jit_compile and jit_fallback)
         self.kind = model_kind(model)
         self._step_functions = {}
         self._executions = {
             train: {
-                name: _function(functools.partial(run, train), run_eagerly)
+                name: _function(functools.partial(run, train), run_eagerly, self.kind.autograph)
                 for name, run in (
                     ("next", self._run_next),
                     ("iterator", self._run_iterator),
@@ -174,8 +194,22 @@ class OwnSteps:
     def averages(self, fresh=True):
         return LastLogs(self.model, fresh, self.kind)
 
-    def check_jit(self, specs):
-        pass
+    def check_jit(self, spec):
+        """Before the first XLA step chosen automatically: if XLA cannot compile the training
+        step for a batch of `spec`, warn (naming the op) and run the steps without XLA."""
+        if self.jit_checked:
+            return
+        self.jit_checked = True
+        op = calls.xla_unsupported_op(self._step(True), [spec])
+        if op is None:
+            return
+        warnings.warn(
+            f"XLA cannot compile this model's training step (unsupported op: {op}); training "
+            "without XLA. Pass jit_compile=False to compile() to skip this check.",
+            stacklevel=4,
+        )
+        self.jit_compile = False
+        self._step_functions.clear()
 
     def prepare(self, train):
         pass
@@ -195,7 +229,12 @@ class OwnSteps:
             model = self.model
             run = self.kind.counted(model, train, model.train_step if train else model.test_step)
             if self.jit_compile or (self.kind.own_function and not self.run_eagerly):
-                run = tf.function(run, jit_compile=self.jit_compile, reduce_retracing=True)
+                run = tf.function(
+                    run,
+                    jit_compile=self.jit_compile,
+                    reduce_retracing=True,
+                    autograph=self.kind.autograph,
+                )
             self._step_functions[train] = run
         return run
 
@@ -207,9 +246,13 @@ class OwnSteps:
         return self._one(train, next(iterator))
 
     def _run_iterator(self, train, iterator, count):
+        # `tf.while_loop` itself: the loop needs no autograph, which Keras 3's steps run without.
         outputs = self._one(train, next(iterator))
-        for _ in tf.range(count - 1):
-            outputs = self._one(train, next(iterator))
+        _, outputs = tf.while_loop(
+            lambda i, _: i < count - 1,
+            lambda i, _: (i + 1, self._one(train, next(iterator))),
+            (tf.constant(0), outputs),
+        )
         return outputs
 
     def _run_list(self, train, batches):

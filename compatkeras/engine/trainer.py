@@ -58,11 +58,15 @@ class Trainer:
         self._predictor = None
         self._engine_running = None
 
-    def _engine_compile_own(self, steps_per_execution=1, jit_compile=False, run_eagerly=False):
+    def _engine_compile_own(
+        self, steps_per_execution=1, jit_compile=False, run_eagerly=False, jit_fallback=False
+    ):
         """Run the model's own `train_step` / `test_step` / `predict_step` (the surface has
-        compiled it as tf-keras does: `compiled_loss`, `compiled_metrics`, `optimizer`)."""
+        compiled it as tf-keras does: `compiled_loss`, `compiled_metrics`, `optimizer`).
+        `jit_fallback`: XLA was chosen automatically, so a step it cannot compile runs without
+        (`_engine_jit_compile` then says False)."""
         self._train_config = _OWN_STEPS
-        self._steps = OwnSteps(self._engine_model, jit_compile, run_eagerly)
+        self._steps = OwnSteps(self._engine_model, jit_compile, run_eagerly, jit_fallback)
         self._engine_spe = steps_per_execution
         self._batch_logs = BatchLogs()
         self._predictor = None

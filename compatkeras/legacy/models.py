@@ -75,8 +75,12 @@ class Model(LegacyTraining, engine.Model):
 
     @classmethod
     def from_v3(cls, model):
-        """The same layers and weights as a Keras 2-style model (uncompiled: call `compile`)."""
-        return engine.rebuild_as(cls, Sequential, model)
+        """A functional or Sequential model of the Keras 3 surface rebuilt from tf-keras layers
+        with the same weights (uncompiled: call `compile`). A layer without a tf-keras
+        equivalent is a ValueError naming it."""
+        from compatkeras.v3 import convert  # the Keras 3 surface only when asked for
+
+        return convert.convert(model, convert.TF_KERAS, cls, Sequential)
 
 
 class Sequential(Model, engine.Sequential):

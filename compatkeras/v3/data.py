@@ -1,92 +1,19 @@
-"""Keras 3 inputs -> engine feeds (keras3 spec §B.3, §B.4, §C).
+"""PyDatasets and generator objects read by the engine's enqueuer for the Keras 3 surface
+(`keras3_data` wraps these adapters for Keras 3 models), with Keras 3's batch rules and texts,
+and Keras 2's worker arguments given to `fit` / `evaluate` / `predict`.
 
-One adapter per input kind, checked in Keras 3's order: arrays (NumPy, tensors, and lists or
-dicts of them), `tf.data.Dataset`, PyDataset (or any Sequence), generator objects. An adapter
-knows its number of batches (None when unknown), gives one feed per pass, and reports the
-shapes of its first batch so losses like `"ce"` can be resolved. Batches reach the engine as
-`(inputs, targets, weights)` with one target and weight per output that has a loss.
+An adapter knows its number of batches (None when unknown), gives one feed per pass, reads the
+first batch once (the model's symbolic build) and delivers it again as the first of the pass.
 """
 
 import itertools
-import math
-import types
 import warnings
 
 import numpy as np
 import tensorflow as tf
 
 from compatkeras.engine import enqueuer
-from compatkeras.engine.data import ArraySource
-from compatkeras.engine.feeds import INFINITE, DatasetFeed, PythonFeed
-
-
-class Layout:
-    """The model's input and output names, and which outputs take targets."""
-
-    def __init__(self, input_names, output_names, fed=None):
-        self.input_names = list(input_names)
-        self.output_names = list(output_names)
-        self.fed = fed  # one bool per output, once the config exists
-
-    def x(self, x):
-        if isinstance(x, dict) and len(self.input_names) > 0:
-            if len(self.input_names) == 1 and self.input_names[0] not in x and len(x) > 1:
-                return (x,)  # a single input that takes a dict
-            missing = [n for n in self.input_names if n not in x]
-            if missing:
-                raise ValueError(
-                    f'Missing data for input "{missing[0]}". You passed a data dictionary with '
-                    f"keys {list(x)}. Expected the following keys: {self.input_names}"
-                )
-            return tuple(x[n] for n in self.input_names)
-        if isinstance(x, (list, tuple)) and len(self.input_names) > 1:
-            return tuple(x)
-        return (x,)
-
-    def _per_output(self, value, what, broadcast):
-        n = len(self.output_names)
-        if value is None:
-            return (None,) * n
-        if isinstance(value, dict):
-            unknown = [k for k in value if k not in self.output_names]
-            if unknown:
-                raise ValueError(
-                    f"`{what}` has keys {unknown} that are not model outputs {self.output_names}."
-                )
-            return tuple(value.get(name) for name in self.output_names)
-        if isinstance(value, (list, tuple)) and n > 1:
-            if len(value) != n:
-                raise ValueError(
-                    f"`{what}` should have one entry per model output ({n}: "
-                    f"{self.output_names}); received {len(value)}."
-                )
-            return tuple(value)
-        if n > 1 and not broadcast:
-            raise ValueError(
-                f"The model has {n} outputs {self.output_names}: pass `{what}` as a list or a "
-                "dict with one entry per output."
-            )
-        return (value,) * n if broadcast else (value,)
-
-    def y(self, y):
-        return self._per_output(y, "y", broadcast=False)
-
-    def w(self, w):
-        return self._per_output(w, "sample_weight", broadcast=True)
-
-    def split(self, x, y=None, w=None):
-        """`(inputs, targets per output, weights per output)`."""
-        return self.x(x), self.y(y), self.w(w)
-
-    def select(self, batch):
-        """Only the outputs that take targets (after the config exists)."""
-        xs, ys, ws = batch
-        keep = self.fed
-        return (
-            tuple(xs),
-            tuple(v for v, k in zip(ys, keep, strict=True) if k),
-            tuple(v for v, k in zip(ws, keep, strict=True) if k),
-        )
+from compatkeras.engine.feeds import PythonFeed
 
 
 def unpack_x_y_sample_weight(data):
@@ -116,18 +43,9 @@ def _is_array(value):
     )
 
 
-def _array_like(*parts):
+def array_like(*parts):
     leaves = [leaf for part in parts for leaf in tf.nest.flatten(part) if leaf is not None]
     return bool(leaves) and all(_is_array(leaf) for leaf in leaves)
-
-
-def is_py_dataset(x):
-    return (
-        hasattr(x, "__getitem__")
-        and (hasattr(x, "num_batches") or hasattr(x, "__len__"))
-        and not _is_array(x)
-        and not isinstance(x, (list, tuple, dict, str))
-    )
 
 
 def class_weights(y, class_weight):
@@ -139,24 +57,6 @@ def class_weights(y, class_weight):
         else np.round(y).reshape(len(y), -1)[:, 0]
     )
     return np.array([float(class_weight.get(int(c), 1.0)) for c in classes], dtype="float32")
-
-
-def _check_class_weight(layout, class_weight, sample_weight):
-    if class_weight is None:
-        return
-    if sample_weight is not None:
-        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
-    if len(layout.output_names) > 1:
-        raise ValueError("`class_weight` is only supported for Models with a single output.")
-    if not isinstance(class_weight, dict):
-        raise ValueError(
-            f"`class_weight` must be a dict of class index to weight. Received: {class_weight!r}"
-        )
-
-
-def _shapes(batch):
-    """The target shape of each output in a split batch."""
-    return [None if t is None else tuple(np.shape(t)) for t in batch[1]]
 
 
 class Adapter:
@@ -173,98 +73,6 @@ class Adapter:
 
     def close(self):
         pass
-
-
-class ArrayAdapter(Adapter):
-    def __init__(self, layout, x, y, sample_weight, class_weight, batch_size, steps, shuffle):
-        _check_class_weight(layout, class_weight, sample_weight)
-        xs, ys, ws = layout.split(x, y, sample_weight)
-        if class_weight is not None:
-            ws = (class_weights(ys[0], class_weight),)
-        sizes = {}
-        for label, part in (("x", xs), ("y", ys), ("sample_weight", ws)):
-            for leaf in part:
-                if leaf is not None:
-                    sizes.setdefault(label, []).append(int(leaf.shape[0]))
-        counts = {n for v in sizes.values() for n in v}
-        if len(counts) > 1:
-            detail = "\n".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
-            raise ValueError(
-                "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
-                f"samples.{detail}\n"
-            )
-        self.num_samples = counts.pop() if counts else 0
-        if batch_size is None:
-            batch_size = math.ceil(self.num_samples / steps) if steps and steps > 0 else 32
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.num_batches = math.ceil(self.num_samples / batch_size)
-        self.parts = (xs, ys, ws)
-        self.layout = layout
-        self._source = None
-
-    def y_shapes(self):
-        return [None if t is None else (None, *tuple(t.shape)[1:]) for t in self.parts[1]]
-
-    def feed(self):
-        if self._source is None:  # converted to tensors once, not every epoch
-            self._source = ArraySource(*self.layout.select(self.parts))
-        return self._source.feed(self.batch_size, self.shuffle)
-
-    def x_batches(self):
-        xs = self.parts[0]
-        for start in range(0, self.num_samples, self.batch_size):
-            yield tuple(a[start : start + self.batch_size] for a in xs)
-
-
-class DatasetAdapter(Adapter):
-    def __init__(self, layout, dataset, class_weight):
-        self.layout = layout
-        self.dataset = dataset
-        self.class_weight = class_weight
-        cardinality = int(dataset.cardinality())
-        self.num_batches = cardinality if cardinality >= 0 else None
-        self.infinite = cardinality == tf.data.INFINITE_CARDINALITY
-        _check_class_weight(layout, class_weight, None)
-        # The structure is checked here, on the element spec, so that a bad element raises
-        # plainly rather than from inside tf.data's tracing.
-        unpack_x_y_sample_weight(dataset.element_spec)
-
-    def _split(self, *element):
-        x, y, w = unpack_x_y_sample_weight(element[0] if len(element) == 1 else element)
-        x, y, w = self.layout.split(x, y, w)
-        if self.class_weight is not None:
-            if w[0] is not None:
-                raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
-            w = (_graph_class_weights(y[0], self.class_weight),)
-        return x, y, w
-
-    def y_shapes(self):
-        split = self.dataset.map(self._split).element_spec
-        return [
-            None if s is None or not isinstance(s, tf.TensorSpec) else tuple(s.shape)
-            for s in split[1]
-        ]
-
-    def feed(self):
-        dataset = self.dataset.map(lambda *e: self.layout.select(self._split(*e)))
-        return DatasetFeed(dataset, INFINITE if self.infinite else self.num_batches)
-
-    def x_batches(self):
-        for element in self.dataset:
-            yield self.layout.x(unpack_x_y_sample_weight(element)[0])
-
-
-def _graph_class_weights(y, class_weight):
-    y = tf.convert_to_tensor(y)
-    if y.shape.rank and y.shape.rank > 1 and y.shape[-1] and y.shape[-1] > 1:
-        classes = tf.argmax(y, axis=-1)
-    else:
-        classes = tf.cast(tf.round(tf.reshape(y, [tf.shape(y)[0], -1])[:, 0]), tf.int64)
-    keys = tf.constant([int(k) for k in class_weight], tf.int64)
-    values = tf.constant([float(v) for v in class_weight.values()], tf.float32)
-    table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, values), 1.0)
-    return table.lookup(classes)
 
 
 def standardize_py_batch(batch, class_weight=None):
@@ -310,9 +118,6 @@ class _PythonAdapter(Adapter):
                 raise ValueError(self.empty_message)
         return self._peeked
 
-    def y_shapes(self):
-        return _shapes(self.peek())
-
     def x_batches(self):
         for batch in self._split_all():
             yield batch[0]
@@ -353,6 +158,7 @@ class PyDatasetAdapter(_PythonAdapter):
         self.workers = getattr(dataset, "workers", 1)
         self.use_multiprocessing = getattr(dataset, "use_multiprocessing", False)
         self.max_queue_size = getattr(dataset, "max_queue_size", 10)
+        check_worker_values(self.workers, self.max_queue_size)
         self._stream_cm = None
         self._iterator = None
         self._read = 0  # batches read from the current pass
@@ -484,6 +290,20 @@ def worker_options(method, kwargs):
     return options
 
 
+def check_worker_values(workers, max_queue_size):
+    """Keras 3's PyDataset takes any value and hangs or fails later; say which is wrong."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise ValueError(f"`workers` must be an integer >= 0. Received: workers={workers!r}")
+    if (
+        isinstance(max_queue_size, bool)
+        or not isinstance(max_queue_size, int)
+        or max_queue_size < 1
+    ):
+        raise ValueError(
+            f"`max_queue_size` must be an integer >= 1. Received: max_queue_size={max_queue_size!r}"
+        )
+
+
 def apply_worker_options(adapter, options):
     """Use the call's worker options for a PyDataset or a generator (they win over the
     PyDataset's own, for this call only)."""
@@ -492,62 +312,9 @@ def apply_worker_options(adapter, options):
             setattr(adapter, name, value)
 
 
-def _unsupported(argument, description, kind):
-    return ValueError(
-        f"When providing `x` as a {kind}, `{argument}` should not be passed. Instead, "
-        f"{description} should be included as part of the {kind}."
-    )
-
-
 def _ignored_shuffle(what, expectation):
     warnings.warn(
         f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as "
         f"{what}. The {expectation}",
         stacklevel=4,
     )
-
-
-def adapt(
-    layout,
-    x,
-    y=None,
-    sample_weight=None,
-    class_weight=None,
-    batch_size=None,
-    steps=None,
-    shuffle=False,
-):
-    """The adapter for `x` (and `y`, `sample_weight`), with Keras 3's checks and texts."""
-    if isinstance(x, tf.data.Dataset):
-        if y is not None:
-            raise _unsupported("y", "the targets", "tf.data.Dataset")
-        if sample_weight is not None:
-            raise _unsupported("sample_weights", "the sample weights", "tf.data.Dataset")
-        if shuffle:
-            _ignored_shuffle(
-                "a tf.data.Dataset",
-                "Dataset is expected to already be shuffled (via `.shuffle(buffer_size)`).",
-            )
-        return DatasetAdapter(layout, x, class_weight)
-    if _array_like(x, y, sample_weight):
-        return ArrayAdapter(layout, x, y, sample_weight, class_weight, batch_size, steps, shuffle)
-    if isinstance(x, types.GeneratorType):
-        if y is not None:
-            raise _unsupported("y", "the targets", "generator")
-        if sample_weight is not None:
-            raise _unsupported("sample_weights", "the sample weights", "generator")
-        if class_weight is not None:
-            raise ValueError(
-                "Argument `class_weight` is not supported for Python generator inputs. "
-                f"Received: class_weight={class_weight}"
-            )
-        if shuffle:
-            _ignored_shuffle("a generator", "generator is expected to yield already-shuffled data.")
-        return GeneratorAdapter(layout, x)
-    if is_py_dataset(x):
-        if y is not None:
-            raise _unsupported("y", "the targets", "PyDataset")
-        if sample_weight is not None:
-            raise _unsupported("sample_weights", "the sample weights", "PyDataset")
-        return PyDatasetAdapter(layout, x, class_weight, shuffle)
-    raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")

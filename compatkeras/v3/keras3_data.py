@@ -9,6 +9,7 @@ structure: `(x,)`, `(x, y)` or `(x, y, sample_weight)`, with Keras 3's `class_we
 
 import inspect
 import itertools
+import warnings
 
 import keras
 from keras.src import tree
@@ -17,6 +18,12 @@ from keras.src.trainers.data_adapters import data_adapter_utils
 
 from compatkeras.engine.feeds import DatasetFeed, pull
 from compatkeras.v3 import data as v3_data
+
+RAN_OUT = (  # Keras 3's text
+    "Your input ran out of data; interrupting training. Make sure that your dataset or generator "
+    "can generate at least `steps_per_epoch * epochs` batches. You may need to use the "
+    "`.repeat()` function when building your dataset."
+)
 
 
 class _Keras3Batches:
@@ -84,27 +91,48 @@ def python_adapter(x, class_weight=None, shuffle=False):
 
 
 class AdapterFeeds:
-    """One engine feed per epoch from an adapter, with the dataset's epoch hooks around each."""
+    """One engine feed per epoch from an adapter, with the dataset's epoch hooks around each.
+    With `steps_per_epoch`, an epoch goes on where the last one stopped, as in Keras 3."""
 
     def __init__(self, adapter, steps=None):
         self.adapter = adapter
         self.steps = steps
+        self._feed = None
+        self._start = 0
         self._began = False
 
     def __call__(self, epoch=None):
-        self._end_epoch()
+        self.end_epoch()
+        feed = self._feed
+        if feed is None or self.steps is None or feed.exhausted:
+            feed = self._feed = self.adapter.feed()
+        self._start = feed.taken
         self.adapter.on_epoch_begin()
         self._began = True
-        return self.adapter.feed()
+        return feed
 
-    def _end_epoch(self):
-        if self._began:
-            self.adapter.on_epoch_end()
-            self._began = False
+    def end_epoch(self, model=None, last=True):
+        """Ends the open epoch (the dataset's hook). With `model`: Keras 3's "ran out" warning
+        when an epoch of `steps_per_epoch` found fewer batches, and training stops when an
+        epoch found none or a generator was read to its end before the last epoch (Keras 3
+        replays its first batches instead: docs/deviations.md)."""
+        if not self._began:
+            return
+        self._began = False
+        self.adapter.on_epoch_end()
+        if model is None or model.stop_training:
+            return
+        feed = self._feed
+        ran = feed.taken - self._start
+        if self.steps and self.steps > 0 and feed.exhausted and ran < self.steps:
+            warnings.warn(RAN_OUT, stacklevel=2)
+        elif ran == 0 or (feed.exhausted and not self.adapter.restartable and not last):
+            warnings.warn(RAN_OUT, stacklevel=2)
+            model.stop_training = True
 
     def close(self):
         try:
-            self._end_epoch()
+            self.end_epoch()
         finally:
             self.adapter.close()
 
@@ -132,6 +160,10 @@ class EpochFeeds:
         self._taken = 0
         self._feed = None
         self._began = False
+
+    def end_epoch(self, model=None, last=True):
+        """Ends the open epoch (the adapter's hook); Keras 3 warns of running out itself."""
+        self._end_epoch()
 
     def _end_epoch(self):
         if self._feed is not None:

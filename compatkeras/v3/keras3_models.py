@@ -14,6 +14,7 @@ from keras.src.models import functional as k3_functional
 from keras.src.models import model as k3_model
 from keras.src.trainers import trainer as k3_trainer
 
+from compatkeras.v3 import convert
 from compatkeras.v3.keras3_training import Keras3Training
 
 _variants = {}
@@ -44,12 +45,20 @@ class Model(Keras3Training, keras.Model):
             # keras.Model.__init__'s functional branch, without its class rewriting.
             k3_trainer.Trainer.__init__(self)
             k3_functional.Functional.__init__(self, *args, **kwargs)
-        else:
-            keras.Model.__init__(self, *args, **kwargs)
+        else:  # Keras 3's Model, or its Sequential for the subclass below
+            super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_legacy(cls, model):
+        """A functional or Sequential model of the Keras 2 surface (tf-keras) rebuilt from
+        Keras 3 layers with the same weights (uncompiled: call `compile`). A layer without a
+        Keras 3 equivalent is a ValueError naming it."""
+        return convert.convert(model, convert.KERAS3, cls, Sequential)
 
 
-class Sequential(Keras3Training, keras.Sequential):
-    """Keras 3's `keras.Sequential`, trained on compatkeras's engine."""
+class Sequential(Model, keras.Sequential):
+    """Keras 3's `keras.Sequential`, trained on compatkeras's engine (a `Model` of this surface,
+    as Keras 3's `Sequential` is a `keras.Model`)."""
 
 
 def classes():

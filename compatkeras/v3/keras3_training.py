@@ -14,23 +14,27 @@ import inspect
 import warnings
 
 import keras
+import tensorflow as tf
 from keras.src import callbacks as k3_callbacks
 from keras.src import optimizers as k3_optimizers
+from keras.src import tree
 from keras.src.backend import config as k3_config
+from keras.src.backend.tensorflow import trainer as k3_tf_trainer
 from keras.src.saving import serialization_lib
 from keras.src.trainers import data_adapters as k3_data_adapters
 from keras.src.trainers import trainer as k3_trainer
+from keras.src.trainers.compile_utils import CompileMetrics
 from keras.src.trainers.data_adapters import array_slicing, data_adapter_utils
 from keras.src.utils.python_utils import pythonify_logs
 
 from compatkeras import engine
 from compatkeras.v3 import data as v3_data
 from compatkeras.v3 import keras3_data
-from compatkeras.v3.compile import check_steps_per_execution
 
 # Keras 3's own methods, taken at import: the suite's contract may later put ours in their place.
 _keras_compile = k3_trainer.Trainer.compile
 _keras_compile_from_config = k3_trainer.Trainer.compile_from_config
+_keras_train_step = k3_tf_trainer.TensorFlowTrainer.train_step
 
 
 def _runner(model):
@@ -39,6 +43,7 @@ def _runner(model):
     if runner is None:
         runner = engine.Runner(model)
         runner.options = None
+        runner.jit_auto = False
         object.__setattr__(model, "_compatkeras_runner", runner)
     return runner
 
@@ -50,9 +55,32 @@ def _ready(model):
     runner = _runner(model)
     options = (model.steps_per_execution, bool(model.jit_compile), bool(model.run_eagerly))
     if runner.options != options:
-        runner._engine_compile_own(*options)
+        runner._engine_compile_own(*options, jit_fallback=getattr(runner, "jit_auto", False))
         runner.options = options
     return runner
+
+
+def _after_steps(model, runner):
+    """An automatic XLA choice that fell back (the engine warned) shows in `jit_compile`, as the
+    steps now run."""
+    if model.jit_compile and not runner._engine_jit_compile:
+        model.jit_compile = False
+        runner.options = (model.steps_per_execution, False, bool(model.run_eagerly))
+
+
+def _resolve_jit(model, jit_compile, run_eagerly):
+    """(value for Keras 3's `compile`, chosen automatically): `"auto"` resolved here by Keras
+    3's own rule, so that the engine can fall back when XLA cannot compile the step."""
+    if jit_compile != "auto":
+        if jit_compile not in (True, False, None):
+            raise ValueError(
+                '`jit_compile` must be True, False or "auto". '
+                f"Received: jit_compile={jit_compile!r}"
+            )
+        return jit_compile, False
+    if run_eagerly:
+        return False, False
+    return model._resolve_auto_jit_compile(), True
 
 
 def _python_data(x):
@@ -66,6 +94,28 @@ def _worker_options(method, kwargs):
     if kwargs:
         raise TypeError(f"{method}() got an unexpected keyword argument {next(iter(kwargs))!r}")
     return options
+
+
+def _build(model, epoch_iterator):
+    """Keras 3's symbolic build from the first batch of `epoch_iterator`. Keras 3 averages a
+    distributed batch across replicas for it, a collective that fails under
+    `MultiWorkerMirroredStrategy` (and in stock Keras 3); the shapes of one local replica's
+    share are all the build needs."""
+    if model._distribute_strategy is None:
+        return  # Keras 3 builds at the first step then
+    strategy = model.distribute_strategy
+    batch = None
+    for _, _, iterator in epoch_iterator:
+        batch = tree.map_structure(
+            lambda v: (
+                strategy.experimental_local_results(v)[0]
+                if isinstance(v, tf.distribute.DistributedValues)
+                else v
+            ),
+            next(iterator),
+        )
+        break
+    model._maybe_symbolic_build(data_batch=batch)
 
 
 def _feeds(model, build=True, options=None, **kwargs):
@@ -99,9 +149,59 @@ def _feeds(model, build=True, options=None, **kwargs):
         return feeds
     epoch_iterator = keras3_data.epoch_iterator(model, **kwargs)
     if build:
-        model._maybe_symbolic_build(iterator=epoch_iterator)
+        _build(model, epoch_iterator)
     epoch_iterator.reset()
     return keras3_data.EpochFeeds(epoch_iterator)
+
+
+def check_steps_per_execution(value):
+    """Keras 3 leaves it unchecked (a float or 0 fails later, or loops)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            "`steps_per_execution` must be an integer >= 1 (the number of batches each "
+            f"compiled call runs). Received: steps_per_execution={value!r}"
+        )
+    return value
+
+
+def _check_steps(**steps):
+    """Clearer than Keras 3's own failure (a TypeError deep in the loop, or an
+    OutOfRangeError): steps are whole numbers."""
+    for name, value in steps.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"`{name}` must be an integer or None. Received: {name}={value!r}")
+
+
+def _check_targets(model, x, y):
+    """Keras 3 fails with "None values not supported" deep in its loss when array data has no
+    `y` for a compiled loss; this names the outputs and the fix. Only for Keras 3's own
+    `train_step` and `compute_loss` (an override may need no targets)."""
+    if (
+        y is not None
+        or getattr(model, "_compile_loss", None) is None
+        or not v3_data.array_like(x)
+        or type(model).train_step is not _keras_train_step
+        or type(model).compute_loss is not k3_trainer.Trainer.compute_loss
+    ):
+        return
+    raise ValueError(
+        f"No target data (`y`) for the outputs {list(model.output_names)}, which have a loss. "
+        "Pass `y`, or compile them with loss=None."
+    )
+
+
+def _in_order(model, logs):
+    """The logs as a list in the order of `model.metrics` (one value when there is one), then
+    the other keys sorted: Keras 3's `_flatten_metrics_in_order`, but with each name once
+    (Keras 3 lists a metric twice when a weighted metric has its name: docs/deviations.md)."""
+    names = []
+    for metric in model.metrics:
+        subs = metric.metrics if isinstance(metric, CompileMetrics) else None
+        names += [m.name for m in subs] if subs is not None else [metric.name]
+    names = [name for name in dict.fromkeys(names) if name in logs]
+    results = [logs[name] for name in names]
+    results += [logs[key] for key in sorted(logs) if key not in names]
+    return results[0] if len(results) == 1 else results
 
 
 def _callback_list(model, callbacks, verbose, epochs, steps, add_history=False):
@@ -134,11 +234,7 @@ class Keras3Training:
         auto_scale_loss=True,
     ):
         check_steps_per_execution(steps_per_execution)
-        if jit_compile != "auto" and jit_compile not in (True, False, None):
-            raise ValueError(
-                '`jit_compile` must be True, False or "auto". '
-                f"Received: jit_compile={jit_compile!r}"
-            )
+        jit_compile, jit_auto = _resolve_jit(self, jit_compile, run_eagerly)
         _keras_compile(
             self,
             optimizer=optimizer,
@@ -151,7 +247,9 @@ class Keras3Training:
             jit_compile=jit_compile,
             auto_scale_loss=auto_scale_loss,
         )
-        _runner(self).options = None  # new steps at the next call, as Keras 3 resets its functions
+        runner = _runner(self)
+        runner.options = None  # new steps at the next call, as Keras 3 resets its functions
+        runner.jit_auto = jit_auto and bool(self.jit_compile)
 
     def compile_from_config(self, config):
         """Keras 3's, with this `compile` counted as Keras 3's own: Keras 3 skips compiling a
@@ -184,6 +282,8 @@ class Keras3Training:
     ):
         options = _worker_options("fit", kwargs)
         self._assert_compile_called("fit")
+        _check_steps(steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
+        _check_targets(self, x, y)
         max_epochs = k3_config.max_epochs()
         if max_epochs and max_epochs < epochs:
             warnings.warn(f"Limiting epochs to {max_epochs}", stacklevel=2)
@@ -210,6 +310,7 @@ class Keras3Training:
         )
 
         def validate(epoch):
+            feeds.end_epoch(self, last=epoch + 1 >= epochs)
             if validation_data is None or not self._should_eval(epoch, validation_freq):
                 return None
             # Arrays and tf.data: Keras 3's adapter, made once and kept for every epoch.
@@ -252,6 +353,8 @@ class Keras3Training:
                 params={},
                 validate=validate,
             )
+            feeds.end_epoch(self)  # an epoch that found no data ends here
+            _after_steps(self, runner)
         finally:
             feeds.close()
         if isinstance(self.optimizer, k3_optimizers.Optimizer) and epochs > 0:
@@ -277,9 +380,11 @@ class Keras3Training:
         options = v3_data.worker_options("evaluate", kwargs)
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
+        _check_steps(steps=steps)
+        _check_targets(self, x, y)
         if use_cached:
             epoch_iterator = self._eval_epoch_iterator
-            self._maybe_symbolic_build(iterator=epoch_iterator)
+            _build(self, epoch_iterator)
             epoch_iterator.reset()
             feeds = keras3_data.EpochFeeds(epoch_iterator)
         else:
@@ -303,7 +408,7 @@ class Keras3Training:
         logs = pythonify_logs(logs)
         if return_dict:
             return logs
-        return self._flatten_metrics_in_order(logs)
+        return _in_order(self, logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         options = _worker_options("predict", kwargs)
@@ -361,8 +466,15 @@ class Keras3Training:
 
 
 def _one_batch(model, train, batch, return_dict):
+    x = batch[0]
+    if _python_data(x) or isinstance(x, (tf.data.Dataset, tf.data.Iterator)):
+        method = "train_on_batch" if train else "test_on_batch"
+        raise ValueError(
+            f"`{method}` takes one batch of arrays or tensors, not a {type(x).__name__}: "
+            "iterate over the data and pass each batch, or use `fit` / `evaluate`."
+        )
     model._maybe_symbolic_build(data_batch=batch)
     logs = pythonify_logs(_ready(model)._engine_batch(train, batch))
     if return_dict:
         return logs
-    return model._flatten_metrics_in_order(logs)
+    return _in_order(model, logs)

@@ -1,20 +1,29 @@
-"""Keras 3 `keras.models`: the v3 model classes, and moving a model between the surfaces."""
+"""Keras 3's `keras.models`, whose models train on compatkeras's engine: `Model`,
+`Sequential`, and `load_model` / `clone_model` / `model_from_json` giving those classes."""
 
-from tf_keras.models import clone_model, model_from_json  # noqa: F401
+from keras.models import clone_model as _clone_model
+from keras.models import model_from_json as _model_from_json
+from keras.models import save_model
 
-from compatkeras import engine
-from compatkeras.v3.training import V3Training
-
-
-class Model(V3Training, engine.Model):
-    """A Keras 3-style model. Its training methods follow Keras 3 (signatures, defaults, names)
-    and run on compatkeras's engine."""
-
-    @classmethod
-    def from_legacy(cls, model):
-        """The same layers and weights as a Keras 3-style model (uncompiled: call `compile`)."""
-        return engine.rebuild_as(cls, Sequential, model)
+from compatkeras.v3.keras3_models import Model, Sequential, adopt, classes, load_model
 
 
-class Sequential(Model, engine.Sequential):
-    """A Keras 3-style `Sequential` model."""
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None, **kwargs):
+    """Keras 3's `clone_model`; a clone of Keras 3's own model classes is one of these."""
+    return adopt(
+        _clone_model(
+            model,
+            input_tensors=input_tensors,
+            clone_function=clone_function,
+            call_function=call_function,
+            **kwargs,
+        )
+    )
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Keras 3's `model_from_json`, giving these classes for Keras 3's own."""
+    return adopt(_model_from_json(json_string, {**classes(), **(custom_objects or {})}))
+
+
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]

@@ -1,3 +1,0 @@
-"""Keras 3 `keras.losses` (tf-keras's)."""
-
-from tf_keras.losses import *  # noqa: F403

@@ -1,3 +1,0 @@
-"""Keras 3 `keras.regularizers` (tf-keras's)."""
-
-from tf_keras.regularizers import *  # noqa: F403
