@@ -68,9 +68,20 @@ def is_sequence(source):
 def _has_own_epoch_end(sequence):
     """Whether `on_epoch_end` can change the Sequence: tf-keras's and Keras 3's base versions do
     nothing, so a Sequence that only inherits them keeps its worker processes across passes."""
-    method = getattr(type(sequence), "on_epoch_end", None)
+    return _own_hook(sequence, "on_epoch_end")
+
+
+def _own_hook(sequence, name):
+    method = getattr(type(sequence), name, None)
     module = getattr(method, "__module__", "") or ""
     return method is not None and not module.startswith(("tf_keras.", "keras."))
+
+
+def changes_between_passes(sequence):
+    """Whether the Sequence's own epoch hooks (`on_epoch_begin`, `on_epoch_end`) may change it
+    between passes: a stream over it must then be opened again (fresh worker processes) for
+    each pass, and may otherwise be kept, with its workers, for the next one."""
+    return _own_hook(sequence, "on_epoch_end") or _own_hook(sequence, "on_epoch_begin")
 
 
 class _ThreadPool:

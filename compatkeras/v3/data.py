@@ -163,17 +163,25 @@ class PyDatasetAdapter(_PythonAdapter):
         self._iterator = None
         self._read = 0  # batches read from the current pass
 
+    def _open(self):
+        if self._stream_cm is None:
+            workers = self.workers
+            if workers <= 1 and not self.use_multiprocessing:
+                workers = 0  # the calling thread
+            elif self.use_multiprocessing:
+                workers = max(workers, 1)
+            source = self.dataset if not self.infinite else _Infinite(self.dataset)
+            self._stream_cm = enqueuer.open_stream(
+                source,
+                workers,
+                self.use_multiprocessing,
+                self.max_queue_size,
+                shuffle=self.shuffle,
+            )
+        return self._stream_cm
+
     def _stream(self):
-        workers = self.workers
-        if workers <= 1 and not self.use_multiprocessing:
-            workers = 0  # the calling thread
-        elif self.use_multiprocessing:
-            workers = max(workers, 1)
-        source = self.dataset if not self.infinite else _Infinite(self.dataset)
-        self._stream_cm = enqueuer.open_stream(
-            source, workers, self.use_multiprocessing, self.max_queue_size, shuffle=self.shuffle
-        )
-        batches = iter(self._stream_cm)
+        batches = iter(self._open())
         if not self.infinite:
             batches = itertools.islice(batches, self.num_batches)
         self._read = 0
@@ -194,11 +202,15 @@ class PyDatasetAdapter(_PythonAdapter):
             hook()
 
     def on_epoch_end(self):
-        """Ends a pass that was read to its end: the next pass reads with a fresh stream, after
-        the dataset's hook. An epoch of `steps_per_epoch` batches that stops inside a pass keeps
-        the stream, and the next epoch continues that pass (as Keras 3 does)."""
+        """Ends a pass that was read to its end; the next pass reads on from the same stream
+        (its workers, processes too, kept across epochs), or from a fresh one when the dataset's
+        own epoch hooks may change it (workers forked again see the change). An epoch of
+        `steps_per_epoch` batches that stops inside a pass keeps the stream, and the next epoch
+        continues that pass (as Keras 3 does)."""
         if not self.infinite and self._read >= self.num_batches:
-            self.close()
+            self._iterator = None
+            if enqueuer.changes_between_passes(self.dataset):
+                self.close()
         hook = getattr(self.dataset, "on_epoch_end", None)
         if hook is not None:
             hook()
