@@ -178,6 +178,14 @@ with warnings.catch_warnings(record=True) as caught:
     h = m.fit(FourBatches(), steps_per_epoch=3, epochs=3, shuffle=False, verbose=0)
 result = {'loss': h.history['loss'], 'calls': calls, 'ran_out': ran_out(caught)}
 """,
+    "pydataset_steps_per_epoch_is_its_length": """
+calls.clear()
+m = mlp(); m.compile(SGD(0.01), loss='mse')
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    h = m.fit(FourBatches(), steps_per_epoch=4, epochs=3, shuffle=False, verbose=0)
+result = {'loss': h.history['loss'], 'calls': calls, 'ran_out': ran_out(caught)}
+""",
     "O12": """
 result = {}
 for name, kwargs in [('auto', {}), ('true', {'jit_compile': True}),
@@ -367,6 +375,13 @@ def test_pydataset_epochs_shorter_than_the_pass_continue_it(results):
     assert keras3["ran_out"] and ours["ran_out"]
     assert ours["calls"] == [0, 1, 2, 3, 0, 1, 2]
     assert keras3["calls"][2:9] == ours["calls"]
+
+
+def test_pydataset_epochs_of_its_whole_length_each_read_a_new_pass(results):
+    keras3, ours = both(results, "pydataset_steps_per_epoch_is_its_length")
+    close(keras3["loss"], ours["loss"])
+    assert len(ours["loss"]) == 3 and not ours["ran_out"] and not keras3["ran_out"]
+    assert ours["calls"] == [0, 1, 2, 3] * 3
 
 
 def test_o14_generator_is_not_replayed(results):

@@ -12,7 +12,7 @@ import sys
 
 from compatkeras.migrate import project as project_lib
 from compatkeras.migrate import runner
-from compatkeras.migrate.model import RULES, Level
+from compatkeras.migrate.model import RULES, TARGETS, Level
 
 
 def _jobs(text):
@@ -26,11 +26,19 @@ def _rule_ids(text):
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _selected(select, ignore):
+def _selected(select, ignore, target="keras"):
+    """The rules to apply: `--select` prefixes (an opt-in rule only by its exact id), the
+    target's opt-in rules, less `--ignore` prefixes."""
+
     def matches(rule_id, prefixes):
         return any(rule_id.startswith(p) for p in prefixes)
 
-    chosen = {r for r in RULES if not select or matches(r, select)}
+    chosen = {
+        r
+        for r, spec in RULES.items()
+        if (not select and not spec.opt_in) or (select and matches(r, select) and not spec.opt_in)
+    }
+    chosen |= {r for r in RULES if r in select} | set(TARGETS[target])
     return {r for r in chosen if not matches(r, ignore)}
 
 
@@ -87,6 +95,13 @@ def build_parser():
         dest="notebooks",
         action="store_false",
         help="leave notebooks alone (they are migrated by default)",
+    )
+    parser.add_argument(
+        "--target",
+        choices=sorted(TARGETS),
+        default="keras",
+        help="keras: stock Keras 3 (the default); compatkeras: import compatkeras.v3 (Keras 3's "
+        "namespace on compatkeras's engine) and keep Keras 2 preprocessing from compatkeras",
     )
     parser.add_argument("--select", type=_rule_ids, default=[], help="only these rule ids/prefixes")
     parser.add_argument("--ignore", type=_rule_ids, default=[], help="skip these rule ids/prefixes")
@@ -259,7 +274,7 @@ def main(argv=None):
     if sum(map(bool, (args.paths, args.infile, args.intree))) != 1:
         parser.error("give PATHs, or --infile, or --intree/--outtree (one of them)")
 
-    selected = _selected(args.select, args.ignore)
+    selected = _selected(args.select, args.ignore, args.target)
     if args.paths == ["-"]:
         outcomes = _stdin(args, selected)
     elif args.infile:

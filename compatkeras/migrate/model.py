@@ -23,6 +23,7 @@ class Rule:
     mode: Mode
     summary: str
     doc: str
+    opt_in: bool = False  # applied only when asked for (`--target compatkeras`, `--select` its id)
 
 
 @dataclasses.dataclass
@@ -47,9 +48,17 @@ class Finding:
 RULES = {}
 
 
-def rule(id, level, mode, summary, doc):
+def rule(id, level, mode, summary, doc, opt_in=False):
     """Declare a rule; families call this at import time."""
     if id in RULES:
         raise ValueError(f"rule id {id} declared twice")
-    RULES[id] = Rule(id, level, mode, summary, " ".join(doc.split()))
+    RULES[id] = Rule(id, level, mode, summary, " ".join(doc.split()), opt_in)
     return RULES[id]
+
+
+def default_rules():
+    """The rule ids a run applies unless told otherwise: all but the opt-in ones."""
+    return {r.id for r in RULES.values() if not r.opt_in}
+
+
+TARGETS = {"keras": (), "compatkeras": ("KRS120", "KRS121")}  # --target: the opt-in rules it adds

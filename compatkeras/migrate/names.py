@@ -103,6 +103,7 @@ class ImportTable:
         self._nested = False
         self.star_modules = []
         self.from_modules = set()  # id() of every `from X import` module node (X is absolute)
+        self.import_parts = set()  # id() of the attributes an `import a.b.c` statement names
         self.project = project  # `project.Project` of the run, or None
         self.project_keras = False  # imports a project module that uses Keras
 
@@ -126,6 +127,10 @@ class ImportTable:
 
     def visit_Import(self, node):
         for alias in node.names:
+            part = alias.name
+            while isinstance(part, cst.Attribute):
+                self.import_parts.add(id(part))
+                part = part.value
             full = dotted(alias.name)
             if alias.asname is not None:
                 self._bind(alias.asname.name.value, full)

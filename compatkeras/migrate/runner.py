@@ -19,7 +19,7 @@ import libcst as cst
 
 import compatkeras.migrate.rules  # noqa: F401  (registers every rule family)
 from compatkeras.migrate import facts, notebook
-from compatkeras.migrate.model import RULES
+from compatkeras.migrate.model import default_rules
 from compatkeras.migrate.transform import transform
 
 SKIPPED_DIRS = {
@@ -71,7 +71,7 @@ def _may_use_keras(source, project):
 
 def migrate_bytes(source, path="<string>", selected=None, project=None):
     """Migrate one file's bytes. Files that `_may_use_keras` rejects are not even parsed."""
-    selected = set(RULES) if selected is None else selected
+    selected = default_rules() if selected is None else selected
     if not _may_use_keras(source, project):
         return Outcome(path, source, source, [])
     try:
@@ -93,7 +93,7 @@ def migrate_file(path, selected=None, project=None):
     except OSError as exc:
         return Outcome(path, b"", b"", [], error=f"cannot read: {exc.strerror}")
     if path.endswith(".ipynb"):
-        selected = set(RULES) if selected is None else selected
+        selected = default_rules() if selected is None else selected
         if b"keras" not in source and b"tensorflow" not in source:
             return Outcome(path, source, source, [])
         return notebook.migrate_notebook(source, path, selected, Outcome)

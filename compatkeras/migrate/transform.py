@@ -233,6 +233,10 @@ def transform(
     transformer = _Transformer(ctx)
     new = module.visit(transformer)
     if ctx.needed_imports:
+        if "KRS120" in selected:  # --target compatkeras: what other rules add, retargeted too
+            from compatkeras.migrate.rules.target import retarget_statement
+
+            ctx.needed_imports = {retarget_statement(s) for s in ctx.needed_imports}
         new = _add_imports(new, ctx.needed_imports)
     elif not transformer.changed:
         new = module

@@ -9,6 +9,7 @@ structure: `(x,)`, `(x, y)` or `(x, y, sample_weight)`, with Keras 3's `class_we
 
 import inspect
 import itertools
+import sys
 import warnings
 
 import keras
@@ -72,10 +73,17 @@ class _Sized:
         return getattr(self.dataset, name)
 
 
+def keras2_sequence(x):
+    """A Keras 2 `Sequence` (tf-keras's: `ImageDataGenerator.flow`, a program's own): Keras 3
+    refuses it; this surface reads it as the PyDataset it is an older form of."""
+    tf_keras = sys.modules.get("tf_keras")  # not imported: nothing can be one
+    return tf_keras is not None and isinstance(x, tf_keras.utils.Sequence)
+
+
 def python_adapter(x, class_weight=None, shuffle=False):
     """The engine-read adapter for a PyDataset or a generator object, else None (arrays,
     tensors and tf.data stay with Keras 3's data adapters)."""
-    if isinstance(x, keras.utils.PyDataset):
+    if isinstance(x, keras.utils.PyDataset) or keras2_sequence(x):
         adapter = v3_data.PyDatasetAdapter(_Keras3Batches(), x, class_weight, shuffle)
         if not adapter.infinite and not hasattr(x, "__len__"):
             adapter.dataset = _Sized(x, adapter.num_batches)
@@ -88,6 +96,11 @@ def python_adapter(x, class_weight=None, shuffle=False):
             )
         return v3_data.GeneratorAdapter(_Keras3Batches(), x)
     return None
+
+
+def _used_up(feed):
+    """Whether a pass has nothing left: it ran out, or gave all of its known number of batches."""
+    return feed.exhausted or (feed.num_batches is not None and feed.taken >= feed.num_batches)
 
 
 class AdapterFeeds:
@@ -104,7 +117,7 @@ class AdapterFeeds:
     def __call__(self, epoch=None):
         self.end_epoch()
         feed = self._feed
-        if feed is None or self.steps is None or feed.exhausted:
+        if feed is None or self.steps is None or _used_up(feed):
             feed = self._feed = self.adapter.feed()
         self._start = feed.taken
         self.adapter.on_epoch_begin()

@@ -84,7 +84,11 @@ def _resolve_jit(model, jit_compile, run_eagerly):
 
 
 def _python_data(x):
-    return isinstance(x, keras.utils.PyDataset) or inspect.isgenerator(x)
+    return (
+        isinstance(x, keras.utils.PyDataset)
+        or inspect.isgenerator(x)
+        or keras3_data.keras2_sequence(x)
+    )
 
 
 def _worker_options(method, kwargs):

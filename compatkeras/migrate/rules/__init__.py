@@ -12,6 +12,7 @@ from compatkeras.migrate.rules import (  # noqa: F401
     removed_names,
     saving,
     shapes,
+    target,  # noqa: F401, E402  (last: retargets the others' imports)
     training,
     yields,
 )
