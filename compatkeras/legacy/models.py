@@ -8,25 +8,11 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras import engine
+from compatkeras.legacy import saving as saving_lib
 from compatkeras.legacy import weights as weights_lib
+from compatkeras.legacy.legacy.interfaces import keras1_model_arguments
 from compatkeras.legacy.saving import load_model
 from compatkeras.legacy.training import LegacyTraining
-
-
-def _keras1_model_arguments(kwargs):
-    """keras 2.2.4's `legacy_model_constructor`: `input`/`output` -> `inputs`/`outputs`."""
-    renamed = []
-    for old, new in (("input", "inputs"), ("output", "outputs")):
-        if old in kwargs:
-            if new in kwargs:
-                raise TypeError(f"Model got both the legacy keyword argument `{old}` and `{new}`")
-            kwargs[new] = kwargs.pop(old)
-            renamed.append(new)
-    if renamed:
-        shown = ", ".join(f"{n}=..." for n in ("inputs", "outputs", "name") if n in kwargs)
-        warnings.warn(
-            f"Update your `Model` call to the Keras 2 API: `Model({shown})`", stacklevel=3
-        )
 
 
 class Model(LegacyTraining, engine.Model):
@@ -39,7 +25,7 @@ class Model(LegacyTraining, engine.Model):
         return yaml.safe_dump(json.loads(self.to_json()), **kwargs)
 
     def __init__(self, *args, **kwargs):
-        _keras1_model_arguments(kwargs)
+        keras1_model_arguments(kwargs)
         super().__init__(*args, **kwargs)
 
     __init__.functional_signature = True
@@ -163,3 +149,7 @@ def clone_model(model, input_tensors=None, clone_function=None):
     if isinstance(clone, Model):
         return clone
     return engine.rebuild_as(Model, Sequential, clone)
+
+
+# `saving.load_model` builds these classes (it is a floor below: it cannot import them).
+saving_lib.MODEL_CLASSES.update(Model=Model, Sequential=Sequential)

@@ -71,10 +71,14 @@ def _compile_from_training_config(model, training_config, custom_objects):
     )
 
 
-def _our_classes(custom_objects):
-    from compatkeras.legacy.models import Model, Sequential
+# The surface's `Model` and `Sequential`, registered by `compatkeras.legacy.models` (which
+# imports this module: the classes are one floor up).
+MODEL_CLASSES = {}
 
-    return {"Model": Model, "Functional": Model, "Sequential": Sequential, **custom_objects}
+
+def _our_classes(custom_objects):
+    model, sequential = MODEL_CLASSES["Model"], MODEL_CLASSES["Sequential"]
+    return {"Model": model, "Functional": model, "Sequential": sequential, **custom_objects}
 
 
 def _is_saved_model(path):
@@ -108,8 +112,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     A `Lambda` layer stored as Python bytecode is not executed unless `safe_mode=False`. Files
     that are not HDF5 models raise a `ValueError` naming the path; nothing half-built is returned.
     """
-    from compatkeras.legacy.models import Model, Sequential
-
+    Model, Sequential = MODEL_CLASSES["Model"], MODEL_CLASSES["Sequential"]  # noqa: N806
     if not isinstance(filepath, h5py.Group) and _is_saved_model(os.fspath(filepath)):
         return _load_saved_model(os.fspath(filepath), dict(custom_objects or {}), compile)
     if isinstance(filepath, h5py.Group):  # Keras 2.2.4 also read from an open file or group

@@ -19,6 +19,11 @@ HANDLERS = collections.defaultdict(list)  # node type -> [handler(ctx, original,
 _SUPPRESS = re.compile(r"#\s*migrate:\s*ignore(?:\[([A-Za-z0-9_, ]+)\])?")
 
 
+# rule id -> function(statement) -> statement: rewrites the imports the file gains, when the
+# rule is selected (a rule family registers it: this module imports none of them).
+IMPORT_REWRITERS = {}
+
+
 def register(node_type):
     """Decorator: `handler(ctx, original, updated)` returns a replacement node or None."""
 
@@ -233,10 +238,9 @@ def transform(
     transformer = _Transformer(ctx)
     new = module.visit(transformer)
     if ctx.needed_imports:
-        if "KRS120" in selected:  # --target compatkeras: what other rules add, retargeted too
-            from compatkeras.migrate.rules.target import retarget_statement
-
-            ctx.needed_imports = {retarget_statement(s) for s in ctx.needed_imports}
+        for rule_id, rewrite in IMPORT_REWRITERS.items():  # e.g. --target compatkeras
+            if rule_id in selected:
+                ctx.needed_imports = {rewrite(s) for s in ctx.needed_imports}
         new = _add_imports(new, ctx.needed_imports)
     elif not transformer.changed:
         new = module

@@ -1,6 +1,7 @@
 """Keras 2 `keras.layers`: tf-keras's layers plus the Keras 2 names that tf-keras dropped."""
 
 import inspect as _inspect
+import warnings as _warnings
 
 import tensorflow as _tf
 import tf_keras as _tf_keras
@@ -11,8 +12,6 @@ from compatkeras.legacy import flavors as _flavors
 from compatkeras.legacy.layer import Layer
 from compatkeras.legacy.layers.cudnn_recurrent import CuDNNGRU, CuDNNLSTM
 from compatkeras.legacy.legacy.layers import (
-    AtrousConvolution1D,
-    AtrousConvolution2D,
     ConvRecurrent2D,
     Highway,
     MaxoutDense,
@@ -115,3 +114,28 @@ def _accept_keras1_arguments(namespace):
 
 
 _accept_keras1_arguments(globals())
+
+
+def AtrousConvolution1D(*args, **kwargs):
+    """Keras 1's dilated 1-D convolution: `Conv1D` with `dilation_rate=atrous_rate`."""
+    kwargs["dilation_rate"] = kwargs.pop("atrous_rate", 1)
+    _warnings.warn(
+        "The `AtrousConvolution1D` layer has been deprecated. Use instead the `Conv1D` "
+        "layer with the `dilation_rate` argument.",
+        stacklevel=2,
+    )
+    return Conv1D(*args, **kwargs)
+
+
+def AtrousConvolution2D(*args, **kwargs):
+    """Keras 1's dilated 2-D convolution: `Conv2D` with `dilation_rate=atrous_rate`;
+    `AtrousConvolution2D(filters, rows, cols)` reads the two ints as the kernel size."""
+    kwargs["dilation_rate"] = kwargs.pop("atrous_rate", (1, 1))
+    if len(args) == 3 and all(isinstance(a, int) for a in args):
+        args = (args[0], (args[1], args[2]))
+    _warnings.warn(
+        "The `AtrousConvolution2D` layer has been deprecated. Use instead the `Conv2D` "
+        "layer with the `dilation_rate` argument.",
+        stacklevel=2,
+    )
+    return Conv2D(*args, **kwargs)

@@ -79,13 +79,28 @@ legacy_zeropadding3d_support = _layer_support("ZeroPadding3D")
 legacy_input_support = _layer_support("Input")
 
 
+def keras1_model_arguments(kwargs):
+    """keras 2.2.4's `legacy_model_constructor`: `input`/`output` -> `inputs`/`outputs`."""
+    renamed = []
+    for old, new in (("input", "inputs"), ("output", "outputs")):
+        if old in kwargs:
+            if new in kwargs:
+                raise TypeError(f"Model got both the legacy keyword argument `{old}` and `{new}`")
+            kwargs[new] = kwargs.pop(old)
+            renamed.append(new)
+    if renamed:
+        shown = ", ".join(f"{n}=..." for n in ("inputs", "outputs", "name") if n in kwargs)
+        warnings.warn(
+            f"Update your `Model` call to the Keras 2 API: `Model({shown})`", stacklevel=3
+        )
+
+
 def legacy_model_constructor(func):
     """`Model(input=..., output=...)` -> `inputs`/`outputs`, with keras 2.2.4's warning."""
-    from compatkeras.legacy.models import _keras1_model_arguments
 
     @functools.wraps(func)
     def wrapper(self, *args, **kwargs):
-        _keras1_model_arguments(kwargs)
+        keras1_model_arguments(kwargs)
         return func(self, *args, **kwargs)
 
     return wrapper

@@ -213,35 +213,6 @@ class Highway(_Keras1Dense):
         return gate * self.activation(hidden) + (1 - gate) * x
 
 
-def AtrousConvolution1D(*args, **kwargs):
-    """Keras 1's dilated 1-D convolution: `Conv1D` with `dilation_rate=atrous_rate`."""
-    from compatkeras.legacy.layers import Conv1D
-
-    kwargs["dilation_rate"] = kwargs.pop("atrous_rate", 1)
-    warnings.warn(
-        "The `AtrousConvolution1D` layer has been deprecated. Use instead the `Conv1D` "
-        "layer with the `dilation_rate` argument.",
-        stacklevel=2,
-    )
-    return Conv1D(*args, **kwargs)
-
-
-def AtrousConvolution2D(*args, **kwargs):
-    """Keras 1's dilated 2-D convolution: `Conv2D` with `dilation_rate=atrous_rate`;
-    `AtrousConvolution2D(filters, rows, cols)` reads the two ints as the kernel size."""
-    from compatkeras.legacy.layers import Conv2D
-
-    kwargs["dilation_rate"] = kwargs.pop("atrous_rate", (1, 1))
-    if len(args) == 3 and all(isinstance(a, int) for a in args):
-        args = (args[0], (args[1], args[2]))
-    warnings.warn(
-        "The `AtrousConvolution2D` layer has been deprecated. Use instead the `Conv2D` "
-        "layer with the `dilation_rate` argument.",
-        stacklevel=2,
-    )
-    return Conv2D(*args, **kwargs)
-
-
 class Recurrent(Layer):
     """Keras 2.0's base of hand-written recurrent layers (a `step()` method): not provided."""
 

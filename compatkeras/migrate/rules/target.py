@@ -15,7 +15,7 @@ from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.names import canonical, dotted
 from compatkeras.migrate.rules.imports import LEGACY, LEGACY_PREPROCESSING
-from compatkeras.migrate.transform import register
+from compatkeras.migrate.transform import IMPORT_REWRITERS, register
 
 IMPORTS = rule(
     "KRS120",
@@ -155,3 +155,6 @@ def retarget_statement(statement):
         module = V3 + rest if tail.strip() else V3
         return f"import {module} as {local}"
     return f"from {V3}{rest}{tail}"
+
+
+IMPORT_REWRITERS[IMPORTS.id] = retarget_statement
