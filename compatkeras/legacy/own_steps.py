@@ -11,6 +11,7 @@ the logs, as tf-keras's `fit` does.
 """
 
 import functools
+import itertools
 import warnings
 
 import tensorflow as tf
@@ -18,7 +19,8 @@ import tf_keras
 from tf_keras.src.engine import data_adapter, training_utils
 from tf_keras.src.engine import training as tfk_training
 
-from compatkeras.engine.feeds import DatasetFeed, pull
+from compatkeras.engine.enqueuer import open_stream
+from compatkeras.engine.feeds import DatasetFeed, PythonFeed, pull
 
 _STEPS = ("train_step", "test_step", "predict_step")
 _RAN_OUT = (
@@ -65,6 +67,77 @@ def _feed(handler, iterator, steps_per_epoch):
     return DatasetFeed.over(iterator, count if sure else None), count
 
 
+def _engine_reads(model, x):
+    """Sequences and generators are read by the engine's enqueuer on one replica (a worker's
+    exception keeps its type, no stall at an epoch's end, no hang); under a strategy with several
+    replicas tf-keras's handler splits the batches."""
+    if model.distribute_strategy.num_replicas_in_sync != 1:
+        return False
+    if isinstance(x, tf_keras.utils.Sequence):
+        return True
+    return hasattr(x, "__next__") and hasattr(x, "__iter__") and not isinstance(x, tf.data.Iterator)
+
+
+class _PythonData:
+    """A Sequence's or a generator's batches through the engine's enqueuer, as tf-keras's data
+    handler gives them to a model's own step: standardised by tf-keras's own
+    `GeneratorDataAdapter._standardize_batch`, `class_weight` turned into sample weights by its
+    own map function; a Sequence is shuffled per pass when asked and its `on_epoch_end` runs
+    between passes."""
+
+    def __init__(
+        self,
+        x,
+        steps,
+        workers,
+        use_multiprocessing,
+        max_queue_size,
+        shuffle=False,
+        class_weight=None,
+    ):
+        self.sequence = isinstance(x, tf_keras.utils.Sequence)
+        self.steps = steps if steps is not None else (len(x) if self.sequence else None)
+        weigh = data_adapter._make_class_weight_map_fn(class_weight) if class_weight else None
+
+        def transform(item):
+            data = data_adapter.GeneratorDataAdapter._standardize_batch(None, item)
+            if weigh is not None:
+                data = weigh(*tf.nest.map_structure(tf.convert_to_tensor, data))
+            return data
+
+        parallel = workers > 1 or (workers > 0 and use_multiprocessing)
+        self.read_ahead = max_queue_size if parallel else 0
+        self.stream = open_stream(
+            x,
+            workers if parallel else 0,
+            use_multiprocessing,
+            max_queue_size,
+            shuffle=shuffle and self.sequence,
+            epoch_end_between_passes=self.sequence,
+            transform=transform,
+        )
+        self.items = iter(self.stream)
+        self.feed = None
+
+    def __call__(self, epoch=None):
+        """The next epoch's (or an evaluation's) feed: on from where the last one stopped."""
+        batches = self.items if self.steps is None else itertools.islice(self.items, self.steps)
+        self.feed = PythonFeed(batches, self.steps, self.read_ahead)
+        return self.feed
+
+    def ran_out(self, last):
+        """After an epoch: whether the data ended before it should have (tf-keras's warning,
+        and no further epoch): fewer batches than `steps`, or a generator read to its end with
+        epochs to go."""
+        feed = self.feed
+        if self.steps is not None:
+            return feed.exhausted and feed.taken < self.steps
+        return feed.exhausted and not self.sequence and not last
+
+    def close(self):
+        self.stream.close()
+
+
 class OwnStepMethods:
     """tf.keras 2.x's training API for models with their own steps (not a mixin: the Keras 2
     methods dispatch here through `tf_keras_when_own_steps`)."""
@@ -108,6 +181,12 @@ class OwnStepMethods:
             "workers": workers,
             "use_multiprocessing": use_multiprocessing,
         }
+        if _engine_reads(self, x):
+            return _fit_python(
+                self, x, y, sample_weight, epochs, verbose, callbacks, validation_data, shuffle,
+                class_weight, initial_epoch, steps_per_epoch, validation_steps,
+                validation_batch_size or batch_size, validation_freq, workers_options,
+            )  # fmt: skip
         with (
             self.distribute_strategy.scope(),
             training_utils.RespectCompiledTrainableState(self),
@@ -184,6 +263,21 @@ class OwnStepMethods:
     ):
         self._assert_compile_was_called()
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
+        if _engine_reads(self, x):
+            _no_targets(y, sample_weight)
+            data = _PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
+            try:
+                with self.distribute_strategy.scope():
+                    logs = self._engine_evaluate(
+                        data(), data.steps, callbacks, verbose, {"steps": data.steps}
+                    )
+            finally:
+                data.close()
+            return (
+                logs
+                if return_dict
+                else tfk_training.flatten_metrics_in_order(logs, self.metrics_names)
+            )
         with self.distribute_strategy.scope():
             handler = data_adapter.get_data_handler(
                 x=x,
@@ -219,6 +313,20 @@ class OwnStepMethods:
         use_multiprocessing=False,
     ):
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
+        if _engine_reads(self, x):
+            data = _PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
+            try:
+                batches = (
+                    data.items if data.steps is None else itertools.islice(data.items, data.steps)
+                )
+                with self.distribute_strategy.scope():
+                    outputs = self._engine_predict(
+                        batches, callbacks, verbose=verbose, params={"steps": data.steps},
+                        own_step=True,
+                    )  # fmt: skip
+            finally:
+                data.close()
+            return _checked_predictions(outputs)
         with self.distribute_strategy.scope():
             handler = data_adapter.get_data_handler(
                 x=x,
@@ -241,14 +349,7 @@ class OwnStepMethods:
                 params={"steps": count},
                 own_step=True,
             )
-        if isinstance(outputs, list) and not outputs:
-            raise ValueError(
-                "Unexpected result of `predict_function` (Empty batch_outputs). Please use "
-                "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly("
-                "True)` for more information of where went wrong, or file a issue/bug to "
-                "`tf.keras`."
-            )
-        return outputs
+        return _checked_predictions(outputs)
 
     def train_on_batch(
         self,
@@ -287,6 +388,79 @@ class OwnStepMethods:
         with self.distribute_strategy.scope():
             iterator = data_adapter.single_batch_iterator(self.distribute_strategy, x)
             return self._engine_predict(pull(iterator, 1), own_step=True)
+
+
+def _checked_predictions(outputs):
+    if isinstance(outputs, list) and not outputs:
+        raise ValueError(
+            "Unexpected result of `predict_function` (Empty batch_outputs). Please use "
+            "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly("
+            "True)` for more information of where went wrong, or file a issue/bug to "
+            "`tf.keras`."
+        )
+    return outputs
+
+
+def _no_targets(y, sample_weight):
+    """tf-keras's rule for a generator or a Sequence: the targets come with the data."""
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(
+                f"`{name}` argument is not supported when using python generator as input."
+            )
+
+
+def _fit_python(
+    model, x, y, sample_weight, epochs, verbose, callbacks, validation_data, shuffle,
+    class_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
+    validation_freq, workers_options,
+):  # fmt: skip
+    """`fit` over a Sequence or a generator read by the engine's enqueuer."""
+    _no_targets(y, sample_weight)
+    data = _PythonData(
+        x,
+        steps_per_epoch,
+        workers_options["workers"],
+        workers_options["use_multiprocessing"],
+        workers_options["max_queue_size"],
+        shuffle,
+        class_weight,
+    )
+
+    def validate(epoch):
+        if data.ran_out(last=epoch + 1 >= epochs):
+            warnings.warn(_RAN_OUT.format(data.steps or data.feed.taken), stacklevel=4)
+            model.stop_training = True
+        if validation_data is None or not model._should_eval(epoch, validation_freq):
+            return None
+        if _engine_reads(model, validation_data):
+            val_x, val_y, val_w = validation_data, None, None
+        else:
+            val_x, val_y, val_w = data_adapter.unpack_x_y_sample_weight(validation_data)
+        return OwnStepMethods.evaluate(
+            model,
+            val_x,
+            val_y,
+            sample_weight=val_w,
+            batch_size=validation_batch_size,
+            steps=validation_steps,
+            verbose=0,
+            return_dict=True,
+            **workers_options,
+        )
+
+    try:
+        with (
+            model.distribute_strategy.scope(),
+            training_utils.RespectCompiledTrainableState(model),
+        ):
+            model._train_counter.assign(0)
+            params = {"verbose": verbose, "epochs": epochs, "steps": data.steps}
+            return model._engine_fit(
+                data, epochs, initial_epoch, callbacks, verbose, data.steps, params, validate
+            )
+    finally:
+        data.close()
 
 
 def _check_ran_out(model, handler):
