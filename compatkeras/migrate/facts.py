@@ -217,3 +217,20 @@ def _checkpoint(facts, call):
     path = call.args[0] if call.args else _keyword(call, "filepath")
     if path is not None:
         facts.saved_weights.add(ast.unparse(path))
+
+
+def returned_calls(function):
+    """Names of the functions whose result `function` may return (directly or via a name)."""
+    assigned, returned = {}, set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            callee = (dotted(node.value.func) or "").rsplit(".", 1)[-1]
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, set()).add(callee)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            if isinstance(node.value, ast.Call):
+                returned.add((dotted(node.value.func) or "").rsplit(".", 1)[-1])
+            elif isinstance(node.value, ast.Name):
+                returned |= assigned.get(node.value.id, set())
+    return returned

@@ -82,23 +82,6 @@ def _keras_imports(tree):
     return Module(bindings, tuple(stars))
 
 
-def _returned_calls(function):
-    """Names of the functions whose result `function` may return (directly or via a name)."""
-    assigned, returned = {}, set()
-    for node in ast.walk(function):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            callee = (facts_lib.dotted(node.value.func) or "").rsplit(".", 1)[-1]
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    assigned.setdefault(target.id, set()).add(callee)
-        elif isinstance(node, ast.Return) and node.value is not None:
-            if isinstance(node.value, ast.Call):
-                returned.add((facts_lib.dotted(node.value.func) or "").rsplit(".", 1)[-1])
-            elif isinstance(node.value, ast.Name):
-                returned |= assigned.get(node.value.id, set())
-    return returned
-
-
 def scan(paths, roots=()):
     """The `Project` of these files (read as bytes; unreadable or unparsable ones are skipped)."""
     modules, candidates, generators = {}, {}, {}
@@ -122,7 +105,8 @@ def scan(paths, roots=()):
             modules[name] = imported
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                candidates.setdefault(node.name, set()).update(_returned_calls(node))
+                candidates.setdefault(node.name, set()).update(facts_lib.returned_calls(node))
+    yields.through_wrappers(generators, candidates)
     factories = set()
     while True:  # a factory may return another factory's model
         known = facts_lib.MODEL_FACTORIES | factories

@@ -70,6 +70,16 @@ FIXES += [
         "import keras\ndef g():\n    yield (image, *y_true), np.zeros(n)\n"
         "def h():\n    yield (x, *ys)\nm.fit(g(), steps_per_epoch=2)\nm.fit(h(), steps_per_epoch=2)\n",
     ),
+    (  # a generator behind a wrapper function (keras-yolo3's `data_generator_wrapper`)
+        "import keras\ndef g(n):\n    while True:\n        yield [image, *y_true], np.zeros(n)\n"
+        "def wrapper(n):\n    if n == 0:\n        return None\n    return g(n)\n"
+        "def outer(n):\n    it = wrapper(n)\n    return it\n"
+        "m.fit_generator(outer(2), 2)\n",
+        "import keras\ndef g(n):\n    while True:\n        yield (image, *y_true), np.zeros(n)\n"
+        "def wrapper(n):\n    if n == 0:\n        return None\n    return g(n)\n"
+        "def outer(n):\n    it = wrapper(n)\n    return it\n"
+        "m.fit(outer(2), steps_per_epoch=2)\n",
+    ),
     (  # `tf` imported inside another function only: the rewrite adds a module-level import
         "from keras import backend as K\ndef build():\n    import tensorflow as tf\n"
         "    return tf.zeros(3)\ndef step(f, x, s):\n    return K.rnn(f, x, s)\n",
@@ -163,6 +173,25 @@ def test_a_file_without_keras_learns_from_the_project(tmp_path):
     assert "yield (np.zeros((1, 4)),)" in data
     alone = migrate_bytes(open(paths[1], "rb").read(), paths[1]).findings
     assert [f.rule for f in alone] == ["KRS012"]  # without the project: reported, not rewritten
+
+
+def test_a_generator_behind_a_wrapper_in_another_file(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "data.py": "import numpy as np\ndef gen(n):\n    while True:\n"
+            "        yield [np.zeros((n, 4)), np.ones((n, 1))], np.zeros(n)\n",
+            "train.py": "import keras\nfrom data import gen\n"
+            "def gen_wrapper(n):\n    return None if n == 0 else gen(n)\n"
+            "def wrapper(n):\n    return gen(n)\n"
+            "m.fit_generator(wrapper(2), steps_per_epoch=3)\n",
+        },
+    )
+    paths = [os.path.join(root, n) for n in ("data.py", "train.py")]
+    known = project.scan(paths, [root])
+    assert known.generators == {"wrapper": {"train"}, "gen": {"train"}}
+    data = migrate_bytes(open(paths[0], "rb").read(), paths[0], project=known).new.decode()
+    assert "yield (np.zeros((n, 4)), np.ones((n, 1))), np.zeros(n)" in data
 
 
 def test_infile_inplace_rewrites_the_file(tmp_path, capsys):

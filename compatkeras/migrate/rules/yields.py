@@ -66,7 +66,28 @@ def uses(tree):
             if name:
                 kind = "predict" if method in PREDICT else "train"
                 found.setdefault(name.rsplit(".", 1)[-1], set()).add(kind)
+    returns = {
+        node.name: facts_lib.returned_calls(node)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    through_wrappers(found, returns)
     return found
+
+
+def through_wrappers(found, returns):
+    """A function that returns another's result (`def wrapper(): return data_generator(...)`,
+    the keras-yolo3 pattern) passes its uses on to that one, along chains of wrappers.
+    `returns`: {function name: names of the functions whose result it returns}."""
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in returns.items():
+            for callee in callees:
+                kinds = found.get(name)
+                if kinds and not kinds <= found.get(callee, set()):
+                    found.setdefault(callee, set()).update(kinds)
+                    changed = True
 
 
 def _tuple(elements):
