@@ -3,6 +3,7 @@ step, and concrete functions cached per batch signature and called without tf.fu
 per-call argument matching (which costs about as much as a small model's step)."""
 
 import re
+import warnings
 
 import tensorflow as tf
 
@@ -43,6 +44,20 @@ def xla_unsupported_op(function, specs):
         if match:
             return match.group(1)
     return None
+
+
+def xla_falls_back(function, specs):
+    """Whether a step chosen for XLA automatically must run without it: XLA cannot compile
+    `function` for `specs` (then warns, naming the op)."""
+    op = xla_unsupported_op(function, specs)
+    if op is None:
+        return False
+    warnings.warn(
+        f"XLA cannot compile this model's training step (unsupported op: {op}); training "
+        "without XLA. Pass jit_compile=False to compile() to skip this check.",
+        stacklevel=5,
+    )
+    return True
 
 
 MAX_CONCRETE_LISTS = 8

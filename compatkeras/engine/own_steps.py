@@ -11,7 +11,6 @@ between them (step counters, the per-replica reduction, the end-of-pass logs) is
 """
 
 import functools
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -200,16 +199,9 @@ class OwnSteps:
         if self.jit_checked:
             return
         self.jit_checked = True
-        op = calls.xla_unsupported_op(self._step(True), [spec])
-        if op is None:
-            return
-        warnings.warn(
-            f"XLA cannot compile this model's training step (unsupported op: {op}); training "
-            "without XLA. Pass jit_compile=False to compile() to skip this check.",
-            stacklevel=4,
-        )
-        self.jit_compile = False
-        self._step_functions.clear()
+        if calls.xla_falls_back(self._step(True), [spec]):
+            self.jit_compile = False
+            self._step_functions.clear()
 
     def prepare(self, train):
         pass

@@ -2,7 +2,6 @@
 executions that run several steps per call (`steps_per_execution`)."""
 
 import functools
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -167,16 +166,9 @@ class Steps:
         if self.jit_checked:
             return
         self.jit_checked = True
-        op = calls.xla_unsupported_op(self.train, specs)
-        if op is None:
-            return
-        warnings.warn(
-            f"XLA cannot compile this model's training step (unsupported op: {op}); training "
-            "without XLA. Pass jit_compile=False to compile() to skip this check.",
-            stacklevel=4,
-        )
-        self.jit_compile = False
-        self._build()
+        if calls.xla_falls_back(self.train, specs):
+            self.jit_compile = False
+            self._build()
 
     def _targets(self, ys, ws):
         """(y_true, weights) per output (None for an output without a loss)."""

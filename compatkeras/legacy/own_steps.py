@@ -19,8 +19,8 @@ import tf_keras
 from tf_keras.src.engine import data_adapter, training_utils
 from tf_keras.src.engine import training as tfk_training
 
-from compatkeras.engine.enqueuer import open_stream
-from compatkeras.engine.feeds import DatasetFeed, PythonFeed, pull
+from compatkeras.engine.feeds import DatasetFeed, pull
+from compatkeras.legacy import python_data
 
 _STEPS = ("train_step", "test_step", "predict_step")
 _RAN_OUT = (
@@ -67,77 +67,6 @@ def _feed(handler, iterator, steps_per_epoch):
     return DatasetFeed.over(iterator, count if sure else None), count
 
 
-def _engine_reads(model, x):
-    """Sequences and generators are read by the engine's enqueuer on one replica (a worker's
-    exception keeps its type, no stall at an epoch's end, no hang); under a strategy with several
-    replicas tf-keras's handler splits the batches."""
-    if model.distribute_strategy.num_replicas_in_sync != 1:
-        return False
-    if isinstance(x, tf_keras.utils.Sequence):
-        return True
-    return hasattr(x, "__next__") and hasattr(x, "__iter__") and not isinstance(x, tf.data.Iterator)
-
-
-class _PythonData:
-    """A Sequence's or a generator's batches through the engine's enqueuer, as tf-keras's data
-    handler gives them to a model's own step: standardised by tf-keras's own
-    `GeneratorDataAdapter._standardize_batch`, `class_weight` turned into sample weights by its
-    own map function; a Sequence is shuffled per pass when asked and its `on_epoch_end` runs
-    between passes."""
-
-    def __init__(
-        self,
-        x,
-        steps,
-        workers,
-        use_multiprocessing,
-        max_queue_size,
-        shuffle=False,
-        class_weight=None,
-    ):
-        self.sequence = isinstance(x, tf_keras.utils.Sequence)
-        self.steps = steps if steps is not None else (len(x) if self.sequence else None)
-        weigh = data_adapter._make_class_weight_map_fn(class_weight) if class_weight else None
-
-        def transform(item):
-            data = data_adapter.GeneratorDataAdapter._standardize_batch(None, item)
-            if weigh is not None:
-                data = weigh(*tf.nest.map_structure(tf.convert_to_tensor, data))
-            return data
-
-        parallel = workers > 1 or (workers > 0 and use_multiprocessing)
-        self.read_ahead = max_queue_size if parallel else 0
-        self.stream = open_stream(
-            x,
-            workers if parallel else 0,
-            use_multiprocessing,
-            max_queue_size,
-            shuffle=shuffle and self.sequence,
-            epoch_end_between_passes=self.sequence,
-            transform=transform,
-        )
-        self.items = iter(self.stream)
-        self.feed = None
-
-    def __call__(self, epoch=None):
-        """The next epoch's (or an evaluation's) feed: on from where the last one stopped."""
-        batches = self.items if self.steps is None else itertools.islice(self.items, self.steps)
-        self.feed = PythonFeed(batches, self.steps, self.read_ahead)
-        return self.feed
-
-    def ran_out(self, last):
-        """After an epoch: whether the data ended before it should have (tf-keras's warning,
-        and no further epoch): fewer batches than `steps`, or a generator read to its end with
-        epochs to go."""
-        feed = self.feed
-        if self.steps is not None:
-            return feed.exhausted and feed.taken < self.steps
-        return feed.exhausted and not self.sequence and not last
-
-    def close(self):
-        self.stream.close()
-
-
 class OwnStepMethods:
     """tf.keras 2.x's training API for models with their own steps (not a mixin: the Keras 2
     methods dispatch here through `tf_keras_when_own_steps`)."""
@@ -181,7 +110,7 @@ class OwnStepMethods:
             "workers": workers,
             "use_multiprocessing": use_multiprocessing,
         }
-        if _engine_reads(self, x):
+        if python_data.engine_reads(self, x):
             return _fit_python(
                 self, x, y, sample_weight, epochs, verbose, callbacks, validation_data, shuffle,
                 class_weight, initial_epoch, steps_per_epoch, validation_steps,
@@ -220,17 +149,12 @@ class OwnStepMethods:
                 _check_ran_out(self, handler)
                 if validation_data is None or not self._should_eval(epoch, validation_freq):
                     return None
-                val_x, val_y, val_w = data_adapter.unpack_x_y_sample_weight(validation_data)
-                return OwnStepMethods.evaluate(
+                return _validation_logs(
                     self,
-                    val_x,
-                    val_y,
-                    sample_weight=val_w,
-                    batch_size=validation_batch_size or batch_size,
-                    steps=validation_steps,
-                    verbose=0,
-                    return_dict=True,
-                    **workers_options,
+                    validation_data,
+                    validation_batch_size or batch_size,
+                    validation_steps,
+                    workers_options,
                 )
 
             params = {"verbose": verbose, "epochs": epochs, "steps": handler.inferred_steps}
@@ -263,9 +187,9 @@ class OwnStepMethods:
     ):
         self._assert_compile_was_called()
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
-        if _engine_reads(self, x):
-            _no_targets(y, sample_weight)
-            data = _PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
+        if python_data.engine_reads(self, x):
+            python_data.no_targets(y, sample_weight)
+            data = python_data.PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
             try:
                 with self.distribute_strategy.scope():
                     logs = self._engine_evaluate(
@@ -313,8 +237,8 @@ class OwnStepMethods:
         use_multiprocessing=False,
     ):
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
-        if _engine_reads(self, x):
-            data = _PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
+        if python_data.engine_reads(self, x):
+            data = python_data.PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
             try:
                 batches = (
                     data.items if data.steps is None else itertools.islice(data.items, data.steps)
@@ -401,23 +325,14 @@ def _checked_predictions(outputs):
     return outputs
 
 
-def _no_targets(y, sample_weight):
-    """tf-keras's rule for a generator or a Sequence: the targets come with the data."""
-    for name, value in (("y", y), ("sample_weight", sample_weight)):
-        if value is not None:
-            raise ValueError(
-                f"`{name}` argument is not supported when using python generator as input."
-            )
-
-
 def _fit_python(
     model, x, y, sample_weight, epochs, verbose, callbacks, validation_data, shuffle,
     class_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
     validation_freq, workers_options,
 ):  # fmt: skip
     """`fit` over a Sequence or a generator read by the engine's enqueuer."""
-    _no_targets(y, sample_weight)
-    data = _PythonData(
+    python_data.no_targets(y, sample_weight)
+    data = python_data.PythonData(
         x,
         steps_per_epoch,
         workers_options["workers"],
@@ -433,20 +348,8 @@ def _fit_python(
             model.stop_training = True
         if validation_data is None or not model._should_eval(epoch, validation_freq):
             return None
-        if _engine_reads(model, validation_data):
-            val_x, val_y, val_w = validation_data, None, None
-        else:
-            val_x, val_y, val_w = data_adapter.unpack_x_y_sample_weight(validation_data)
-        return OwnStepMethods.evaluate(
-            model,
-            val_x,
-            val_y,
-            sample_weight=val_w,
-            batch_size=validation_batch_size,
-            steps=validation_steps,
-            verbose=0,
-            return_dict=True,
-            **workers_options,
+        return _validation_logs(
+            model, validation_data, validation_batch_size, validation_steps, workers_options
         )
 
     try:
@@ -461,6 +364,23 @@ def _fit_python(
             )
     finally:
         data.close()
+
+
+def _validation_logs(model, validation_data, batch_size, steps, workers_options):
+    """`evaluate` of `validation_data` (arrays as `(x, y[, w])`, a dataset, a Sequence or a
+    generator) for an epoch's `val_` logs."""
+    val_x, val_y, val_w = data_adapter.unpack_x_y_sample_weight(validation_data)
+    return OwnStepMethods.evaluate(
+        model,
+        val_x,
+        val_y,
+        sample_weight=val_w,
+        batch_size=batch_size,
+        steps=steps,
+        verbose=0,
+        return_dict=True,
+        **workers_options,
+    )
 
 
 def _check_ran_out(model, handler):
