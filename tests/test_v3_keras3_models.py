@@ -397,6 +397,33 @@ def test_the_step_is_traced_as_often_as_keras3_traces_it():
     assert ours <= stock <= 2
 
 
+def test_steps_are_grouped_only_when_no_callback_watches_single_batches():
+    """At steps_per_execution 1 the engine runs several steps per call when nothing can see
+    single batches (verbose=0, no batch hooks): Keras 3's numbers, fewer calls."""
+    from compatkeras.v3.keras3_training import _runner
+
+    def trained(callbacks, verbose=0):
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((4,))
+        model = _ours(keras.Model)(inputs, layers.Dense(1)(inputs))
+        model.compile("sgd", "mse")
+        history = model.fit(
+            _rand(64, 4), _rand(64, 1, seed=1), batch_size=4, shuffle=False, epochs=2,
+            verbose=verbose, callbacks=callbacks,
+        )  # fmt: skip
+        executions = _runner(model)._steps._executions[True]
+        counts = {n: executions[n].experimental_get_tracing_count() for n in ("next", "iterator")}
+        return history.history["loss"], counts, int(model.optimizer.iterations.numpy())
+
+    grouped, grouped_calls, grouped_steps = trained([keras.callbacks.History()])
+    watched, watched_calls, watched_steps = trained([_Counter()])
+    shown, shown_calls, _ = trained([], verbose=2)
+    assert grouped_calls["iterator"] >= 1 and grouped_calls["next"] == 0
+    assert watched_calls == {"next": 1, "iterator": 0} and shown_calls["iterator"] == 0
+    assert grouped_steps == watched_steps == 32
+    np.testing.assert_allclose(grouped, watched, rtol=RTOL)
+
+
 def test_ragged_predictions_and_missing_optional_inputs_as_in_keras3():
     import tensorflow as tf
 

@@ -23,6 +23,7 @@ class _TfKerasKind:
     model's reduction method, end-of-pass logs from `_validate_and_get_metrics_result`."""
 
     own_function = False
+    groups = False  # one step per call at steps_per_execution 1, as tf-keras 2.x
     autograph = True  # tf-keras converts `train_step` (a Python `if` on a tensor works there)
 
     def reduce(self, outputs, strategy, reduction):
@@ -67,6 +68,9 @@ class _Keras3Kind:
     `_get_metrics_result_or_logs`."""
 
     own_function = True
+    # At steps_per_execution 1 with no callback watching single batches, the trainer may run
+    # several steps per call: nothing can tell (the step, its logs and counters are the same).
+    groups = True
     autograph = False  # Keras 3 traces its steps unconverted (`do_not_convert`), errors unwrapped
 
     def reduce(self, outputs, strategy, reduction):
@@ -166,7 +170,6 @@ def _function(fn, eager, autograph):
 
 class OwnSteps:
     jit_checked = True  # tf-keras's own rule: the model's `jit_compile` wraps each step
-    groups_batches = False  # one `train_step` per call unless the user asks for more
 
     def __init__(self, model, jit_compile=False, run_eagerly=False, jit_fallback=False):
         self.model = model
@@ -192,6 +195,21 @@ class OwnSteps:
 
     def averages(self, fresh=True):
         return LastLogs(self.model, fresh, self.kind)
+
+    @property
+    def groups_batches(self):
+        """Whether the trainer may group steps into one call on its own (`run_implicit`)."""
+        return self.kind.groups and not self.run_eagerly and self.replicas == 1
+
+    def run_implicit(self, train, batches, size):
+        """The trainer's own group of Python batches: one call when it is whole, else one call
+        per batch (a short last group: no trace for each length)."""
+        if len(batches) == size:
+            return self.run_list(train, batches)
+        outputs = None
+        for batch in batches:
+            outputs = self.run_list(train, (batch,))
+        return outputs
 
     def check_jit(self, spec):
         """Before the first XLA step chosen automatically: if XLA cannot compile the training
@@ -253,9 +271,11 @@ class OwnSteps:
             outputs = self._one(train, batch)
         return outputs
 
-    def execute(self, train, iterator, count):
+    def execute(self, train, iterator, count, loop=False):
+        """`count` steps from `iterator`; `loop`: through the several-steps function even for
+        one (the trainer's own groups: one trace)."""
         executions = self._executions[train]
-        if count == 1:
+        if count == 1 and not loop:
             return executions["next"](iterator)
         return executions["iterator"](iterator, tf.constant(count))
 

@@ -12,6 +12,21 @@ from compatkeras.engine.progress import BatchLogs, ProgbarLogger
 from compatkeras.engine.steps import PredictStep, Steps
 
 
+def _watches_batches(callback, mode):
+    """Whether `callback` has batch hooks of its own for `mode`: tf-keras's callbacks say so;
+    for others (Keras 3's), whether their class overrides a batch hook of its `Callback` base."""
+    implements = getattr(callback, f"_implements_{mode}_batch_hooks", None)
+    if implements is not None:
+        return implements()
+    base = next((c for c in type(callback).__mro__ if c.__name__ == "Callback"), None)
+    if base is None:
+        return True
+    names = [f"on_{mode}_batch_begin", f"on_{mode}_batch_end"]
+    if mode == "train":
+        names += ["on_batch_begin", "on_batch_end"]
+    return any(getattr(type(callback), n, None) is not getattr(base, n, None) for n in names)
+
+
 class _OwnStepsConfig:
     """Stands for the training config of a model that runs its own steps."""
 
@@ -148,10 +163,7 @@ class Trainer:
             return None
         if callbacks is not None:
             for callback in callbacks.callbacks:
-                if (
-                    not isinstance(callback, ProgbarLogger)
-                    and getattr(callback, f"_implements_{mode}_batch_hooks")()
-                ):
+                if not isinstance(callback, ProgbarLogger) and _watches_batches(callback, mode):
                     return None
         return size
 
