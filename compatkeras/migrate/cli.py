@@ -221,7 +221,7 @@ def _tree(args, selected):
     except ValueError as exc:
         raise SystemExit(f"migrate: {exc}") from None
     sources = [source for source, _ in plan.migrate]
-    project = project_lib.scan(sources, [args.intree])
+    project = project_lib.scan(sources, [args.intree], args.jobs)
     outcomes = runner.migrate_files(
         sources, selected, args.jobs, _progress(len(sources)), project=project
     )
@@ -232,7 +232,7 @@ def _tree(args, selected):
 def _paths(args, paths, selected):
     files = list(runner.python_files(paths, args.exclude, args.notebooks))
     roots = [p for p in paths if os.path.isdir(p)]
-    project = project_lib.scan(files, roots) if len(files) > 1 else None
+    project = project_lib.scan(files, roots, args.jobs) if len(files) > 1 else None
     outcomes = runner.migrate_files(
         files,
         selected,

@@ -8,7 +8,9 @@ rewrite, and the result travels to each worker.
 """
 
 import ast
+import concurrent.futures
 import dataclasses
+import multiprocessing
 import os
 import re
 
@@ -60,9 +62,9 @@ def _module_names(path, roots):
     return names
 
 
-def _keras_imports(tree):
+def _keras_imports(nodes):
     bindings, stars = {}, []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 full = canonical(alias.name)
@@ -82,30 +84,51 @@ def _keras_imports(tree):
     return Module(bindings, tuple(stars))
 
 
-def scan(paths, roots=()):
+def _read(path):
+    """One file's part of the scan: (generator uses, Keras imports, {function: returned calls}),
+    or None for a file that is not Python, does not mention Keras, or cannot be read."""
+    if not path.endswith(".py"):
+        return None
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+        if b"keras" not in source and not facts_lib.KERAS_ONLY_CALL.search(source):
+            return None
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    nodes = list(ast.walk(tree))  # one walk for every question below
+    candidates = yields.top_level_returns(tree)
+    return yields.uses(tree, nodes, candidates), _keras_imports(nodes), candidates
+
+
+def _read_all(paths, jobs):
+    """`_read` of every path, in worker processes when `jobs > 1` (the scan runs before the
+    rewrite and would otherwise be serial time in a parallel run)."""
+    if jobs <= 1 or len(paths) < 2 * jobs:
+        return map(_read, paths)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        return list(pool.map(_read, paths, chunksize=max(1, len(paths) // (jobs * 8))))
+
+
+def scan(paths, roots=(), jobs=1):
     """The `Project` of these files (read as bytes; unreadable or unparsable ones are skipped)."""
+    paths = list(paths)
     modules, candidates, generators = {}, {}, {}
-    for path in paths:
-        if not path.endswith(".py"):
+    for path, read in zip(paths, _read_all(paths, jobs), strict=True):
+        if read is None:
             continue
-        try:
-            with open(path, "rb") as f:
-                source = f.read()
-            if b"keras" not in source and not facts_lib.KERAS_ONLY_CALL.search(source):
-                continue
-            tree = ast.parse(source)
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for name, kinds in yields.uses(tree).items():
+        uses, imported, functions = read
+        for name, kinds in uses.items():
             generators.setdefault(name, set()).update(kinds)
-        imported = _keras_imports(tree)
         if not (imported.bindings or imported.stars):
             continue
         for name in _module_names(path, roots):
             modules[name] = imported
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                candidates.setdefault(node.name, set()).update(facts_lib.returned_calls(node))
+        for name, calls in functions.items():
+            candidates.setdefault(name, set()).update(calls)
     yields.through_wrappers(generators, candidates)
     factories = set()
     while True:  # a factory may return another factory's model

@@ -69,8 +69,10 @@ def _may_use_keras(source, project):
     return project.uses_keras_module(source) or project.defines_generator(source)
 
 
-def migrate_bytes(source, path="<string>", selected=None, project=None):
-    """Migrate one file's bytes. Files that `_may_use_keras` rejects are not even parsed."""
+def migrate_bytes(source, path="<string>", selected=None, project=None, keep_bytes=True):
+    """Migrate one file's bytes. Files that `_may_use_keras` rejects are not even parsed.
+    Without `keep_bytes` the outcome is `slim` and the new code is never generated (`--check`:
+    a module that a rule rewrote counts as changed)."""
     selected = default_rules() if selected is None else selected
     if not _may_use_keras(source, project):
         return Outcome(path, source, source, [])
@@ -83,10 +85,12 @@ def migrate_bytes(source, path="<string>", selected=None, project=None):
     new, findings = transform(
         module, path, selected, source=text.removeprefix("\ufeff"), project=project
     )
+    if not keep_bytes:
+        return Outcome(path, None, None, findings, was_changed=new is not module)
     return Outcome(path, source, source if new is module else new.bytes, findings)
 
 
-def migrate_file(path, selected=None, project=None):
+def migrate_file(path, selected=None, project=None, keep_bytes=True):
     try:
         with open(path, "rb") as f:
             source = f.read()
@@ -96,8 +100,9 @@ def migrate_file(path, selected=None, project=None):
         selected = default_rules() if selected is None else selected
         if b"keras" not in source and b"tensorflow" not in source:
             return Outcome(path, source, source, [])
-        return notebook.migrate_notebook(source, path, selected, Outcome)
-    return migrate_bytes(source, path, selected, project)
+        outcome = notebook.migrate_notebook(source, path, selected, Outcome)
+        return outcome if keep_bytes else outcome.slim()
+    return migrate_bytes(source, path, selected, project, keep_bytes)
 
 
 _WORKER_PROJECT = None  # the run's Project, set once per worker process
@@ -109,8 +114,7 @@ def _set_project(project):
 
 
 def _migrate_in_worker(path, selected, slim):
-    outcome = migrate_file(path, selected, _WORKER_PROJECT)
-    return outcome.slim() if slim else outcome
+    return migrate_file(path, selected, _WORKER_PROJECT, keep_bytes=not slim)
 
 
 def migrate_files(paths, selected=None, jobs=1, progress=None, keep_bytes=True, project=None):
@@ -120,7 +124,7 @@ def migrate_files(paths, selected=None, jobs=1, progress=None, keep_bytes=True, 
     run's `project.Project` (sent to each worker once)."""
     paths = list(paths)
     if jobs <= 1 or len(paths) < 2:
-        results = (migrate_file(p, selected, project) for p in paths)
+        results = (migrate_file(p, selected, project, keep_bytes) for p in paths)
         return _counted(results, progress)
     work = functools.partial(_migrate_in_worker, selected=selected, slim=not keep_bytes)
     methods = multiprocessing.get_all_start_methods()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from compatkeras.migrate import cli
+from compatkeras.migrate import cli, runner
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERAS2 = "import keras\nopt = keras.optimizers.Adam(lr=0.1)\n"
@@ -172,6 +172,17 @@ def test_jobs_give_the_same_results_as_one_process(tmp_path, capsys):
     assert cli.main(["--check", "-j", "2", str(tmp_path)]) == 1
     assert capsys.readouterr().err == serial
     assert "8 changed" in serial
+
+
+def test_check_counts_the_files_a_rewrite_changes_without_writing_them(tmp_path, capsys):
+    # `--check` never generates the new code: its count must still be the files that change.
+    for i in range(6):
+        write(tmp_path / f"m{i}.py", KERAS2 if i % 2 else "import keras\nx = 1\n")
+    for jobs in ("1", "2"):
+        assert cli.main(["--check", "-j", jobs, str(tmp_path)]) == 1
+        assert "3 changed" in capsys.readouterr().err
+    outcomes = runner.migrate_files(sorted(str(p) for p in tmp_path.iterdir()))
+    assert sum(o.new != o.old for o in outcomes) == 3
 
 
 def test_jobs_must_be_positive():

@@ -194,6 +194,27 @@ def test_a_generator_behind_a_wrapper_in_another_file(tmp_path):
     assert "yield (np.zeros((n, 4)), np.ones((n, 1))), np.zeros(n)" in data
 
 
+def test_the_scan_in_worker_processes_learns_what_one_process_does(tmp_path):
+    files = {
+        f"data{i}.py": "import numpy as np\ndef gen(n):\n    while True:\n"
+        "        yield [np.zeros((n, 4))], np.zeros(n)\n"
+        for i in range(6)
+    }
+    files.update(
+        {
+            f"model{i}.py": "from keras.models import *\n"
+            f"def build{i}():\n    model = Model(inputs=a, outputs=b)\n    return model\n"
+            f"def wrap{i}(n):\n    return gen(n)\n"
+            f"build{i}().fit_generator(wrap{i}(2), steps_per_epoch=3)\n"
+            for i in range(6)
+        }
+    )
+    root = _tree(tmp_path, files)
+    paths = sorted(os.path.join(root, n) for n in files)
+    assert project.scan(paths, [root], jobs=2) == project.scan(paths, [root])
+    assert project.scan(paths, [root], jobs=2).factories == {f"build{i}" for i in range(6)}
+
+
 def test_infile_inplace_rewrites_the_file(tmp_path, capsys):
     path = tmp_path / "a.py"
     path.write_text("import keras\nm.fit_generator(g, 2)\n")

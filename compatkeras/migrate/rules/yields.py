@@ -41,16 +41,27 @@ PREDICT = {"predict", "predict_generator"}
 DATA_KEYWORDS = ("generator", "x", "validation_data")
 
 
-def uses(tree):
-    """{generator function name: {"train", "predict"}} for the training calls in `tree`."""
+def top_level_returns(tree):
+    """{top-level function name: names of the functions whose result it may return}."""
+    returns = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            returns.setdefault(node.name, set()).update(facts_lib.returned_calls(node))
+    return returns
+
+
+def uses(tree, nodes=None, returns=None):
+    """{generator function name: {"train", "predict"}} for the training calls in `tree`.
+    `nodes` (every node of `tree`) and `returns` (`top_level_returns`) when the caller has them."""
+    nodes = list(ast.walk(tree)) if nodes is None else nodes
     assigned = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     assigned[target.id] = facts_lib.dotted(node.value.func)
     found = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr
@@ -66,12 +77,7 @@ def uses(tree):
             if name:
                 kind = "predict" if method in PREDICT else "train"
                 found.setdefault(name.rsplit(".", 1)[-1], set()).add(kind)
-    returns = {
-        node.name: facts_lib.returned_calls(node)
-        for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
-    through_wrappers(found, returns)
+    through_wrappers(found, top_level_returns(tree) if returns is None else returns)
     return found
 
 
