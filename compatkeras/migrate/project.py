@@ -8,13 +8,12 @@ rewrite, and the result travels to each worker.
 """
 
 import ast
-import concurrent.futures
 import dataclasses
-import multiprocessing
 import os
 import re
 
 from compatkeras.migrate import facts as facts_lib
+from compatkeras.migrate import runner
 from compatkeras.migrate.names import canonical, is_keras
 from compatkeras.migrate.rules import yields
 
@@ -107,10 +106,8 @@ def _read_all(paths, jobs):
     rewrite and would otherwise be serial time in a parallel run)."""
     if jobs <= 1 or len(paths) < 2 * jobs:
         return map(_read, paths)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        return list(pool.map(_read, paths, chunksize=max(1, len(paths) // (jobs * 8))))
+    with runner.worker_pool(jobs) as pool:
+        return list(pool.map(_read, paths, chunksize=runner.chunk_size(len(paths), jobs)))
 
 
 def scan(paths, roots=(), jobs=1):

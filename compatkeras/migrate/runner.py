@@ -127,13 +127,22 @@ def migrate_files(paths, selected=None, jobs=1, progress=None, keep_bytes=True, 
         results = (migrate_file(p, selected, project, keep_bytes) for p in paths)
         return _counted(results, progress)
     work = functools.partial(_migrate_in_worker, selected=selected, slim=not keep_bytes)
+    with worker_pool(jobs, _set_project, (project,)) as pool:
+        return _counted(pool.map(work, paths, chunksize=chunk_size(len(paths), jobs)), progress)
+
+
+def worker_pool(jobs, initializer=None, initargs=()):
+    """The process pool of a `-j` run (forked where the platform can: no re-import)."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    chunk = max(1, len(paths) // (jobs * 8))  # a few chunks per worker keeps both cores busy
-    with concurrent.futures.ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_set_project, initargs=(project,)
-    ) as pool:
-        return _counted(pool.map(work, paths, chunksize=chunk), progress)
+    return concurrent.futures.ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=initializer, initargs=initargs
+    )
+
+
+def chunk_size(count, jobs):
+    """A few chunks per worker keeps every core busy to the end."""
+    return max(1, count // (jobs * 8))
 
 
 def _counted(results, progress):
