@@ -3,6 +3,7 @@ pass over a module calls them (pyupgrade's plugin model on a concrete syntax tre
 
 import ast
 import collections
+import inspect
 import re
 
 import libcst as cst
@@ -11,6 +12,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from compatkeras.migrate import edit as edit_lib
 from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate import positions as positions_lib
+from compatkeras.migrate import walk as walk_lib
 from compatkeras.migrate.model import RULES, Finding
 from compatkeras.migrate.names import ImportTable
 
@@ -121,24 +123,44 @@ class Context:
         return None
 
 
+def _token_types():
+    """libcst node types that hold only whitespace and tokens (operators, commas, names,
+    literals): no rule handles them or anything inside them, so the traversal never opens them
+    (half of a module's nodes are whitespace)."""
+    found = {
+        cls
+        for cls in vars(cst).values()
+        if inspect.isclass(cls)
+        and issubclass(cls, cst.CSTNode)
+        and cls.__module__ in ("libcst._nodes.whitespace", "libcst._nodes.op")
+    }
+    found |= {cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString}
+    found |= {cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket}
+    found |= {cst.LeftCurlyBrace, cst.RightCurlyBrace}
+    return frozenset(found - set(HANDLERS))
+
+
+_TOKENS = None  # built on first use: every rule family has registered its handlers by then
+
+
 def _mentions(text, name):
     """Whether `name` occurs as a name of its own (not as `x.name`): a local variable, a
     parameter, ... Strings and comments count too, which only makes the check stricter."""
     return re.search(rf"(?<![.\w]){re.escape(name)}\b", text) is not None
 
 
-class _Transformer(cst.CSTTransformer):
+class _Transformer:
+    """The handlers over one module (`walk.walk` calls `on_visit` and `on_leave`)."""
+
     def __init__(self, ctx):
-        super().__init__()
         self.ctx = ctx
         self.changed = False
 
-    # libcst looks up `visit_<Node>_<field>` for every field of every node; no rule uses them.
-    def on_visit_attribute(self, node, attribute):
-        pass
-
-    def on_leave_attribute(self, original_node, attribute):
-        pass
+    def run(self, module):
+        global _TOKENS
+        if _TOKENS is None:
+            _TOKENS = _token_types()
+        return walk_lib.walk(module, _TOKENS, self.on_visit, self.on_leave)
 
     def on_visit(self, node):
         # Number the nodes rules may report, in source order, for `positions`.
@@ -148,7 +170,6 @@ class _Transformer(cst.CSTTransformer):
                 index = self.ctx._counts.get(key, 0)
                 self.ctx.ordinals[node] = (key, index)
                 self.ctx._counts[key] = index + 1
-        return True
 
     def on_leave(self, original_node, updated_node):
         handlers = HANDLERS.get(type(original_node), ())
@@ -236,7 +257,7 @@ def transform(
     names = ImportTable.of(module, project=project) if names is None else names
     ctx = Context(names, selected, positions, suppressions, source, whole, facts)
     transformer = _Transformer(ctx)
-    new = module.visit(transformer)
+    new = transformer.run(module)
     if ctx.needed_imports:
         for rule_id, rewrite in IMPORT_REWRITERS.items():  # e.g. --target compatkeras
             if rule_id in selected:
