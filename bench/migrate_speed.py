@@ -7,7 +7,7 @@ import tempfile
 
 from common import ROOT, interleaved_medians, python, table
 
-GOAL_LINES_PER_S = 5000
+GOAL_LINES_PER_S = 10000  # the rewriter issue (#28)
 
 KERAS2_FILE = '''"""Generated Keras 2 training script {n}."""
 import numpy as np

@@ -1,5 +1,6 @@
 """Runs the corpus programs found in a folder, one after another in this process, and prints
-one JSON line per program: {"name", "ok", "error", "line", "file"}.
+one JSON line per program: {"name", "ok", "error", "line", "file", "numbers"} (`numbers`: what
+the program's models computed, from `corpus_record`).
 
 `python corpus_run.py DIR NAME[:FLAVOR]...` runs on whatever `import keras` is here (stock Keras 3);
 `python -m compatkeras corpus_run.py DIR NAME...` runs the Keras 2 originals on the drop-in.
@@ -17,6 +18,9 @@ import runpy
 import sys
 import tempfile
 import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_record  # noqa: E402  (this folder, found whichever way the script is started)
 
 
 def _where(exc, folder):
@@ -38,6 +42,10 @@ def run(folder, name, flavor=None):
     saved_path, saved_cwd = list(sys.path), os.getcwd()
     before = set(sys.modules)
     result = {"name": name, "ok": True, "error": None, "line": None, "file": None}
+    import keras  # the drop-in under `python -m compatkeras`, else stock Keras 3
+
+    corpus_record.install(keras)
+    corpus_record.reset()
     out = io.StringIO()
     with tempfile.TemporaryDirectory() as scratch:
         os.chdir(scratch)
@@ -57,6 +65,7 @@ def run(folder, name, flavor=None):
                 origin = getattr(sys.modules[module], "__file__", None) or ""
                 if os.path.realpath(origin).startswith(home + os.sep):
                     del sys.modules[module]
+    result["numbers"] = list(corpus_record.RECORDS)
     _clear_session()
     return result
 
