@@ -43,3 +43,26 @@ def test_session_arguments_are_reported(findings):
     assert findings("import keras\nm.compile('sgd', 'mse', options=o, run_metadata=r)\n") == [
         ("KRS023", False)
     ]
+
+
+SCALAR_METRIC_SOURCE = """import keras.backend as K
+
+def r2(y_true, y_pred):
+    ss_res = K.sum(K.square(y_true - y_pred))
+    return 1 - ss_res / (K.sum(K.square(y_true - K.mean(y_true))) + K.epsilon())
+
+def rmse(y_true, y_pred):
+    return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))
+
+m.compile('adam', 'mse', metrics=[{metrics}])
+"""
+
+
+def test_a_metric_that_reduces_the_batch_is_warned_about(findings):
+    found = findings(SCALAR_METRIC_SOURCE.format(metrics="r2, rmse, 'mae'"))
+    assert [f for f in found if f[0] == "KRS025"] == [("KRS025", False)]
+
+
+def test_per_sample_metrics_are_not_warned_about(findings):
+    found = findings(SCALAR_METRIC_SOURCE.format(metrics="rmse, 'mae'"))
+    assert [f for f in found if f[0] == "KRS025"] == []

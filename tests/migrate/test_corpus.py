@@ -31,7 +31,8 @@ TF_KERAS = {"tf_keras_session"}
 # runs, this list must shrink).
 KNOWN = {
     "tagger_project": "Keras 3 cannot apply an Embedding mask to a custom metric that returns "
-    "one number (BroadcastTo rank error in fit); no rewrite is exact",
+    "one number (BroadcastTo rank error in fit); no rewrite is exact. The report warns at the "
+    "compile call in layers.py (KRS025), not at main.py's fit line where it crashes",
 }
 
 KNOWN_V3 = dict(KNOWN)
@@ -152,9 +153,9 @@ DIFFERENT_NUMBERS = {
         "is built by its first fit (the rewrite drops Embedding's input_length)",
     ),
     "custom_loss_metrics": (
-        None,
+        "KRS025",
         "a metric function returning one number per batch (r2_score): Keras 2 weights the "
-        "batches by their size, Keras 3 averages them equally; no rule reports it yet",
+        "batches by their size, Keras 3 averages them equally",
     ),
     "two_input_generator": (
         None,

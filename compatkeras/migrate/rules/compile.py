@@ -1,5 +1,7 @@
 """`Model.compile`: Keras 2's positional order and its removed arguments."""
 
+import ast
+
 import libcst as cst
 
 from compatkeras.migrate import edit
@@ -43,6 +45,19 @@ SESSION_ARGUMENTS = rule(
     (`tf.profiler.experimental`) or the TensorBoard callback's `profile_batch`.""",
 )
 
+SCALAR_METRIC = rule(
+    "KRS025",
+    Level.WARNING,
+    Mode.REPORT,
+    "a metric function that reduces the whole batch to one number",
+    """A metric function whose `K.sum`/`K.mean`/... have no `axis` returns one number per batch.
+    Keras 2 averaged it over an epoch weighting each batch by its size; Keras 3 averages the
+    batches equally (a smaller last batch counts as much as a full one), and cannot apply an
+    output mask to it (a masked model fails in `fit` with a BroadcastTo rank error). Return one
+    value per sample instead (reduce with `axis=-1`), or write a `keras.metrics.Metric`.""",
+)
+_REDUCTIONS = {"sum", "mean", "max", "min", "prod", "reduce_sum", "reduce_mean", "reduce_max"}
+
 KERAS2_ORDER = (
     "optimizer",
     "loss",
@@ -83,7 +98,42 @@ def compile_arguments(ctx, original, call):
         edit.keyword_index(call, k) is not None for k in ("options", "run_metadata")
     ) and ctx.enabled(SESSION_ARGUMENTS.id, original):
         ctx.report(SESSION_ARGUMENTS.id, original, applied=False)
+    _scalar_metrics(ctx, original, call)
     return changed
+
+
+def _scalar_metrics(ctx, original, call):
+    metrics = edit.keyword_value(call, "metrics")
+    if not isinstance(metrics, (cst.List, cst.Tuple)) or not ctx.enabled(
+        SCALAR_METRIC.id, original
+    ):
+        return
+    names = [e.value.value for e in metrics.elements if isinstance(e.value, cst.Name)]
+    scalar = [name for name in names if name in _batch_reducers(ctx)]
+    if scalar:
+        message = f"{', '.join(scalar)}: {SCALAR_METRIC.summary}; Keras 3 weights batches equally"
+        ctx.report(SCALAR_METRIC.id, original, message, applied=False)
+
+
+def _batch_reducers(ctx):
+    """Names of this file's top-level functions that call a reduction without `axis`."""
+    if "batch_reducers" not in ctx.cache:
+        ctx.cache["batch_reducers"] = {
+            node.name
+            for node in ctx.tree.body
+            if isinstance(node, ast.FunctionDef) and any(_whole_batch(n) for n in ast.walk(node))
+        }
+    return ctx.cache["batch_reducers"]
+
+
+def _whole_batch(node):
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _REDUCTIONS
+        and len(node.args) == 1
+        and not any(k.arg == "axis" for k in node.keywords)
+    )
 
 
 SYMBOLIC_LOSS = rule(
