@@ -50,6 +50,7 @@ def _wrap(method, name, kind):
     def recorded(self, *args, **kwargs):
         outermost = _state["depth"] == 0
         if outermost:
+            _build(self, args)
             # Generators draw from np.random inside the call, and Keras 2 and 3 read them ahead
             # by different amounts: each call starts from its own seed on both sides.
             np.random.seed(1000 + len(RECORDS))
@@ -86,6 +87,15 @@ def _dense_gradients(keras):
 
     dense_apply._recorded = True
     base.apply = dense_apply
+
+
+def _build(model, args):
+    """A Sequential model without an input shape (Keras 3 has no Embedding `input_length`) is
+    built here from the call's input array, as Keras 2 built it at construction: both sides then
+    get their weights before the first step."""
+    if model.built or not args or not isinstance(args[0], np.ndarray):
+        return
+    model.build((None,) + args[0].shape[1:])
 
 
 def _prepare(model):

@@ -147,11 +147,6 @@ DIFFERENT_NUMBERS = {
     "attention_layer": ("KRS079", f"{_RNN}: GRU reset_after=False, bias (24,) vs (2, 24)"),
     "stateful_lstm": ("KRS079", f"{_RNN}: LSTM recurrent_activation hard_sigmoid vs sigmoid"),
     "text_generation": ("KRS079", f"{_RNN}: LSTM recurrent_activation hard_sigmoid vs sigmoid"),
-    "imdb_embedding": (
-        None,
-        "the harness cannot give both sides one set of weights: on Keras 3 the Sequential model "
-        "is built by its first fit (the rewrite drops Embedding's input_length)",
-    ),
     "custom_loss_metrics": (
         "KRS025",
         "a metric function returning one number per batch (r2_score): Keras 2 weights the "
