@@ -4,9 +4,22 @@ were); TensorFlow 1 names are reported with their TensorFlow 2 spelling."""
 
 import libcst as cst
 
+from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.transform import register
 
+TF1_RENAME = rule(
+    "KRS115",
+    Level.INFO,
+    Mode.AUTO,
+    "a TensorFlow 1 function whose TensorFlow 2 name is the same function (`tf.log`)",
+    """`tf.log`, `tf.log_sigmoid`, `tf.random_normal`, `tf.random_uniform`, `tf.truncated_normal`
+    and `tf.sparse_tensor_to_dense` are gone from TensorFlow 2's top level; `tf.math.log`, ... are
+    the very functions TensorFlow 1 exported under both names (the rewrite). `tf.to_float(x)`
+    (`to_double`, `to_int32`, `to_int64`) is `tf.cast(x, tf.float32)`, its definition; a
+    `name=` is kept. Where such a name is not called or not reached through the module
+    (`from tensorflow import log`), it is reported (KRS111).""",
+)
 NUMPY_ALIAS = rule(
     "KRS110",
     Level.INFO,
@@ -66,6 +79,23 @@ TF1_NAMES = {
 }
 
 
+# TensorFlow 1 name -> the TensorFlow 2 path of the same function object.
+TF1_RENAMES = {
+    "tensorflow.log": "math.log",
+    "tensorflow.log_sigmoid": "math.log_sigmoid",
+    "tensorflow.random_normal": "random.normal",
+    "tensorflow.random_uniform": "random.uniform",
+    "tensorflow.truncated_normal": "random.truncated_normal",
+    "tensorflow.sparse_tensor_to_dense": "sparse.to_dense",
+}
+# TensorFlow 1's `to_<type>(x, name=...)`: `cast(x, <type>, name=name)`.
+TF1_CASTS = {
+    "tensorflow.to_float": "float32",
+    "tensorflow.to_double": "float64",
+    "tensorflow.to_int32": "int32",
+    "tensorflow.to_int64": "int64",
+}
+
 # The last parts of those names: most attributes end otherwise and are passed over at once.
 _TAILS = frozenset(name.rpartition(".")[2] for name in (*NUMPY_ALIASES, *TF1_NAMES))
 
@@ -81,6 +111,11 @@ def removed_name(ctx, original, node):
             return None
         ctx.report(NUMPY_ALIAS.id, original, f"np.{tail} -> {NUMPY_ALIASES[full]}")
         return cst.Name(NUMPY_ALIASES[full])
+    if full in TF1_RENAMES and _on_tensorflow(ctx, original):
+        if ctx.enabled(TF1_RENAME.id, original):
+            new = TF1_RENAMES[full]
+            ctx.report(TF1_RENAME.id, original, f"tf.{tail} -> tf.{new}")
+            return _attribute(node.value, new)
     if full in TF1_NAMES and ctx.enabled(TF1_NAME.id, original):
         ctx.report(
             TF1_NAME.id,
@@ -89,3 +124,65 @@ def removed_name(ctx, original, node):
             applied=False,
         )
     return None
+
+
+def _on_tensorflow(ctx, attribute):
+    return ctx.names.qualify(attribute.value) == "tensorflow"
+
+
+def _attribute(value, path):
+    for part in path.split("."):
+        value = cst.Attribute(value=value, attr=cst.Name(part))
+    return value
+
+
+@register(cst.Call)
+def tf1_cast(ctx, original, call):
+    """`tf.to_float(x)` -> `tf.cast(x, tf.float32)` (its KRS111 report on `tf.to_float` is
+    withdrawn: the attribute was reported when it was left, before this call)."""
+    func = original.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _CAST_TAILS:
+        return None
+    full = ctx.names.qualify(func)
+    if full not in TF1_CASTS or not _on_tensorflow(ctx, func) or edit.has_star_args(call):
+        return None
+    args = _cast_arguments(call, call.func.value, TF1_CASTS[full])
+    if args is None or not ctx.enabled(TF1_RENAME.id, original):
+        return None
+    ctx.retract(func, TF1_NAME.id)
+    ctx.report(
+        TF1_RENAME.id, original, f"tf.{func.attr.value}(x) -> tf.cast(x, tf.{TF1_CASTS[full]})"
+    )
+    return call.with_changes(func=_attribute(call.func.value, "cast"), args=args)
+
+
+_CAST_TAILS = frozenset(name.rpartition(".")[2] for name in TF1_CASTS)
+
+
+def _cast_arguments(call, module, dtype):
+    """(x, <module>.<dtype>[, name=...]) from `to_<type>(x[, name])`; None for other shapes."""
+    positional = edit.positional(call)
+    x = positional[0] if positional else None
+    name = positional[1] if len(positional) > 1 else None
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        if arg.keyword.value == "x" and x is None:
+            x = arg
+        elif arg.keyword.value == "name" and name is None:
+            name = arg
+        else:
+            return None
+    if x is None or len(positional) > 2:
+        return None
+    # Commas keep their layout: x's own goes to the dtype too when a name follows it.
+    last = call.args[-1].comma
+    x_comma = edit._COMMA if x is call.args[-1] else x.comma
+    dtype_value = _attribute(module, dtype)
+    dtype = cst.Arg(dtype_value, comma=x_comma if name is not None else last)
+    if x.keyword is not None:
+        dtype = dtype.with_changes(keyword=cst.Name("dtype"), equal=edit._NO_SPACE)
+    args = [x.with_changes(comma=x_comma), dtype]
+    if name is not None:
+        args.append(name.with_changes(keyword=cst.Name("name"), equal=edit._NO_SPACE))
+    return args
