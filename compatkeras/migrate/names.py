@@ -106,6 +106,7 @@ class ImportTable:
         self.import_parts = set()  # id() of the attributes an `import a.b.c` statement names
         self.project = project  # `project.Project` of the run, or None
         self.project_keras = False  # imports a project module that uses Keras
+        self.project_modules = []  # `project.Module`s of the project modules it imports from
 
     @classmethod
     def of(cls, *modules, project=None):
@@ -164,6 +165,7 @@ class ImportTable:
         if used is None:
             return
         self.project_keras = True
+        self.project_modules.append(used)
         if isinstance(node.names, cst.ImportStar):
             self.bindings.update(used.bindings)
             self.star_modules.extend(used.stars)

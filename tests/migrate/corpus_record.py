@@ -3,7 +3,8 @@
 `install(keras)` wraps the training and inference methods of `keras.Model` so that, on both sides
 alike: the first call on each model gives it weights drawn from a seed that depends only on the
 order in which models are first used (never on either library's initializers), dropout layers
-drop nothing, `fit` does not shuffle, and every outermost call appends what it returned (history,
+drop nothing, `fit` does not shuffle (a model that loaded weights or came from `load_model`
+keeps them), and every outermost call appends what it returned (history,
 losses, predictions) to `RECORDS`. A program rewritten without changing its meaning then records
 the same numbers on Keras 3 as the original on the drop-in. The program's own `np.random` draws
 come from the same seed on both sides (`reset`).
@@ -26,12 +27,13 @@ _KINDS = {
     "train_on_batch": "train",
 }
 _RENAMED = {"acc": "accuracy", "val_acc": "val_accuracy"}  # Keras 2's history keys
-_state = {"depth": 0, "models": {}}
+_state = {"depth": 0, "models": {}, "loaded": {}}
 
 
 def reset():
     RECORDS.clear()
     _state["models"].clear()
+    _state["loaded"].clear()
     np.random.seed(1234)
     random.seed(1234)
 
@@ -44,6 +46,26 @@ def install(keras):
         method = getattr(model_class, name, None)
         if method is not None and not getattr(method, "_recorded", False):
             setattr(model_class, name, _wrap(method, name, kind))
+    if not getattr(model_class.load_weights, "_recorded", False):
+        model_class.load_weights = _loading(model_class.load_weights)
+    for module in (getattr(keras, "models", None), getattr(keras, "saving", None)):
+        load_model = getattr(module, "load_model", None)
+        if load_model is not None and not getattr(load_model, "_recorded", False):
+            module.load_model = _loading(load_model)
+
+
+def _loading(function):
+    """`load_weights` / `load_model`: the model has the program's weights, not the seed's."""
+
+    def loading(*args, **kwargs):
+        result = function(*args, **kwargs)
+        model = result if function.__name__ != "load_weights" else args[0]
+        _state["loaded"][id(model)] = model  # kept alive, as in `_prepare`
+        return result
+
+    loading._recorded = True
+    loading.__name__ = function.__name__
+    return loading
 
 
 def _wrap(method, name, kind):
@@ -106,6 +128,9 @@ def _prepare(model):
     for layer in _layers(model):
         if "Dropout" in type(layer).__name__ and isinstance(getattr(layer, "rate", None), float):
             layer.rate = 0.0
+    if id(model) in _state["loaded"]:
+        RECORDS.append(["weights", "loaded"])
+        return
     if not model.built:
         RECORDS.append(["weights", "not built at its first use"])
         return

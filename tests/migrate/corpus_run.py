@@ -3,7 +3,9 @@ one JSON line per program: {"name", "ok", "error", "line", "file", "numbers"} (`
 the program's models computed, from `corpus_record`).
 
 `python corpus_run.py DIR NAME[:FLAVOR]...` runs on whatever `import keras` is here (stock Keras 3);
-`python -m compatkeras corpus_run.py DIR NAME...` runs the Keras 2 originals on the drop-in.
+`python -m compatkeras corpus_run.py DIR NAME...` runs the Keras 2 originals on the drop-in;
+`NAME:FLAVOR:old` runs one written for TensorFlow 1 and NumPy < 1.24 with the names those had
+(`tf.to_float` from `tf.compat.v1`, `np.float` the builtin) put back while it runs.
 A program is `NAME.py` or a folder `NAME/` with a `main.py`. Each runs in a fresh temporary
 working directory; `line`/`file` locate the deepest frame of the failure inside the program's
 own files, which the test compares with the migration report's ERROR lines.
@@ -30,7 +32,34 @@ def _where(exc, folder):
     return None, None
 
 
-def run(folder, name, flavor=None):
+@contextlib.contextmanager
+def _old_stack():
+    """TensorFlow 1's top-level functions (the same objects, from `tf.compat.v1`) and NumPy's
+    aliases of the builtins, for the duration of one program; removed again afterwards."""
+    import builtins
+
+    import numpy as np
+    import tensorflow as tf
+
+    added = []
+    for name in ("to_float", "to_double", "to_int32", "to_int64", "log", "random_normal"):
+        added.append((tf, name, getattr(tf.compat.v1, name)))
+    for name in ("float", "int", "bool", "object"):
+        added.append((np, name, getattr(builtins, name)))
+    saved = [(owner, name, owner.__dict__.get(name)) for owner, name, _ in added]
+    for owner, name, value in added:
+        setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        for owner, name, value in saved:
+            if value is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, value)
+
+
+def run(folder, name, flavor=None, old=False):
     if flavor:  # read by the drop-in when a model is compiled or a layer built
         os.environ["COMPATKERAS_FLAVOR"] = flavor
     folder = os.path.realpath(folder)
@@ -51,7 +80,8 @@ def run(folder, name, flavor=None):
         os.chdir(scratch)
         sys.path.insert(0, home)
         try:
-            with contextlib.redirect_stdout(out):
+            stack = _old_stack() if old else contextlib.nullcontext()
+            with contextlib.redirect_stdout(out), stack:
                 runpy.run_path(script, run_name="__main__")
         except BaseException as exc:  # noqa: BLE001  (a program's failure is the result)
             file, line = _where(exc, folder)
@@ -81,7 +111,8 @@ def main(argv):
     folder, names = argv[0], argv[1:]
     for item in names:
         name, _, flavor = item.partition(":")
-        print(json.dumps(run(folder, name, flavor)), flush=True)
+        flavor, _, old = flavor.partition(":")
+        print(json.dumps(run(folder, name, flavor, old == "old")), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """KRS112 (Keras 2 graph attributes Keras 3's objects lack) and KRS113 (CuDNN weights Keras 3
 does not convert): reported at their lines, nothing rewritten."""
 
+import os
+
 import pytest
 
-from compatkeras.migrate import migrate_bytes
+from compatkeras.migrate import migrate_bytes, project
 
 HEADER = "from keras.layers import Layer, CuDNNGRU, Input\n"
 
@@ -31,6 +33,26 @@ def test_load_weights_with_cudnn_layers_is_reported():
     assert rules.count("KRS113") == 1
     plain = "from keras.layers import GRU\nm.load_weights('w.h5')\n"
     assert "KRS113" not in [f.rule for f in migrate_bytes(plain.encode()).findings]
+
+
+def test_load_weights_of_a_model_a_project_module_builds_with_cudnn_is_reported(tmp_path):
+    files = {
+        "model.py": "from keras.layers import CuDNNLSTM, Input\nfrom keras.models import Model\n"
+        "def build():\n    i = Input((4, 2))\n    return Model(i, CuDNNLSTM(3)(i))\n",
+        "main.py": "from model import build\nm = build()\nm.load_weights('w.h5', by_name=True)\n",
+        "other.py": "from keras.models import load_model\nm = load_model('x.h5')\n"
+        "m.load_weights('w.h5')\n",
+    }
+    paths = []
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+        paths.append(str(tmp_path / name))
+    known = project.scan(paths, [str(tmp_path)])
+    found = {}
+    for path in paths:
+        findings = migrate_bytes(open(path, "rb").read(), path, project=known).findings
+        found[os.path.basename(path)] = [(f.rule, f.line) for f in findings if f.rule == "KRS113"]
+    assert found == {"model.py": [], "main.py": [("KRS113", 3)], "other.py": []}, found
 
 
 def test_output_and_input_of_a_sequential_are_its_first_outputs_and_inputs():

@@ -53,3 +53,12 @@ def test_loading_a_saved_model_folder_is_reported(findings):
         ("KRS065", False)
     ]
     assert findings("from keras.models import load_model\nm = load_model('m.h5')\n") == []
+
+
+def test_by_name_loading_of_a_renamed_weights_file_is_an_error(findings):
+    # Keras 3 raises "`by_name` only supports loading legacy '.h5' or '.hdf5' files".
+    source = "import keras\nm.save_weights('w.h5')\nm.load_weights('w.h5', by_name=True)\n"
+    assert ("KRS067", False) in findings(source)
+    for kept in ("m.load_weights('w.h5', by_name=False)", "m.load_weights('old.h5', by_name=True)"):
+        text = f"import keras\nm.save_weights('w.h5')\n{kept}\n"
+        assert "KRS067" not in [rule for rule, _ in findings(text)], kept

@@ -5,7 +5,7 @@ import libcst as cst
 
 from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
-from compatkeras.migrate.names import dotted
+from compatkeras.migrate.names import canonical, dotted
 from compatkeras.migrate.transform import register
 
 GRAPH_ATTRIBUTE = rule(
@@ -73,9 +73,17 @@ def graph_attribute(ctx, original, node):
 def _uses_cudnn(ctx):
     found = ctx.cache.get("cudnn")
     if found is None:
-        found = ctx.cache["cudnn"] = any(
-            ctx.names.qualify_name(local) in _CUDNN for local in ctx.names.bindings
-        ) or ("CuDNNLSTM" in ctx.whole or "CuDNNGRU" in ctx.whole)
+        # This file's names, or those of a project module it imports from (a `model.py` that
+        # builds the CuDNN model for the `main.py` that loads the weights).
+        found = ctx.cache["cudnn"] = (
+            any(ctx.names.qualify_name(local) in _CUDNN for local in ctx.names.bindings)
+            or ("CuDNNLSTM" in ctx.whole or "CuDNNGRU" in ctx.whole)
+            or any(
+                canonical(full) in _CUDNN
+                for module in ctx.names.project_modules
+                for full in module.bindings.values()
+            )
+        )
     return found
 
 

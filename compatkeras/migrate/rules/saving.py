@@ -59,6 +59,18 @@ UNSEEN_WEIGHTS_PATH = rule(
     computed elsewhere (a variable, a parameter, a function's result), or one ending in another
     suffix (a TensorFlow checkpoint prefix): Keras 3 raises unless it ends in `.weights.h5`.""",
 )
+BY_NAME = rule(
+    "KRS067",
+    Level.ERROR,
+    Mode.REPORT,
+    "`load_weights(..., by_name=True)` of a `.weights.h5` file: Keras 3 refuses `by_name` there",
+    """Keras 3 matches weights by layer name only in legacy `.h5` files (written by Keras 2 or
+    tf-keras); loading a `.weights.h5` (what `save_weights` writes in Keras 3, and what this
+    file's `save_weights` path was renamed to) with `by_name=True` raises ValueError. Without
+    `by_name`, Keras 3 matches layers by their class and order, not their names: drop it when
+    the saving and loading models have the same layers in the same order; otherwise copy the
+    layers' weights by name (`dst.get_layer(n).set_weights(src.get_layer(n).get_weights())`).""",
+)
 YAML = rule(
     "KRS064",
     Level.ERROR,
@@ -110,6 +122,9 @@ def saving_calls(ctx, original, call):
     if method == "load_weights":
         if new_text is None or _path_key(original.args[index].value) not in ctx.facts.saved_weights:
             return None  # reading a Keras 2 file: Keras 3 reads legacy .h5 weights
+        by_name = edit.keyword_value(call, "by_name")
+        if by_name is not None and not _is_false(by_name) and ctx.enabled(BY_NAME.id, original):
+            ctx.report(BY_NAME.id, original, applied=False)
     elif new_text is None:
         if (found is None or not found[0].endswith(".weights.h5")) and ctx.enabled(
             UNSEEN_WEIGHTS_PATH.id, original
@@ -118,6 +133,10 @@ def saving_calls(ctx, original, call):
         return None
     ctx.report(WEIGHTS_PATH.id, original)
     return edit.set_argument_value(call, index, found[1](new_text))
+
+
+def _is_false(node):
+    return isinstance(node, cst.Name) and node.value in ("False", "None")
 
 
 def _path_key(node):
