@@ -63,6 +63,7 @@ class Facts:
     owned_attributes: list = dataclasses.field(default_factory=list)
     factories: frozenset = MODEL_FACTORIES  # callees whose result is a Keras model
     sequential_names: set = dataclasses.field(default_factory=set)  # assigned Sequential(...)
+    call_results: dict = dataclasses.field(default_factory=dict)  # `n = f(...)`: n -> "f"
 
 
 def _class_facts(node):
@@ -157,6 +158,9 @@ def read(tree, factories=frozenset()):
 def _model_assignment(facts, node):
     """`model = Sequential(...)` / `Model(...)` / `load_model(...)`."""
     callee = (dotted(node.value.func) or "").rsplit(".", 1)[-1]
+    for target in node.targets:
+        if isinstance(target, ast.Name):
+            facts.call_results[target.id] = callee
     if callee not in facts.factories:
         return
     for target in node.targets:
@@ -234,3 +238,66 @@ def returned_calls(function):
             elif isinstance(node.value, ast.Name):
                 returned |= assigned.get(node.value.id, set())
     return returned
+
+
+# Reductions that, called without `axis`, turn a batch into one number.
+REDUCTIONS = frozenset(
+    {"sum", "mean", "max", "min", "prod", "reduce_sum", "reduce_mean", "reduce_max"}
+)
+
+
+def whole_batch(node):
+    """`K.sum(x)` / `tf.reduce_mean(x)`: one argument, no `axis`."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in REDUCTIONS
+        and len(node.args) == 1
+        and not any(k.arg == "axis" for k in node.keywords)
+    )
+
+
+def batch_reducers(tree):
+    """Names of the module's top-level functions that call a reduction without `axis`."""
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and any(whole_batch(n) for n in ast.walk(node))
+    }
+
+
+def compiled_metric_names(call):
+    """The plain names in `compile(metrics=[...])` (or its third positional argument)."""
+    metrics = _keyword(call, "metrics") or (call.args[2] if len(call.args) > 2 else None)
+    if not isinstance(metrics, (ast.List, ast.Tuple)):
+        return []
+    return [e.id for e in metrics.elts if isinstance(e, ast.Name)]
+
+
+def _masks(node):
+    if isinstance(node, ast.keyword):
+        return node.arg == "mask_zero" and getattr(node.value, "value", None) is True
+    return isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("Masking")
+
+
+def unmaskable_factories(tree):
+    """{function: (compile line, [metric names])} for the module's top-level functions that
+    build a model with an output mask (`mask_zero=True`, `Masking`) and compile it with a
+    metric function of this module that returns one number per batch: Keras 3 fails in `fit`
+    and `evaluate` on such a model (it cannot mask one number)."""
+    reducers, found = None, {}
+    for function in tree.body:
+        if not isinstance(function, ast.FunctionDef):
+            continue
+        nodes = list(ast.walk(function))
+        if not any(_masks(n) for n in nodes):
+            continue
+        if reducers is None:
+            reducers = batch_reducers(tree)
+        for node in nodes:
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "compile":
+                scalar = [n for n in compiled_metric_names(node) if n in reducers]
+                if scalar:
+                    found[function.name] = (node.lineno, scalar)
+                    break
+    return found

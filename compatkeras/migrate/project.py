@@ -31,6 +31,8 @@ class Project:
     modules: dict  # project module name (`model`, `pkg.model`) -> Module, for modules using Keras
     factories: frozenset  # names of functions that return a Keras model
     generators: dict = dataclasses.field(default_factory=dict)  # name -> {"train", "predict"}
+    # factory name -> (file, compile line, metric names): `facts.unmaskable_factories`
+    unmaskable: dict = dataclasses.field(default_factory=dict)
 
     def uses_keras_module(self, source):
         """Whether the file's bytes import one of the project's Keras modules."""
@@ -98,7 +100,10 @@ def _read(path):
         return None
     nodes = list(ast.walk(tree))  # one walk for every question below
     candidates = yields.top_level_returns(tree)
-    return yields.uses(tree, nodes, candidates), _keras_imports(nodes), candidates
+    unmaskable = {}
+    if b"mask_zero" in source or b"Masking" in source:
+        unmaskable = facts_lib.unmaskable_factories(tree)
+    return yields.uses(tree, nodes, candidates), _keras_imports(nodes), candidates, unmaskable
 
 
 def _read_all(paths, jobs):
@@ -113,11 +118,13 @@ def _read_all(paths, jobs):
 def scan(paths, roots=(), jobs=1):
     """The `Project` of these files (read as bytes; unreadable or unparsable ones are skipped)."""
     paths = list(paths)
-    modules, candidates, generators = {}, {}, {}
+    modules, candidates, generators, unmaskable = {}, {}, {}, {}
     for path, read in zip(paths, _read_all(paths, jobs), strict=True):
         if read is None:
             continue
-        uses, imported, functions = read
+        uses, imported, functions, broken = read
+        for name, (line, metrics) in broken.items():
+            unmaskable[name] = (path, line, metrics)
         for name, kinds in uses.items():
             generators.setdefault(name, set()).update(kinds)
         if not (imported.bindings or imported.stars):
@@ -132,5 +139,5 @@ def scan(paths, roots=(), jobs=1):
         known = facts_lib.MODEL_FACTORIES | factories
         new = {name for name, calls in candidates.items() if calls & known} - factories
         if not new:
-            return Project(modules, frozenset(factories), generators)
+            return Project(modules, frozenset(factories), generators, unmaskable)
         factories |= new

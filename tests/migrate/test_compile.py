@@ -1,4 +1,7 @@
+import pytest
 from tables import table_tests
+
+from compatkeras.migrate import migrate_bytes, project
 
 FIXES = [
     (  # KRS020: Keras 3's third positional is loss_weights
@@ -66,3 +69,38 @@ def test_a_metric_that_reduces_the_batch_is_warned_about(findings):
 def test_per_sample_metrics_are_not_warned_about(findings):
     found = findings(SCALAR_METRIC_SOURCE.format(metrics="rmse, 'mae'"))
     assert [f for f in found if f[0] == "KRS025"] == []
+
+
+_TAGGER = (
+    "import keras.backend as K\nfrom keras.models import Sequential\n"
+    "from keras.layers import Embedding, Dense, Masking\n"
+    "def masked_accuracy(y_true, y_pred):\n    return K.mean(K.equal(y_true, y_pred))\n"
+    "def build(mask):\n    m = Sequential()\n    m.add(Embedding(9, 4, mask_zero=mask))\n"
+    "    m.compile('adam', 'mse', metrics=[masked_accuracy])\n    return m\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("mask", "expected"),
+    [("True", [("KRS026", 12), ("KRS026", 13)]), ("False", [])],
+)
+def test_training_a_masked_model_with_a_batch_scalar_metric_is_an_error(mask, expected):
+    source = _TAGGER.replace("mask_zero=mask", f"mask_zero={mask}")
+    source += "t = build(1)\nt.fit(x, y)\nt.evaluate(x, y)\nt.predict(x)\n"
+    findings = migrate_bytes(source.encode()).findings
+    assert [(f.rule, f.line) for f in findings if f.rule == "KRS026"] == expected
+
+
+def test_the_masked_model_is_followed_into_another_file(tmp_path):
+    (tmp_path / "layers.py").write_text(_TAGGER.replace("mask_zero=mask", "mask_zero=True"))
+    (tmp_path / "main.py").write_text(
+        "from layers import build\ntagger = build(1)\ntagger.fit_generator(g, 4)\nother.fit(x)\n"
+    )
+    paths = [str(tmp_path / "layers.py"), str(tmp_path / "main.py")]
+    known = project.scan(paths, [str(tmp_path)])
+    assert known.unmaskable == {"build": (paths[0], 9, ["masked_accuracy"])}
+    findings = migrate_bytes(open(paths[1], "rb").read(), paths[1], project=known).findings
+    found = [(f.rule, f.line) for f in findings if f.rule.startswith("KRS02")]
+    assert found == [("KRS026", 3)], found
+    message = next(f.message for f in findings if f.rule == "KRS026")
+    assert f"compiled at {paths[0]}:9 with masked_accuracy" in message, message

@@ -32,11 +32,7 @@ TF_KERAS = {"tf_keras_session"}
 OLD_STACK = {"tf1_focal_loss"}
 # Crashes on Keras 3 at a line the report does not name, with the reason (strict: the day one
 # runs, this list must shrink).
-KNOWN = {
-    "tagger_project": "Keras 3 cannot apply an Embedding mask to a custom metric that returns "
-    "one number (BroadcastTo rank error in fit); no rewrite is exact. The report warns at the "
-    "compile call in layers.py (KRS025), not at main.py's fit line where it crashes",
-}
+KNOWN = {}
 
 KNOWN_V3 = dict(KNOWN)
 

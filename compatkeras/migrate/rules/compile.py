@@ -1,10 +1,9 @@
 """`Model.compile`: Keras 2's positional order and its removed arguments."""
 
-import ast
-
 import libcst as cst
 
 from compatkeras.migrate import edit
+from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.transform import register
 
@@ -56,7 +55,6 @@ SCALAR_METRIC = rule(
     output mask to it (a masked model fails in `fit` with a BroadcastTo rank error). Return one
     value per sample instead (reduce with `axis=-1`), or write a `keras.metrics.Metric`.""",
 )
-_REDUCTIONS = {"sum", "mean", "max", "min", "prod", "reduce_sum", "reduce_mean", "reduce_max"}
 
 KERAS2_ORDER = (
     "optimizer",
@@ -118,22 +116,58 @@ def _scalar_metrics(ctx, original, call):
 def _batch_reducers(ctx):
     """Names of this file's top-level functions that call a reduction without `axis`."""
     if "batch_reducers" not in ctx.cache:
-        ctx.cache["batch_reducers"] = {
-            node.name
-            for node in ctx.tree.body
-            if isinstance(node, ast.FunctionDef) and any(_whole_batch(n) for n in ast.walk(node))
-        }
+        ctx.cache["batch_reducers"] = facts_lib.batch_reducers(ctx.tree)
     return ctx.cache["batch_reducers"]
 
 
-def _whole_batch(node):
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _REDUCTIONS
-        and len(node.args) == 1
-        and not any(k.arg == "axis" for k in node.keywords)
+UNMASKABLE_METRIC = rule(
+    "KRS026",
+    Level.ERROR,
+    Mode.REPORT,
+    "training a masked model compiled with a metric that returns one number: Keras 3 fails here",
+    """The model comes from a function that gives it an output mask (`Embedding(mask_zero=True)`,
+    `Masking`) and compiles it with a metric function that reduces the whole batch (KRS025, at
+    that compile call). Keras 2 multiplied the number by the mask and divided by the mask's
+    mean; Keras 3 applies the mask to the metric's values and fails in `fit`/`evaluate` with a
+    BroadcastTo rank error. Make the metric return one value per sample (`axis=-1`) or write a
+    `keras.metrics.Metric`; the numbers then follow Keras 3's masked averaging.""",
+)
+_MASKED_CALLS = frozenset(
+    {"fit", "fit_generator", "evaluate", "evaluate_generator", "train_on_batch", "test_on_batch"}
+)
+
+
+@register(cst.Call)
+def unmaskable_metric(ctx, original, call):
+    """KRS026 at each training or evaluation call on a model such a function returned."""
+    receiver = original.func.value if isinstance(original.func, cst.Attribute) else None
+    if not isinstance(receiver, cst.Name) or original.func.attr.value not in _MASKED_CALLS:
+        return None
+    source = ctx.facts.call_results.get(receiver.value)
+    if source is None or source in facts_lib.MODEL_FACTORIES:
+        return None
+    found = _unmaskable(ctx).get(source)
+    if found is None or not ctx.enabled(UNMASKABLE_METRIC.id, original):
+        return None
+    where, line, metrics = found
+    message = (
+        f"{receiver.value} comes from {source}(), compiled at {where}:{line} with "
+        f"{', '.join(metrics)}: one number per batch, which Keras 3 cannot mask (fails here)"
     )
+    ctx.report(UNMASKABLE_METRIC.id, original, message, applied=False)
+    return None
+
+
+def _unmaskable(ctx):
+    """This file's unmaskable factories and the project's, as (file, line, metrics)."""
+    if "unmaskable" not in ctx.cache:
+        project = ctx.names.project
+        found = dict(project.unmaskable) if project is not None else {}
+        if "mask_zero" in ctx.whole or "Masking" in ctx.whole:
+            local = facts_lib.unmaskable_factories(ctx.tree)
+            found.update({name: ("this file", *value) for name, value in local.items()})
+        ctx.cache["unmaskable"] = found
+    return ctx.cache["unmaskable"]
 
 
 SYMBOLIC_LOSS = rule(
