@@ -13,7 +13,7 @@ from compatkeras.migrate import edit as edit_lib
 from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate import positions as positions_lib
 from compatkeras.migrate import walk as walk_lib
-from compatkeras.migrate.model import RULES, Finding
+from compatkeras.migrate.model import RULES, Finding, Level, Mode
 from compatkeras.migrate.names import ImportTable
 
 HANDLERS = collections.defaultdict(list)  # node type -> [handler(ctx, original, updated)]
@@ -62,8 +62,17 @@ class Context:
         ids = self._suppressions.get(self._positions[node].start.line, ())
         return not (ids is None or rule_id in ids)
 
-    def report(self, rule_id, node, message=None, applied=True):
-        self.raw_findings.append((node, rule_id, message or RULES[rule_id].summary, applied))
+    def report(self, rule_id, node, message=None, applied=True, level=None):
+        """A finding at `node`. Its level is the rule's, or `level` where this case is graver
+        (a rewrite the rule could not make). A rewriting INFO rule's finding that was not
+        applied is at least a WARNING (INFO means "rewritten, nothing to check"); a REPORT rule's
+        INFO is a note by design."""
+        if level is None:
+            rule = RULES[rule_id]
+            level = rule.level
+            if not applied and level == Level.INFO and rule.mode != Mode.REPORT:
+                level = Level.WARNING
+        self.raw_findings.append((node, rule_id, message or RULES[rule_id].summary, applied, level))
 
     def retract(self, node, rule_id):
         """Withdraw a finding an enclosing rewrite made moot."""
@@ -267,7 +276,7 @@ def transform(
         new = module
     findings = []
     places = None
-    for node, rule_id, message, applied in ctx.raw_findings:
+    for node, rule_id, message, applied, level in ctx.raw_findings:
         line = column = None
         if positions is None:
             if places is None:
@@ -286,7 +295,6 @@ def transform(
         if line is None:
             start = positions[node].start
             line, column = start.line, start.column
-        level = RULES[rule_id].level
         findings.append(Finding(path, line, column, level, rule_id, message, applied))
     findings.sort(key=lambda f: (f.line, f.col, f.rule))
     return new, findings

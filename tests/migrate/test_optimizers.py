@@ -1,5 +1,6 @@
 import textwrap
 
+import pytest
 from tables import table_tests
 
 FIXES = [
@@ -132,3 +133,35 @@ def test_decay_is_not_rewritten_when_the_file_changes_the_learning_rate(fix, fin
         if f.rule == "KRS031"
     ]
     assert not found[0].applied and "ReduceLROnPlateau (line 3)" in found[0].message
+    # Keras 3 only warns that it ignores `decay`: the rate silently stops decaying.
+    assert found[0].level.name == "ERROR"
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["keras.optimizers.Adadelta(decay=0.01)", "keras.optimizers.SGD(*args, decay=0.01)"],
+)
+def test_every_decay_left_in_place_is_an_error(call):
+    from compatkeras.migrate import migrate_bytes
+
+    found = migrate_bytes(f"import keras\nopt = {call}\n".encode()).findings
+    assert [(f.rule, f.applied, f.level.name) for f in found if f.rule == "KRS031"] == [
+        ("KRS031", False, "ERROR")
+    ]
+    done = migrate_bytes(b"import keras\nopt = keras.optimizers.SGD(lr=0.1, decay=0.01)\n")
+    assert [(f.applied, f.level.name) for f in done.findings if f.rule == "KRS031"] == [
+        (True, "INFO")
+    ]
+
+
+def test_a_rewriting_info_rule_that_could_not_rewrite_reports_a_warning():
+    from compatkeras.migrate import migrate_bytes
+    from compatkeras.migrate.model import RULES, Level, Mode
+
+    # KRS030 (INFO, AUTO) renames `lr`, and reports the call that has both names.
+    source = b"import keras\nopt = keras.optimizers.Adam(lr=0.1, learning_rate=0.2)\n"
+    found = [f for f in migrate_bytes(source).findings if RULES[f.rule].level == Level.INFO]
+    assert found and all(not f.applied for f in found), found
+    for f in found:
+        rule = RULES[f.rule]
+        assert f.level == (Level.INFO if rule.mode == Mode.REPORT else Level.WARNING), f

@@ -27,7 +27,7 @@ DECAY = rule(
     2.2 and tf.keras agree on it (SGD 0.01, RMSprop 0.001, Adam 0.001); for the other optimizers
     the call is reported instead, because the two defaults differ. A file that also changes the
     learning rate (ReduceLROnPlateau, LearningRateScheduler, `K.set_value(opt.lr, v)`, `opt.lr =
-    v`) is reported instead: Keras 3 refuses to set the rate of an optimizer built on a
+    v`) is reported instead (an ERROR, as every `decay` left: Keras 3 ignores it): Keras 3 refuses to set the rate of an optimizer built on a
     schedule.""",
 )
 LOWER_CASE = rule(
@@ -106,7 +106,13 @@ def _decay(ctx, original, call, cls):
         ctx.report(DECAY.id, original, "`decay=0` dropped: it is the Keras 3 behaviour")
         return edit.remove_keyword(call, "decay")
     if edit.has_star_args(call):
-        ctx.report(DECAY.id, original, "decay with *args/**kwargs: rewrite by hand", applied=False)
+        ctx.report(
+            DECAY.id,
+            original,
+            "decay with *args/**kwargs: rewrite by hand",
+            applied=False,
+            level=Level.ERROR,
+        )
         return call
     if ctx.facts.lr_changers:
         ctx.report(
@@ -117,6 +123,7 @@ def _decay(ctx, original, call, cls):
             + "), which a schedule "
             "refuses; Keras 3 ignores `decay` (a warning only): combine both by hand",
             applied=False,
+            level=Level.ERROR,  # Keras 3 ignores `decay`: the rate silently stops decaying
         )
         return call
     lr_index = edit.keyword_index(call, "lr")
@@ -131,6 +138,7 @@ def _decay(ctx, original, call, cls):
             f"{cls}(decay=...) without a learning rate: Keras 2.2 and tf.keras defaults differ; "
             "pass learning_rate=InverseTimeDecay(<lr>, decay_steps=1, decay_rate=...) by hand",
             applied=False,
+            level=Level.ERROR,  # Keras 3 ignores `decay`: the rate silently stops decaying
         )
         return call
     prefix = _schedule_prefix(ctx, call)
