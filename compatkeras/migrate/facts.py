@@ -274,7 +274,8 @@ def compiled_metric_names(call):
     return [e.id for e in metrics.elts if isinstance(e, ast.Name)]
 
 
-def _masks(node):
+def masks(node):
+    """`mask_zero=True` or a `Masking(...)` call: a layer that gives its output a mask."""
     if isinstance(node, ast.keyword):
         return node.arg == "mask_zero" and getattr(node.value, "value", None) is True
     return isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("Masking")
@@ -290,7 +291,7 @@ def unmaskable_factories(tree):
         if not isinstance(function, ast.FunctionDef):
             continue
         nodes = list(ast.walk(function))
-        if not any(_masks(n) for n in nodes):
+        if not any(masks(n) for n in nodes):
             continue
         if reducers is None:
             reducers = batch_reducers(tree)

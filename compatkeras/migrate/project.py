@@ -24,6 +24,7 @@ _IMPORTED = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t
 class Module:
     bindings: dict  # local name -> the Keras name it is bound to (`ModelCheckpoint` -> keras...)
     stars: tuple  # Keras modules it star-imports
+    masks: bool = False  # builds a layer with an output mask (`facts.masks`)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,10 +101,11 @@ def _read(path):
         return None
     nodes = list(ast.walk(tree))  # one walk for every question below
     candidates = yields.top_level_returns(tree)
-    unmaskable = {}
-    if b"mask_zero" in source or b"Masking" in source:
+    imported, unmaskable = _keras_imports(nodes), {}
+    if (b"mask_zero" in source or b"Masking" in source) and any(map(facts_lib.masks, nodes)):
+        imported = dataclasses.replace(imported, masks=True)
         unmaskable = facts_lib.unmaskable_factories(tree)
-    return yields.uses(tree, nodes, candidates), _keras_imports(nodes), candidates, unmaskable
+    return yields.uses(tree, nodes, candidates), imported, candidates, unmaskable
 
 
 def _read_all(paths, jobs):

@@ -3,15 +3,15 @@ from tables import table_tests
 
 FIXES = [
     (  # KRS055 + KRS054: the file compiles with 'accuracy', so Keras 3 logs val_accuracy
-        "from keras.callbacks import EarlyStopping\nmodel.compile('adam', 'mse', metrics=['accuracy'])\n"
+        "from keras.callbacks import EarlyStopping\nmodel.compile('adam', 'mean_squared_error', metrics=['accuracy'])\n"
         "cb = EarlyStopping(monitor='val_acc', patience=3)\n",
-        "from keras.callbacks import EarlyStopping\nmodel.compile('adam', 'mse', metrics=['accuracy'])\n"
+        "from keras.callbacks import EarlyStopping\nmodel.compile('adam', 'mean_squared_error', metrics=['accuracy'])\n"
         "cb = EarlyStopping(monitor='val_accuracy', patience=3, mode='max')\n",
     ),
     (  # with 'acc' the key stays; only the mode is pinned
-        "import keras\nmodel.compile('adam', 'mse', metrics=['acc'])\n"
+        "import keras\nmodel.compile('adam', 'mean_squared_error', metrics=['acc'])\n"
         "keras.callbacks.EarlyStopping(monitor=\"val_acc\", mode='auto')\n",
-        "import keras\nmodel.compile('adam', 'mse', metrics=['acc'])\n"
+        "import keras\nmodel.compile('adam', 'mean_squared_error', metrics=['acc'])\n"
         "keras.callbacks.EarlyStopping(monitor=\"val_acc\", mode='max')\n",
     ),
     (  # ModelCheckpoint: Keras 2 positional order; KRS053 for a full-model .hdf5

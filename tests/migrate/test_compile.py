@@ -5,31 +5,31 @@ from compatkeras.migrate import migrate_bytes, project
 
 FIXES = [
     (  # KRS020: Keras 3's third positional is loss_weights
-        "import keras\nm.compile('adam', 'mse', ['mae'])\n",
-        "import keras\nm.compile('adam', 'mse', metrics=['mae'])\n",
+        "import keras\nm.compile('adam', 'hinge', ['mae'])\n",
+        "import keras\nm.compile('adam', 'hinge', metrics=['mae'])\n",
     ),
     (
         "import keras\nm.compile(opt, loss, ['acc'], [1., .5])\n",
         "import keras\nm.compile(opt, loss, metrics=['acc'], loss_weights=[1., .5])\n",
     ),
     (  # KRS021
-        "import keras\nm.compile(optimizer='adam', loss='mse', sample_weight_mode='temporal')\n",
-        "import keras\nm.compile(optimizer='adam', loss='mse')\n",
+        "import keras\nm.compile(optimizer='adam', loss='hinge', sample_weight_mode='temporal')\n",
+        "import keras\nm.compile(optimizer='adam', loss='hinge')\n",
     ),
     (  # positional sample_weight_mode: named first, then dropped
-        "import keras\nm.compile('sgd', 'mse', None, None, 'temporal')\n",
-        "import keras\nm.compile('sgd', 'mse', metrics=None, loss_weights=None)\n",
+        "import keras\nm.compile('sgd', 'hinge', None, None, 'temporal')\n",
+        "import keras\nm.compile('sgd', 'hinge', metrics=None, loss_weights=None)\n",
     ),
 ]
 
 NOOPS = [
-    "import keras\nm.compile(optimizer='adam', loss='mse', metrics=['mae'])\n",
-    "import keras\nm.compile('adam', 'mse')\n",
+    "import keras\nm.compile(optimizer='adam', loss='hinge', metrics=['mae'])\n",
+    "import keras\nm.compile('adam', 'hinge')\n",
     # re.compile and a project's compile are not Keras
     "import re\nimport keras\npattern = re.compile('a+', re.I, 0)\n",
     "import keras\nimport mylib\nmylib.compile(a, b, c, sample_weight_mode='x')\n",
     # target_tensors is reported, never rewritten
-    "import keras\nm.compile('sgd', 'mse', target_tensors=[y])\n",
+    "import keras\nm.compile('sgd', 'hinge', target_tensors=[y])\n",
 ]
 
 
@@ -37,13 +37,13 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
 
 
 def test_target_tensors_is_an_error(findings):
-    assert findings("import keras\nm.compile('sgd', 'mse', target_tensors=[y])\n") == [
+    assert findings("import keras\nm.compile('sgd', 'hinge', target_tensors=[y])\n") == [
         ("KRS022", False)
     ]
 
 
 def test_session_arguments_are_reported(findings):
-    assert findings("import keras\nm.compile('sgd', 'mse', options=o, run_metadata=r)\n") == [
+    assert findings("import keras\nm.compile('sgd', 'hinge', options=o, run_metadata=r)\n") == [
         ("KRS023", False)
     ]
 
@@ -57,7 +57,7 @@ def r2(y_true, y_pred):
 def rmse(y_true, y_pred):
     return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))
 
-m.compile('adam', 'mse', metrics=[{metrics}])
+m.compile('adam', 'hinge', metrics=[{metrics}])
 """
 
 
@@ -76,7 +76,7 @@ _TAGGER = (
     "from keras.layers import Embedding, Dense, Masking\n"
     "def masked_accuracy(y_true, y_pred):\n    return K.mean(K.equal(y_true, y_pred))\n"
     "def build(mask):\n    m = Sequential()\n    m.add(Embedding(9, 4, mask_zero=mask))\n"
-    "    m.compile('adam', 'mse', metrics=[masked_accuracy])\n    return m\n"
+    "    m.compile('adam', 'hinge', metrics=[masked_accuracy])\n    return m\n"
 )
 
 

@@ -33,7 +33,7 @@ CELLS = [
     (
         "code",
         [
-            "model.compile(keras.optimizers.Adam(lr=0.01), 'mse')\n",
+            "model.compile(keras.optimizers.Adam(lr=0.01), 'mean_squared_error')\n",
             "!nvidia-smi\n",
             "files = !ls\n",
             "for i in range(2):\n",
@@ -55,7 +55,7 @@ def test_cells_are_migrated_with_the_notebooks_imports(tmp_path):
     new = json.loads(outcome.new)
     old = json.loads(raw)
     assert new["cells"][2]["source"] == [
-        "model.compile(keras.optimizers.Adam(learning_rate=0.01), 'mse')\n",
+        "model.compile(keras.optimizers.Adam(learning_rate=0.01), 'mean_squared_error')\n",
         "!nvidia-smi\n",
         "files = !ls\n",
         "for i in range(2):\n",

@@ -1,6 +1,8 @@
 import pytest
 from tables import table_tests
 
+from compatkeras.migrate import migrate_bytes
+
 FIXES = [
     (  # KRS060
         "import keras\nmodel.save('m.h5', save_format='h5')\nmodel.save(\"m\", save_format='h5')\n",
@@ -62,3 +64,24 @@ def test_by_name_loading_of_a_renamed_weights_file_is_an_error(findings):
     for kept in ("m.load_weights('w.h5', by_name=False)", "m.load_weights('old.h5', by_name=True)"):
         text = f"import keras\nm.save_weights('w.h5')\n{kept}\n"
         assert "KRS067" not in [rule for rule, _ in findings(text)], kept
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("m = Model(i, Embedding(3, 4, mask_zero=True)(i))\nm.save(p)\nn = load_model(p)\n", 1),
+        ("x = Masking()(i)\nn = load_model('m.hdf5')\n", 1),
+        ("x = Masking()(i)\nn = load_model('m.keras')\n", 0),
+        ("x = Embedding(3, 4, mask_zero=False)(i)\nn = load_model('m.h5')\n", 0),
+        ("x = Embedding(3, 4)(i)\nn = load_model('m.h5')\n", 0),
+    ],
+)
+def test_loading_an_h5_model_with_an_input_mask_is_an_error(source, expected):
+    # Keras 3.15 writes the mask's NotEqual op into a legacy .h5 and cannot read it back.
+    header = (
+        "from keras.layers import Embedding, Masking\nfrom keras.models import Model, load_model\n"
+    )
+    if "m.save(p)" in source:
+        source = "p = 'model.h5'\n" + source
+    findings = migrate_bytes((header + source).encode()).findings
+    assert sum(f.rule == "KRS068" for f in findings) == expected, findings

@@ -8,6 +8,7 @@ from compatkeras.migrate.rules import (  # noqa: F401
     graph,
     imports,
     layers,
+    loss_names,
     optimizers,
     removed_names,
     saving,

@@ -10,6 +10,7 @@ import ast
 import libcst as cst
 
 from compatkeras.migrate import edit, paths
+from compatkeras.migrate import facts as facts_lib
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.transform import register
 
@@ -200,13 +201,47 @@ SAVED_MODEL_LOAD = rule(
 )
 
 
+MASKED_H5 = rule(
+    "KRS068",
+    Level.ERROR,
+    Mode.REPORT,
+    "`load_model` of an `.h5` in a file whose models have an input mask: Keras 3 cannot read it",
+    """Keras 3 (3.15) writes a model with an input mask (`Embedding(mask_zero=True)`, `Masking`)
+    into a legacy `.h5` file with the mask's `NotEqual` operation as a layer, and its
+    `load_model` then fails: "Unknown layer: 'NotEqual'". Save and load such models as `.keras`
+    (`model.save('m.keras')`); an `.h5` written by Keras 2 or tf-keras still loads.""",
+)
+
+
+def _has_masks(ctx):
+    """This file, or a project module it imports from (a test's `util.py` that builds the
+    model), makes a layer with an output mask."""
+    if "masks" not in ctx.cache:
+        ctx.cache["masks"] = any(m.masks for m in ctx.names.project_modules) or (
+            ("mask_zero" in ctx.whole or "Masking" in ctx.whole)
+            and any(facts_lib.masks(node) for node in ast.walk(ctx.tree))
+        )
+    return ctx.cache["masks"]
+
+
+def _h5_path(ctx, node):
+    """Whether the path `node` ends in `.h5`/`.hdf5`, or (not visible) the file names one."""
+    found = paths.tail(node) if node is not None else None
+    if found is not None:
+        return found[0].endswith((".h5", ".hdf5"))
+    return ".h5" in ctx.whole or ".hdf5" in ctx.whole
+
+
 @register(cst.Call)
 def load_saved_model(ctx, original, call):
     full = ctx.names.qualify(original.func)
     if full not in ("keras.models.load_model", "keras.saving.load_model"):
         return None
     index = _path_index(call, "filepath")
-    path = _string(call.args[index].value) if index is not None else None
+    node = call.args[index].value if index is not None else None
+    if _has_masks(ctx) and _h5_path(ctx, node) and ctx.enabled(MASKED_H5.id, original):
+        ctx.report(MASKED_H5.id, original, applied=False)
+    path = _string(node) if node is not None else None
     if (
         path is not None
         and "." not in path.rstrip("/").rsplit("/", 1)[-1]
