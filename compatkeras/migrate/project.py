@@ -76,13 +76,14 @@ def _keras_imports(nodes):
                     )
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             module = canonical(node.module)
-            if not is_keras(module):
-                continue
             for alias in node.names:
                 if alias.name == "*":
-                    stars.append(module)
-                else:
-                    bindings[alias.asname or alias.name] = f"{module}.{alias.name}"
+                    if is_keras(module):
+                        stars.append(module)
+                    continue
+                full = canonical(f"{node.module}.{alias.name}")  # `from tensorflow import keras`
+                if is_keras(full):
+                    bindings[alias.asname or alias.name] = full
     return Module(bindings, tuple(stars))
 
 

@@ -85,3 +85,25 @@ def test_loading_an_h5_model_with_an_input_mask_is_an_error(source, expected):
         source = "p = 'model.h5'\n" + source
     findings = migrate_bytes((header + source).encode()).findings
     assert sum(f.rule == "KRS068" for f in findings) == expected, findings
+
+
+def test_a_mask_built_in_an_imported_tf_keras_module_counts(tmp_path):
+    # keras-self-attention's tests: util.py (`from tensorflow import keras`) builds the masked
+    # model, test_save_load.py saves it to an .h5 and loads it back.
+    from compatkeras.migrate import project
+
+    (tmp_path / "util.py").write_text(
+        "from tensorflow import keras\ndef get_model():\n"
+        "    i = keras.layers.Input((None,))\n"
+        "    return keras.models.Model(i, keras.layers.Embedding(3, 4, mask_zero=True)(i))\n"
+    )
+    (tmp_path / "test_it.py").write_text(
+        "from tensorflow import keras\nfrom .util import get_model\nm = get_model()\n"
+        "path = 'att_%f.h5' % r\nm.save(path)\nm = keras.models.load_model(path)\n"
+    )
+    paths = [str(tmp_path / "util.py"), str(tmp_path / "test_it.py")]
+    known = project.scan(paths, [str(tmp_path)])
+    assert known.module("util").masks
+    with open(paths[1], "rb") as f:
+        findings = migrate_bytes(f.read(), paths[1], project=known).findings
+    assert [(f.rule, f.line) for f in findings if f.rule == "KRS068"] == [("KRS068", 6)]
