@@ -6,6 +6,7 @@ only when a rule asks, so files that never need it pay nothing.
 """
 
 import ast
+import collections
 import dataclasses
 import re
 
@@ -64,6 +65,9 @@ class Facts:
     factories: frozenset = MODEL_FACTORIES  # callees whose result is a Keras model
     sequential_names: set = dataclasses.field(default_factory=set)  # assigned Sequential(...)
     call_results: dict = dataclasses.field(default_factory=dict)  # `n = f(...)`: n -> "f"
+    # `weights_file = "w/best.h5"`: a name the module assigns once, at its top level, to a
+    # string that ends in .h5/.hdf5 and that save_weights / a weights-only checkpoint gets.
+    weights_literals: dict = dataclasses.field(default_factory=dict)  # name -> the string
 
 
 def _class_facts(node):
@@ -152,7 +156,29 @@ def read(tree, factories=frozenset()):
         if receiver in facts.model_names:
             facts.last_activation[receiver] = _layer_activation(call.args[0])
     facts.bare_names = {n.id for n in names if id(n) not in owned}
+    _weights_literals(facts, tree, names)
     return facts
+
+
+def _weights_literals(facts, tree, names):
+    wanted = {p for p in facts.saved_weights if p.isidentifier()}
+    if not wanted:
+        return
+    stores = collections.Counter(n.id for n in names if not isinstance(n.ctx, ast.Load))
+    for statement in getattr(tree, "body", ()):
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+            continue
+        target, value = statement.targets[0], statement.value
+        if (
+            isinstance(target, ast.Name)
+            and target.id in wanted
+            and stores[target.id] == 1
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and value.value.endswith((".h5", ".hdf5"))
+            and not value.value.endswith(".weights.h5")
+        ):
+            facts.weights_literals[target.id] = value.value
 
 
 def _model_assignment(facts, node):

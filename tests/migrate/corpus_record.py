@@ -77,7 +77,7 @@ def _wrap(method, name, kind):
             # by different amounts: each call starts from its own seed on both sides.
             np.random.seed(1000 + len(RECORDS))
             _prepare(self)
-            if name == "fit":
+            if name in ("fit", "fit_generator"):  # Keras 2 shuffled a Sequence's batches too
                 kwargs["shuffle"] = False
         _state["depth"] += 1
         try:

@@ -50,10 +50,21 @@ NOOPS = [
     "from myproject.layers.core import Dense\nfrom .utils import np_utils\n",
     # reported, not touched
     "from keras.utils import multi_gpu_model\n",
-    "from keras.preprocessing.image import ImageDataGenerator, load_img\n",
     "from keras.utils.layer_utils import count_params\n",
     "from keras.wrappers.scikit_learn import KerasClassifier\n",
     "from keras.preprocessing.sequence import pad_sequences\n",
+]
+
+FIXES += [
+    (  # KRS108: Keras 3's own port of what it dropped, in the tf.keras namespace
+        "from keras.preprocessing.image import ImageDataGenerator, load_img\n",
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "from keras.preprocessing.image import load_img\n",
+    ),
+    (
+        "from keras.preprocessing.text import Tokenizer as T, one_hot\n",
+        "from tensorflow.keras.preprocessing.text import Tokenizer as T, one_hot\n",
+    ),
 ]
 
 test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
@@ -65,7 +76,7 @@ test_fix, test_noop, test_idempotent = table_tests(FIXES, NOOPS)
         ("from keras.utils import multi_gpu_model\n", [("KRS102", False)]),
         ("from keras.wrappers.scikit_learn import KerasClassifier\n", [("KRS102", False)]),
         ("from keras.models import model_from_yaml\n", [("KRS102", False)]),
-        ("from keras.preprocessing.text import Tokenizer\n", [("KRS103", False)]),
+        ("from keras.preprocessing.text import Tokenizer\n", [("KRS108", True)]),
         ("from keras.utils.layer_utils import count_params\n", [("KRS104", False)]),
         ("from keras.layers.core import Dense\n", [("KRS100", True)]),
         ("from keras.preprocessing.sequence import pad_sequences\n", []),
@@ -77,8 +88,12 @@ def test_report(findings, source, expected):
 
 def test_legacy_preprocessing_message_depends_on_the_spelling():
     from compatkeras.migrate import migrate_bytes
+    from compatkeras.migrate.runner import default_rules
 
-    standalone = migrate_bytes(b"from keras.preprocessing.text import Tokenizer\n").findings[0]
+    without_krs108 = default_rules() - {"KRS108"}
+    standalone = migrate_bytes(
+        b"from keras.preprocessing.text import Tokenizer\n", selected=without_krs108
+    ).findings[0]
     tf_keras = migrate_bytes(
         b"from tensorflow.keras.preprocessing.text import Tokenizer\n"
     ).findings[0]
@@ -99,3 +114,13 @@ def test_legacy_preprocessing_message_depends_on_the_spelling():
 )
 def test_more_reports(findings, source, expected):
     assert findings(source) == expected
+
+
+def test_keras_3_keeps_the_preprocessing_krs108_imports_from_tf_keras():
+    import importlib
+
+    from compatkeras.migrate.rules.imports import LEGACY
+
+    for full in sorted(LEGACY):
+        module, _, name = full.rpartition(".")
+        assert getattr(importlib.import_module(f"tensorflow.{module}"), name), full

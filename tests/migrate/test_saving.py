@@ -107,3 +107,31 @@ def test_a_mask_built_in_an_imported_tf_keras_module_counts(tmp_path):
     with open(paths[1], "rb") as f:
         findings = migrate_bytes(f.read(), paths[1], project=known).findings
     assert [(f.rule, f.line) for f in findings if f.rule == "KRS068"] == [("KRS068", 6)]
+
+
+WEIGHTS_FILE = (
+    "import os\nfrom keras.callbacks import ModelCheckpoint\n"
+    'weights_file = "weights/best.h5"\n'
+    "if os.path.exists(weights_file):\n    model.load_weights(weights_file)\n"
+    "cb = ModelCheckpoint(weights_file, save_best_only=True, save_weights_only=True)\n"
+)
+
+
+def test_a_weights_path_assigned_once_at_the_top_is_renamed_where_it_is_assigned(fix, findings):
+    assert fix(WEIGHTS_FILE) == WEIGHTS_FILE.replace("best.h5", "best.weights.h5")
+    assert findings(WEIGHTS_FILE) == [("KRS063", True)]
+    saved = "import keras\nw = 'w.hdf5'\nm.save_weights(w)\nm.load_weights(w)\n"
+    assert fix(saved) == saved.replace("w.hdf5", "w.weights.h5")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import keras\nw = 'a.h5'\nw = 'b.h5'\nm.save_weights(w)\n",  # assigned twice
+        "import keras\ndef f():\n    w = 'a.h5'\n    m.save_weights(w)\n",  # not at the top
+        "import keras\nw = 'a.h5'\nm.load_weights(w)\n",  # only read: a Keras 2 file
+        "import keras\nw = 'a.h5'\ncb = keras.callbacks.ModelCheckpoint(w)\n",  # a full model
+    ],
+)
+def test_other_weights_names_are_left(fix, source):
+    assert fix(source) == source

@@ -180,6 +180,12 @@ def _checkpoint(ctx, original, call):
     path_node = call.args[index].value
     weights_only = edit.keyword_value(call, "save_weights_only")
     weights_only = isinstance(weights_only, cst.Name) and weights_only.value == "True"
+    if weights_only and isinstance(path_node, cst.Name):
+        literal = ctx.facts.weights_literals.get(path_node.value)
+        if literal is not None and ctx.enabled(saving.WEIGHTS_PATH.id, original):
+            message = saving._literal_message(ctx, path_node.value)
+            ctx.report(saving.WEIGHTS_PATH.id, original, message)
+            return call  # the assignment is renamed (`saving.weights_literal`)
     found = paths.tail(path_node)
     path = found[0] if found is not None else None
     if path is None or path.endswith((".weights.h5", ".keras")):

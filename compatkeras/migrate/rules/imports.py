@@ -60,6 +60,18 @@ LEGACY_PREPROCESSING = rule(
     Replace them with `image_dataset_from_directory` + preprocessing layers, `TextVectorization`,
     or `timeseries_dataset_from_array`. (`pad_sequences`, `load_img`, `img_to_array` still exist.)""",
 )
+TO_TF_KERAS_PREPROCESSING = rule(
+    "KRS108",
+    Level.INFO,
+    Mode.AUTO,
+    "Keras 2 preprocessing that Keras 3 dropped -> `tensorflow.keras.preprocessing`",
+    """`ImageDataGenerator`, `Tokenizer`, `TimeseriesGenerator` and the other names of KRS103
+    are gone from `keras.preprocessing` in Keras 3, but Keras 3 keeps its own port of them in
+    the `tf.keras` namespace it gives TensorFlow 2.16+ (`keras.src.legacy.preprocessing`), and
+    its `fit` trains on their iterators. `from keras.preprocessing.image import
+    ImageDataGenerator` becomes `from tensorflow.keras.preprocessing.image import ...`
+    (TensorFlow backend; KRS103 says what replaces them on every backend).""",
+)
 NOT_EXPORTED = rule(
     "KRS104",
     Level.ERROR,
@@ -292,7 +304,10 @@ def import_from(ctx, original, node):
             new, rules = MOVED[new], rules | {MOVED_NAME.id}
         elif full in MOVED and ctx.enabled(MOVED_NAME.id, original):
             new, rules = MOVED[full], rules | {MOVED_NAME.id}
-        _report_name(ctx, original, new, standalone)
+        if new in LEGACY and standalone and ctx.enabled(TO_TF_KERAS_PREPROCESSING.id, original):
+            new, rules = f"tensorflow.{new}", rules | {TO_TF_KERAS_PREPROCESSING.id}
+        else:
+            _report_name(ctx, original, new, standalone)
         touched |= new != full
         targets.append((new, local))
     if not touched:
@@ -334,6 +349,8 @@ def _spelled(node, module):
     written = dotted(node.module)
     if written.startswith(COMPAT_PREFIXES) and module.startswith("keras"):
         return "tensorflow." + module
+    if module.startswith("tensorflow."):
+        return module  # spelled out already (KRS108, KRS092)
     for prefix in ("tensorflow.python.keras", "tensorflow.keras"):
         if written.startswith(prefix):
             return prefix + module[len("keras") :]

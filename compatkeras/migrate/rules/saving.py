@@ -118,6 +118,10 @@ def saving_calls(ctx, original, call):
     if index is None or edit.has_star_args(call) or not ctx.enabled(WEIGHTS_PATH.id, original):
         return None
     node = call.args[index].value
+    if isinstance(node, cst.Name) and node.value in ctx.facts.weights_literals:
+        if method == "save_weights":  # its assignment is renamed (`weights_literal`)
+            ctx.report(WEIGHTS_PATH.id, original, _literal_message(ctx, node.value))
+        return None
     found = paths.tail(node)
     new_text = paths.weights_suffix(found[0]) if found is not None else None
     if method == "load_weights":
@@ -134,6 +138,28 @@ def saving_calls(ctx, original, call):
         return None
     ctx.report(WEIGHTS_PATH.id, original)
     return edit.set_argument_value(call, index, found[1](new_text))
+
+
+def _literal_message(ctx, name):
+    old = ctx.facts.weights_literals[name]
+    return f"{name} = '{old}' becomes '{paths.weights_suffix(old)}' (Keras 3's weights suffix)"
+
+
+@register(cst.Assign)
+def weights_literal(ctx, original, node):
+    """`weights_file = "w/best.h5"` at the top of the module, when save_weights or a
+    weights-only checkpoint writes to `weights_file` (the calls report it: KRS063)."""
+    literals = ctx.facts.weights_literals if ctx.names.imports_keras else None
+    if not literals or len(node.targets) != 1:
+        return None
+    target, value = node.targets[0].target, node.value
+    if not (isinstance(target, cst.Name) and target.value in literals):
+        return None
+    if not isinstance(value, cst.SimpleString) or value.evaluated_value != literals[target.value]:
+        return None
+    if not ctx.enabled(WEIGHTS_PATH.id, None):
+        return None
+    return node.with_changes(value=_set_string(value, paths.weights_suffix(value.raw_value)))
 
 
 def _is_false(node):

@@ -14,7 +14,11 @@ import libcst as cst
 from compatkeras.migrate import edit
 from compatkeras.migrate.model import Level, Mode, rule
 from compatkeras.migrate.names import canonical, dotted
-from compatkeras.migrate.rules.imports import LEGACY, LEGACY_PREPROCESSING
+from compatkeras.migrate.rules.imports import (
+    LEGACY,
+    LEGACY_PREPROCESSING,
+    TO_TF_KERAS_PREPROCESSING,
+)
 from compatkeras.migrate.transform import IMPORT_REWRITERS, register
 
 IMPORTS = rule(
@@ -96,6 +100,7 @@ def import_from_keras(ctx, original, node):
     legacy = None if star else _legacy_module(module, imported)
     if legacy is not None and ctx.enabled(PREPROCESSING.id, original):
         ctx.retract(original, LEGACY_PREPROCESSING.id)
+        ctx.retract(original, TO_TF_KERAS_PREPROCESSING.id)
         ctx.report(PREPROCESSING.id, original)
         return node.with_changes(module=edit.expression(legacy))
     if not ctx.enabled(IMPORTS.id, original):
