@@ -2,6 +2,13 @@ import pytest
 from tables import table_tests
 
 FIXES = [
+    (  # KRS090: Keras 2's 'th'/'tf' spelling of the data format, as an expression
+        "import keras.backend as K\nimport keras\n"
+        "shape = (3, 8, 8) if K.image_dim_ordering() == 'th' else (8, 8, 3)\n",
+        "import keras.backend as K\nimport keras\n"
+        "shape = (3, 8, 8) if ('th' if keras.config.image_data_format() == 'channels_first' "
+        "else 'tf') == 'th' else (8, 8, 3)\n",
+    ),
     (  # KRS090: names, argument names and defaults that differ; `from keras import ops` added
         "from keras import backend as K\n"
         "def loss(y_true, y_pred):\n"

@@ -197,6 +197,12 @@ OPS = {
         defaults={"dtype": "__keras__.config.floatx()"},
     ),
     "logsumexp": _op("ops.logsumexp", "x axis keepdims"),
+    # Keras 2's spelling of the data format ('th': channels first, 'tf': channels last).
+    "image_dim_ordering": _op(
+        "('th' if __keras__.config.image_data_format() == 'channels_first' else 'tf')",
+        "",
+        template=True,
+    ),
     "dtype": _op("ops.dtype", "x"),
     "map_fn": _op("ops.map", "fn elems", renames={"fn": "f", "elems": "xs"}),
     "variable": _op("Variable", "value dtype name", 1, renames={"value": "initializer"}),
@@ -243,7 +249,7 @@ CHANGED_SINCE_KERAS_2_2 = frozenset({"batch_dot"})
 # Keras 2 backend functions that neither keras.ops nor the legacy backend has.
 _TF1_ONLY = frozenset(
     """function placeholder learning_phase set_learning_phase get_session set_session batch_dot
-    logsumexp image_dim_ordering set_image_dim_ordering in_train_phase in_test_phase
+    logsumexp set_image_dim_ordering in_train_phase in_test_phase
     print_tensor get_variable_shape""".split()
 )
 # Keras 3's own keras.backend (KEPT plus its new names): attributes that still resolve there.
@@ -394,8 +400,16 @@ def _rewrite(ctx, original, call, name):
             if owner is None:
                 return None
             text = text.replace("ops.", f"{owner}.")
+        if _KERAS in text:
+            keras_name = _keras_name(ctx)
+            if keras_name is None:
+                return None
+            text = text.replace(_KERAS, keras_name)
         new = edit.template(text, *[values[p].value for p in op.params])
-        ctx.report(TO_OPS.id, original, f"K.{name} -> {op.target.split('(')[0] or 'method'}")
+        where = op.target.split("(")[0] or ("an expression" if op.target[0] == "(" else "method")
+        ctx.report(TO_OPS.id, original, f"K.{name} -> {where}")
+        if new.lpar and not call.lpar:
+            return new  # a conditional expression keeps its own parentheses
         return new.with_changes(lpar=call.lpar, rpar=call.rpar)
     module, _, function = op.target.rpartition(".")
     owner = ctx.name_for(*_HOMES[module]) if module else _keras_name(ctx)
