@@ -136,6 +136,20 @@ result = {
     'tensorboard': [tb.write_images, tb_warnings, bool(os.listdir(log_dir))],
     'histogram_without_validation': histogram_without_validation(),
 }
+
+# The other flavor's name of `metrics=['accuracy']` in every monitoring callback.
+logged = 'val_acc' if keras.legacy.get_flavor() == 'keras-2.2' else 'val_accuracy'
+other = 'val_accuracy' if logged == 'val_acc' else 'val_acc'
+path = os.path.join(tempfile.mkdtemp(), 'best.h5')
+watchers = [keras.callbacks.ModelCheckpoint(path, monitor=other, save_best_only=True),
+            keras.callbacks.EarlyStopping(monitor=other, patience=50),
+            keras.callbacks.ReduceLROnPlateau(monitor=other, patience=50)]
+fitted, fit_warnings = caught(lambda: model().fit(
+    X, Y, batch_size=6, epochs=2, validation_data=(VX, VY), callbacks=watchers, verbose=0))
+result['accuracy_names'] = [
+    logged in fitted.history, os.path.exists(path), [w.monitor for w in watchers],
+    sum(other in w and logged in w for w in fit_warnings),
+]
 """
 
 
@@ -190,6 +204,19 @@ def test_tensorboard_takes_keras224_arguments_and_names_what_is_not_written(runs
     for name in ("write_grads", "embeddings_layer_names", "embeddings_data"):
         assert any(f"`{name}` is not honoured" in w for w in warnings), name
     assert not any("batch_size" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("flavor", "logged"), [("compatkeras", "val_accuracy"), ("compatkeras-2.2", "val_acc")]
+)
+def test_monitoring_the_other_flavors_accuracy_name_follows_the_logs(runs, flavor, logged):
+    # A Keras 2.2 program's ModelCheckpoint(monitor='val_acc') under the tf.keras flavor (and
+    # the other way round): tf-keras would never save; here it monitors the logged name and
+    # says so, once per callback (docs/deviations.md).
+    has_key, saved, monitors, warned = oracles.value(runs[flavor], "others")["accuracy_names"]
+    assert has_key and saved
+    assert monitors == [logged] * 3
+    assert warned == 3
 
 
 def test_tensorboard_histograms_need_validation_data_under_keras22(runs):

@@ -9,6 +9,12 @@
   order); those TensorFlow 2 cannot honour (`write_grads`, `batch_size`,
   `embeddings_layer_names`, `embeddings_data`) warn with what is written instead.
 
+- `ModelCheckpoint`, `EarlyStopping` and `ReduceLROnPlateau` that monitor `val_acc` when the logs
+  have `val_accuracy` (or the other way round) monitor the name the logs have, with a warning:
+  Keras 2.2.4 logged `metrics=['accuracy']` as `acc`, tf.keras 2.x as `accuracy`, and a program
+  written for the one run in the other flavor would otherwise never save or stop (tf-keras only
+  warns at each epoch). A deliberate difference, in docs/deviations.md.
+
 The legacy `fit`/`fit_generator` give callbacks Keras 2's `validation_data` list.
 """
 
@@ -23,6 +29,44 @@ from compatkeras.legacy import flavors as _flavors
 
 def _keras22():
     return _flavors.get_flavor() == _flavors.KERAS_2_2
+
+
+def _other_spelling(monitor):
+    if monitor.endswith("accuracy"):
+        return monitor[: -len("accuracy")] + "acc"
+    if monitor.endswith("acc"):
+        return monitor + "uracy"
+    return None
+
+
+def _follow_accuracy_name(callback, logs):
+    """Monitor `val_accuracy` where the callback asks for `val_acc` that the logs lack (and
+    the other way round): the two Keras 2 flavors' names of the same metric."""
+    if not logs or callback.monitor in logs:
+        return
+    other = _other_spelling(callback.monitor)
+    if other is not None and other in logs:
+        warnings.warn(
+            f"{type(callback).__name__}: the logs have no {callback.monitor!r} but have "
+            f"{other!r}, the same metric under the other Keras 2 name (Keras 2.2.4 logged "
+            f"metrics=['accuracy'] as 'acc', tf.keras 2.x as 'accuracy'): monitoring {other!r}.",
+            stacklevel=3,
+        )
+        callback.monitor = other
+
+
+class ModelCheckpoint(tf_keras.callbacks.ModelCheckpoint):
+    __doc__ = tf_keras.callbacks.ModelCheckpoint.__doc__
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_best_only:
+            _follow_accuracy_name(self, logs)
+        return super().on_train_batch_end(batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_best_only:
+            _follow_accuracy_name(self, logs)
+        return super().on_epoch_end(epoch, logs)
 
 
 class EarlyStopping(tf_keras.callbacks.EarlyStopping):
@@ -40,6 +84,7 @@ class EarlyStopping(tf_keras.callbacks.EarlyStopping):
             self.best = self.baseline
 
     def on_epoch_end(self, epoch, logs=None):
+        _follow_accuracy_name(self, logs)
         if not self._keras22:
             return super().on_epoch_end(epoch, logs)
         current = self.get_monitor_value(logs)
@@ -77,6 +122,10 @@ class ReduceLROnPlateau(tf_keras.callbacks.ReduceLROnPlateau):
             )
             kwargs["min_delta"] = kwargs.pop("epsilon")
         super().__init__(*args, **kwargs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        _follow_accuracy_name(self, logs)
+        return super().on_epoch_end(epoch, logs)
 
 
 # Keras 2.2.4's TensorBoard arguments in their positional order.
