@@ -70,9 +70,37 @@ def endless(item):
 
 
 MSE = {"loss": "mse"}
+K = keras.backend
+_TENSORS = "If your data is in the form of symbolic tensors, "
 
 # (id, call, exception type, message start; flavor or None for the default)
 CASES = [
+    # fit/evaluate from backend tensors (Keras 2.2.4's check_num_samples)
+    (
+        "fit tensors with batch_size",
+        lambda: lin3(MSE).fit(K.zeros((4, 3)), K.zeros((4, 1)), batch_size=2, verbose=0),
+        ValueError,
+        _TENSORS + "you should specify the `steps_per_epoch` argument (instead of the "
+        "`batch_size` argument, because symbolic tensors are expected to produce batches of "
+        "input data).",
+        flavor_lib.KERAS_2_2,
+    ),
+    (
+        "fit tensors with validation_split",
+        lambda: lin3(MSE).fit(
+            [K.zeros((4, 3))], K.zeros((4, 1)), steps_per_epoch=2, validation_split=0.5, verbose=0
+        ),
+        ValueError,
+        _TENSORS + "you cannot use `validation_split`.",
+        flavor_lib.KERAS_2_2,
+    ),
+    (
+        "evaluate tensors without steps",
+        lambda: lin3(MSE).evaluate({"inp": K.zeros((4, 3))}, K.zeros((4, 1)), verbose=0),
+        ValueError,
+        _TENSORS + "you should specify the `steps` argument",
+        flavor_lib.KERAS_2_2,
+    ),
     # compile: loss
     (
         "loss dict unknown key",
@@ -530,3 +558,23 @@ def test_bad_call(call, kind, message, flavor):
     text = re.sub(r"^\('", "", text)
     assert type(info.value) is kind
     assert text.startswith(message), text
+
+
+def test_backend_tensors_train_a_step_at_a_time_under_keras22():
+    with flavor_lib.flavor(flavor_lib.KERAS_2_2):
+        model = lin3(MSE)
+        x, y = K.zeros((4, 3)), K.zeros((4, 1))
+        history = model.fit(x, y, steps_per_epoch=2, verbose=0)
+        assert len(history.history["loss"]) == 1
+        assert np.isfinite(model.evaluate(x, y, steps=2, verbose=0))
+        assert hasattr(K.get_session(), "_make_callable_from_options")  # TF >= 1.8's session
+        with pytest.raises(RuntimeError, match="K.function"):
+            K.get_session()._make_callable_from_options(None)
+
+
+def test_tf_keras_programs_still_pass_eager_tensors_as_arrays():
+    # tf.keras 2.x (eager) treated an EagerTensor like an array: batch_size applies.
+    with flavor_lib.flavor(flavor_lib.TF_KERAS):
+        model = lin3(MSE)
+        history = model.fit(tf.constant(X4), tf.constant(Y4), batch_size=2, verbose=0)
+        assert len(history.history["loss"]) == 1

@@ -288,3 +288,31 @@ def unpack_singleton(values):
     """Keras 2 return shape: one float32 for one value, else a list in `metrics_names` order."""
     values = [np.float32(v) for v in values]
     return values[0] if len(values) == 1 else values
+
+
+def _tensors(data):
+    if isinstance(data, dict):
+        data = list(data.values())
+    if not isinstance(data, (list, tuple)):
+        data = [data]
+    return [d for d in data if isinstance(d, (tf.Tensor, tf.Variable)) or tf.is_symbolic_tensor(d)]
+
+
+def check_tensor_feed(x, y, steps, steps_name):
+    """Keras 2.2.4's `check_num_samples`: data given as backend tensors (`K.zeros(...)`,
+    `K.variable(...)`) is read a batch per step, so `steps` must be given (not `batch_size`).
+    Only under "keras-2.2": tf.keras 2.x programs pass eager tensors as arrays."""
+    if steps is not None or not (_tensors(x) or _tensors(y)):
+        return
+    raise ValueError(
+        "If your data is in the form of symbolic tensors, you should specify the "
+        f"`{steps_name}` argument (instead of the `batch_size` argument, because symbolic "
+        "tensors are expected to produce batches of input data)."
+    )
+
+
+def check_no_split_of_tensors(x, y):
+    if _tensors(x) or _tensors(y):
+        raise ValueError(
+            "If your data is in the form of symbolic tensors, you cannot use `validation_split`."
+        )

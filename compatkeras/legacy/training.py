@@ -292,6 +292,11 @@ class LegacyTraining(GeneratorMethods):
         batch_size = self._check_steps_and_batch_size(
             steps_per_epoch, batch_size, "steps_per_epoch"
         )
+        keras22 = flavor_lib.get_flavor() == flavor_lib.KERAS_2_2
+        if keras22:
+            data_lib.check_tensor_feed(x, y, steps_per_epoch, "steps_per_epoch")
+            if validation_data is None and 0.0 < validation_split < 1.0:
+                data_lib.check_no_split_of_tensors(x, y)
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
         xs, ys, ws, symbolic = self._standardize(x, y, sample_weight, class_weight)
@@ -402,6 +407,8 @@ class LegacyTraining(GeneratorMethods):
             return _result(logs, return_dict)
         self._check_compiled()
         batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
+        if flavor_lib.get_flavor() == flavor_lib.KERAS_2_2:
+            data_lib.check_tensor_feed(x, y, steps, "steps")
         if batch_size is None and steps is None:
             batch_size = 32
         xs, ys, ws, symbolic = self._standardize(x, y, sample_weight)

@@ -147,6 +147,14 @@ class Session:
             )
         return tf.nest.map_structure(_value, fetches)
 
+    def _make_callable_from_options(self, callable_options):
+        """TensorFlow 1.8's session callables (Keras 2.2.4's `K.function` used them, and its
+        tests probe for them): the same graph feeding as `run()`."""
+        raise RuntimeError(
+            "Session callables feed placeholders of a TF1 graph, which TensorFlow 2 does not "
+            "have. Build a callable with K.function(inputs, outputs) or tf.function."
+        )
+
     def close(self):
         pass
 
