@@ -8,7 +8,8 @@ Added, never replacing anything tf-keras has (except `KerasTensor.__len__`, remo
   also settable; TensorFlow tensors (what `call` sees) get them too;
 - layers: `uses_learning_phase`, `get_updates_for(inputs)`, `get_losses_for(inputs)`; models
   also `_layers_by_depth`;
-- nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`.
+- nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`; `input_tensors` and
+  `inbound_layers` are lists, as Keras 2's were.
 Wrapped, with tf-keras's behaviour kept for every call form it accepts: `add_update` and
 `add_loss` take Keras 2's `inputs=` (the inputs an update or loss is conditional on; eager
 TensorFlow has already run an update) and record the pair for `get_*_for`, and `add_loss`
@@ -189,9 +190,10 @@ def install():
                 setattr(cls, name, value)
     # Keras 2's nodes held lists of input tensors (`node.input_tensors[0]` in keras-contrib's
     # CRF loss); tf-keras's hold what the layer was called with. A list of one tensor reads the
-    # same way in tf-keras's own uses (it flattens them, or unwraps a list of one). Output
-    # tensors stay as they are: `layer.output_shape` reads them unwrapped.
-    for name in ("input_tensors",):
+    # same way in tf-keras's own uses (it flattens them, or unwraps a list of one). So did
+    # `node.inbound_layers` (tf-keras's own readers flatten it). Output tensors stay as they
+    # are: `layer.output_shape` reads them unwrapped.
+    for name in ("input_tensors", "inbound_layers"):
         plain = vars(node_module.Node).get(name)
         if plain is not None and not getattr(plain, "_keras2", False):
             listed = property(_as_list_of(plain.fget))
