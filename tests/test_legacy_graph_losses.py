@@ -79,6 +79,7 @@ m.compile('sgd', loss)
 values = [float(m.train_on_batch(np.ones((2, 5, 4)), np.ones((2, 5, 3)))) for _ in range(3)]
 result = {'lists': [isinstance(node.input_tensors, list), d.output_shape == (None, 5, 3),
                     node.inbound_layers == [m.layers[0]], i._keras_history[0]._inbound_nodes[0].inbound_layers == []],
+          'config': node.get_config(),
           'decreasing': values[0] > values[1] > values[2]}
 """
 
@@ -102,7 +103,16 @@ def test_graph_reading_loss_trains_as_in_keras2(results, name):
 
 def test_nodes_hold_lists_and_the_keras2_form_trains(results):
     got = oracles.value(results["dropin"], "dropin")
-    assert got == {"lists": [True, True, True, True], "decreasing": True}
+    assert got == {
+        "lists": [True, True, True, True],
+        "decreasing": True,
+        "config": {  # Keras 2.2.4's Node.get_config()
+            "outbound_layer": "dense",
+            "inbound_layers": ["input_1"],
+            "node_indices": [0],
+            "tensor_indices": [0],
+        },
+    }
 
 
 def _flat(value):

@@ -8,7 +8,8 @@ Added, never replacing anything tf-keras has (except `KerasTensor.__len__`, remo
   also settable; TensorFlow tensors (what `call` sees) get them too;
 - layers: `uses_learning_phase`, `get_updates_for(inputs)`, `get_losses_for(inputs)`; models
   also `_layers_by_depth`;
-- nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`; `input_tensors` and
+- nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`, `get_config()`;
+  `input_tensors` and
   `inbound_layers` are lists, as Keras 2's were.
 Wrapped, with tf-keras's behaviour kept for every call form it accepts: `add_update` and
 `add_loss` take Keras 2's `inputs=` (the inputs an update or loss is conditional on; eager
@@ -131,6 +132,17 @@ def _wrap_add_loss(add_loss):
     return wrapper
 
 
+def _node_config(node):
+    """Keras 2's `Node.get_config()`: the names of the layers it connects, and their indices."""
+    inbound = tf.nest.flatten(node.inbound_layers)
+    return {
+        "outbound_layer": node.outbound_layer.name if node.outbound_layer else None,
+        "inbound_layers": [layer.name if layer else None for layer in inbound],
+        "node_indices": node.node_indices,
+        "tensor_indices": node.tensor_indices,
+    }
+
+
 def _as_list_of(getter):
     def get(node):
         value = getter(node)
@@ -176,6 +188,7 @@ def install():
             "output_masks": property(lambda n: _node_masks(n.output_tensors)),
             "node_indices": property(lambda n: [i[1] for i in _history(n)]),
             "tensor_indices": property(lambda n: [i[2] for i in _history(n)]),
+            "get_config": _node_config,
         },
         tf_keras.layers.Layer: {
             "uses_learning_phase": property(_layer_uses_learning_phase),
