@@ -41,12 +41,14 @@ from compatkeras.legacy import (  # noqa: E402
     wrappers,
 )
 from compatkeras.legacy import graph as _graph  # noqa: E402
+from compatkeras.legacy import updates as _updates  # noqa: E402
 from compatkeras.legacy.flavors import flavor, get_flavor, set_flavor  # noqa: E402
 from compatkeras.legacy.layers import Input  # noqa: E402
 from compatkeras.legacy.legacy import interfaces  # noqa: E402  (`keras.legacy.interfaces`)
 from compatkeras.legacy.models import Model, Sequential  # noqa: E402
 
 _graph.install()
+_updates.install()
 
 
 def __getattr__(name):

@@ -87,6 +87,11 @@ def _record(layer, kind, values, inputs):
         records.append((kind, _key(inputs), value))
 
 
+def recorded_updates(layer):
+    """Every (kind, inputs key, value) that Keras 2 code gave `add_update` / `add_loss`."""
+    return list(layer.__dict__.get("_keras2_conditional", []))
+
+
 def _recorded(layer, kind, inputs):
     key = _key(inputs)
     return [

@@ -24,6 +24,8 @@ import tf_keras
 from tf_keras import backend as _K
 from tf_keras.src.engine import keras_tensor
 
+from compatkeras.legacy import updates as updates_lib
+
 
 def _symbolic(x):
     return isinstance(x, keras_tensor.KerasTensor)
@@ -86,12 +88,16 @@ def _is_learning_phase(x):
 def function(inputs, outputs, updates=None, name=None, **kwargs):
     """Keras 2 `K.function(inputs, outputs)`: a callable taking a list of input values (with
     the learning-phase flag where `K.learning_phase()` stood) and returning numpy values."""
+    state_updates, updates = updates_lib.split(updates)
     if updates:
         raise NotImplementedError(
             "K.function(..., updates=...) runs update ops in a TF1 session, which TensorFlow 2 "
             "does not have. Compute the step with tf.GradientTape and apply it with "
-            "optimizer.apply_gradients, or train through model.train_on_batch."
+            "optimizer.apply_gradients, or train through model.train_on_batch. (The layers' "
+            "own `model.updates` are accepted: a training-mode call applies them.)"
         )
+    # Keras 2 applied a layer's state updates only when they were passed here.
+    kept = {id(u.variable) for u in state_updates}
     if kwargs:
         raise ValueError(
             f"Invalid argument(s) to `K.function` in TensorFlow 2: {sorted(kwargs)} "
@@ -119,8 +125,10 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
         fed = [v for i, v in enumerate(values) if i not in phase_at]
         # Keras 2 ran a layer's updates (BatchNormalization's moving statistics) only when
         # they were passed as `updates`; an eager call in training mode applies them, so the
-        # state is put back.
-        state = [(v, v.numpy()) for v in model.non_trainable_variables] if training else []
+        # state that was not passed is put back.
+        state = []
+        if training:
+            state = [(v, v.numpy()) for v in model.non_trainable_variables if id(v) not in kept]
         result = model(fed if len(fed) != 1 else fed[0], training=training)
         for variable, value in state:
             variable.assign(value)
