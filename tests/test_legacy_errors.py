@@ -73,8 +73,32 @@ MSE = {"loss": "mse"}
 K = keras.backend
 _TENSORS = "If your data is in the form of symbolic tensors, "
 
+
 # (id, call, exception type, message start; flavor or None for the default)
+def _shared_dense(attribute):
+    dense = keras.layers.Dense(2, name="shared")
+    dense(keras.Input((3,)))
+    dense(keras.Input((3,)))
+    return getattr(dense, attribute)
+
+
 CASES = [
+    *[
+        (
+            f"{attribute} of a layer called twice",
+            lambda attribute=attribute: _shared_dense(attribute),
+            AttributeError,
+            f'Layer shared has multiple inbound nodes, hence the notion of "{what}" is '
+            f"ill-defined. Use `{method}(node_index)` instead.",
+            flavor_lib.KERAS_2_2,
+        )
+        for attribute, what, method in [
+            ("input", "layer input", "get_input_at"),
+            ("output", "layer output", "get_output_at"),
+            ("input_mask", "layer input mask", "get_input_mask_at"),
+            ("output_mask", "layer output mask", "get_output_mask_at"),
+        ]
+    ],
     # fit/evaluate from backend tensors (Keras 2.2.4's check_num_samples)
     (
         "fit tensors with batch_size",
@@ -578,3 +602,13 @@ def test_tf_keras_programs_still_pass_eager_tensors_as_arrays():
         model = lin3(MSE)
         history = model.fit(tf.constant(X4), tf.constant(Y4), batch_size=2, verbose=0)
         assert len(history.history["loss"]) == 1
+
+
+def test_a_layer_called_twice_still_answers_under_tf_keras_and_models_always_do():
+    with flavor_lib.flavor(flavor_lib.TF_KERAS):
+        assert _shared_dense("input").shape[-1] == 3  # tf-keras: the first call's
+    with flavor_lib.flavor(flavor_lib.KERAS_2_2):
+        inner = lin3()
+        inner(keras.Input((3,)))
+        assert inner.input is inner.inputs[0]  # a reused model (a GAN's) keeps its own
+        assert _shared_dense("get_input_at")(1).shape[-1] == 3

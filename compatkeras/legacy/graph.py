@@ -24,6 +24,8 @@ import tf_keras
 from tf_keras.src.engine import functional, keras_tensor
 from tf_keras.src.engine import node as node_module
 
+from compatkeras.legacy import flavors as flavor_lib
+
 _NOT_GIVEN = object()
 
 
@@ -137,6 +139,37 @@ def _wrap_add_loss(add_loss):
     return wrapper
 
 
+_ILL_DEFINED = {
+    "input": ("layer input", "get_input_at"),
+    "output": ("layer output", "get_output_at"),
+    "input_mask": ("layer input mask", "get_input_mask_at"),
+    "output_mask": ("layer output mask", "get_output_mask_at"),
+}
+
+
+def _single_node_only(name, plain):
+    """Keras 2.2.4's `layer.input` (`output`, `input_mask`, `output_mask`) of a layer called
+    more than once: an AttributeError naming `get_input_at(node_index)`; tf-keras answers with
+    the first call's. Under "keras-2.2" only, and not for models (a GAN's reused models are
+    read through their own `inputs`/`outputs`)."""
+    what, method = _ILL_DEFINED[name]
+
+    def get(layer):
+        if (
+            len(getattr(layer, "_inbound_nodes", ())) > 1
+            and not isinstance(layer, functional.Functional)
+            and flavor_lib.get_flavor() == flavor_lib.KERAS_2_2
+        ):
+            raise AttributeError(
+                f"Layer {layer.name} has multiple inbound nodes, hence the notion of "
+                f'"{what}" is ill-defined. Use `{method}(node_index)` instead.'
+            )
+        return plain.fget(layer)
+
+    get._keras2 = True
+    return property(get, plain.fset)
+
+
 def _node_config(node):
     """Keras 2's `Node.get_config()`: the names of the layers it connects, and their indices."""
     inbound = tf.nest.flatten(node.inbound_layers)
@@ -222,6 +255,10 @@ def install():
     if "__len__" in vars(keras_tensor.KerasTensor):
         del keras_tensor.KerasTensor.__len__
     layer = tf_keras.layers.Layer
+    for name in _ILL_DEFINED:
+        plain = vars(layer).get(name)
+        if plain is not None and not getattr(plain.fget, "_keras2", False):
+            setattr(layer, name, _single_node_only(name, plain))
     if not getattr(layer.add_update, "_keras2", False):
         layer.add_update = _wrap_add_update(layer.add_update)
         layer.add_loss = _wrap_add_loss(layer.add_loss)
