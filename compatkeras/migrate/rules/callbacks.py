@@ -183,7 +183,7 @@ def _checkpoint(ctx, original, call):
     if weights_only and isinstance(path_node, cst.Name):
         literal = ctx.facts.weights_literals.get(path_node.value)
         if literal is not None and ctx.enabled(saving.WEIGHTS_PATH.id, original):
-            message = saving._literal_message(ctx, path_node.value)
+            message = saving.literal_message(ctx, path_node.value)
             ctx.report(saving.WEIGHTS_PATH.id, original, message)
             return call  # the assignment is renamed (`saving.weights_literal`)
     found = paths.tail(path_node)

@@ -78,8 +78,15 @@ def _text(string):
 
 
 class _Rename(cst.CSTTransformer):
+    """Renames exactly the given string nodes (the loss names, not a dict's keys or a string
+    inside some call)."""
+
+    def __init__(self, strings):
+        super().__init__()
+        self.strings = {id(s) for s in strings}
+
     def leave_SimpleString(self, original, updated):
-        new = LOSSES.get(_text(original))
+        new = LOSSES.get(_text(original)) if id(original) in self.strings else None
         if new is None:
             return updated
         return updated.with_changes(value=f"{updated.prefix}{updated.quote}{new}{updated.quote}")
@@ -110,8 +117,9 @@ def compile_names(ctx, original, call):
     if index is None or not ctx.enabled(LOSS_NAME.id, original):
         return None
     value = call.args[index].value
-    old = [_text(s) for s in _strings(value) if _text(s) in LOSSES]
+    strings = [s for s in _strings(value) if _text(s) in LOSSES]
+    old = [_text(s) for s in strings]
     if not old:
         return None
     ctx.report(LOSS_NAME.id, original, ", ".join(f"'{o}' -> '{LOSSES[o]}'" for o in old))
-    return edit.set_argument_value(call, index, value.visit(_Rename()))
+    return edit.set_argument_value(call, index, value.visit(_Rename(strings)))

@@ -120,7 +120,7 @@ def saving_calls(ctx, original, call):
     node = call.args[index].value
     if isinstance(node, cst.Name) and node.value in ctx.facts.weights_literals:
         if method == "save_weights":  # its assignment is renamed (`weights_literal`)
-            ctx.report(WEIGHTS_PATH.id, original, _literal_message(ctx, node.value))
+            ctx.report(WEIGHTS_PATH.id, original, literal_message(ctx, node.value))
         return None
     found = paths.tail(node)
     new_text = paths.weights_suffix(found[0]) if found is not None else None
@@ -140,7 +140,7 @@ def saving_calls(ctx, original, call):
     return edit.set_argument_value(call, index, found[1](new_text))
 
 
-def _literal_message(ctx, name):
+def literal_message(ctx, name):
     old = ctx.facts.weights_literals[name]
     return f"{name} = '{old}' becomes '{paths.weights_suffix(old)}' (Keras 3's weights suffix)"
 
