@@ -165,6 +165,8 @@ def _weights_literals(facts, tree, names):
     if not wanted:
         return
     stores = collections.Counter(n.id for n in names if not isinstance(n.ctx, ast.Load))
+    # A parameter of that name is another variable wherever it is in scope.
+    stores.update(a.arg for a in ast.walk(tree) if isinstance(a, ast.arg) and a.arg in wanted)
     for statement in getattr(tree, "body", ()):
         if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
             continue

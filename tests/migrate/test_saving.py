@@ -131,6 +131,7 @@ def test_a_weights_path_assigned_once_at_the_top_is_renamed_where_it_is_assigned
         "import keras\ndef f():\n    w = 'a.h5'\n    m.save_weights(w)\n",  # not at the top
         "import keras\nw = 'a.h5'\nm.load_weights(w)\n",  # only read: a Keras 2 file
         "import keras\nw = 'a.h5'\ncb = keras.callbacks.ModelCheckpoint(w)\n",  # a full model
+        "import keras\nw = 'a.h5'\ndef save(m, w):\n    m.save_weights(w)\n",  # a parameter
     ],
 )
 def test_other_weights_names_are_left(fix, source):
