@@ -290,29 +290,22 @@ def unpack_singleton(values):
     return values[0] if len(values) == 1 else values
 
 
-def _tensors(data):
-    if isinstance(data, dict):
-        data = list(data.values())
-    if not isinstance(data, (list, tuple)):
-        data = [data]
-    return [d for d in data if isinstance(d, (tf.Tensor, tf.Variable)) or tf.is_symbolic_tensor(d)]
+def has_tensors(x, y):
+    """Whether inputs or targets are given as backend tensors (`K.zeros(...)`, `K.variable`)."""
+    for data in (x, y):
+        if isinstance(data, dict):
+            data = list(data.values())
+        for item in data if isinstance(data, (list, tuple)) else [data]:
+            if isinstance(item, (tf.Tensor, tf.Variable)) or tf.is_symbolic_tensor(item):
+                return True
+    return False
 
 
-def check_tensor_feed(x, y, steps, steps_name):
-    """Keras 2.2.4's `check_num_samples`: data given as backend tensors (`K.zeros(...)`,
-    `K.variable(...)`) is read a batch per step, so `steps` must be given (not `batch_size`).
-    Only under "keras-2.2": tf.keras 2.x programs pass eager tensors as arrays."""
-    if steps is not None or not (_tensors(x) or _tensors(y)):
-        return
-    raise ValueError(
+def tensor_steps_error(steps_name):
+    """Keras 2.2.4's `check_num_samples`: data given as backend tensors is read a batch per
+    step, so `steps` must be given (not `batch_size`)."""
+    return ValueError(
         "If your data is in the form of symbolic tensors, you should specify the "
         f"`{steps_name}` argument (instead of the `batch_size` argument, because symbolic "
         "tensors are expected to produce batches of input data)."
     )
-
-
-def check_no_split_of_tensors(x, y):
-    if _tensors(x) or _tensors(y):
-        raise ValueError(
-            "If your data is in the form of symbolic tensors, you cannot use `validation_split`."
-        )

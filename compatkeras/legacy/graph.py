@@ -9,9 +9,10 @@ Added, never replacing anything tf-keras has (except `KerasTensor.__len__`, remo
 - layers: `uses_learning_phase`, `get_updates_for(inputs)`, `get_losses_for(inputs)`; models
   also `_layers_by_depth`;
 - nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`, `get_config()`;
-  `input_tensors` and
-  `inbound_layers` are lists, as Keras 2's were.
-Wrapped, with tf-keras's behaviour kept for every call form it accepts: `add_update` and
+  `input_tensors` and `inbound_layers` are lists, as Keras 2's were.
+Wrapped: under "keras-2.2", a layer's `input`/`output`/`input_mask`/`output_mask` raise Keras
+2.2.4's AttributeError when it has been called more than once (tf-keras's answer otherwise);
+and, with tf-keras's behaviour kept for every call form it accepts, `add_update` and
 `add_loss` take Keras 2's `inputs=` (the inputs an update or loss is conditional on; eager
 TensorFlow has already run an update) and record the pair for `get_*_for`, and `add_loss`
 takes a constant outside `call`, as Keras 2 did.
@@ -89,9 +90,9 @@ def _record(layer, kind, values, inputs):
         records.append((kind, _key(inputs), value))
 
 
-def recorded_updates(layer):
-    """Every (kind, inputs key, value) that Keras 2 code gave `add_update` / `add_loss`."""
-    return list(layer.__dict__.get("_keras2_conditional", []))
+def recorded(layer, kind):
+    """Every value Keras 2 code gave `add_update` / `add_loss` (`kind`), whatever its inputs."""
+    return [v for k, _, v in layer.__dict__.get("_keras2_conditional", []) if k == kind]
 
 
 def _recorded(layer, kind, inputs):

@@ -292,14 +292,12 @@ class LegacyTraining(GeneratorMethods):
         batch_size = self._check_steps_and_batch_size(
             steps_per_epoch, batch_size, "steps_per_epoch"
         )
-        keras22 = flavor_lib.get_flavor() == flavor_lib.KERAS_2_2
-        if keras22:
-            data_lib.check_tensor_feed(x, y, steps_per_epoch, "steps_per_epoch")
-            if validation_data is None and 0.0 < validation_split < 1.0:
-                data_lib.check_no_split_of_tensors(x, y)
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
+        tensors = _keras22_tensors(x, y)
         xs, ys, ws, symbolic = self._standardize(x, y, sample_weight, class_weight)
+        if steps_per_epoch is None and tensors:
+            raise data_lib.tensor_steps_error("steps_per_epoch")
         if symbolic and steps_per_epoch is None:
             raise ValueError(
                 "If fitting from data tensors, you should specify the `steps_per_epoch` argument."
@@ -316,7 +314,7 @@ class LegacyTraining(GeneratorMethods):
             vx, vy, vw = (*validation_data, None)[:3]
             validation = self._standardize(vx, vy, vw)[:3]
         elif 0.0 < validation_split < 1.0:
-            if symbolic:
+            if symbolic or tensors:
                 raise ValueError(
                     "If your data is in the form of symbolic tensors, you cannot use "
                     "`validation_split`."
@@ -407,10 +405,10 @@ class LegacyTraining(GeneratorMethods):
             return _result(logs, return_dict)
         self._check_compiled()
         batch_size = self._check_steps_and_batch_size(steps, batch_size, "steps")
-        if flavor_lib.get_flavor() == flavor_lib.KERAS_2_2:
-            data_lib.check_tensor_feed(x, y, steps, "steps")
         if batch_size is None and steps is None:
             batch_size = 32
+        if steps is None and _keras22_tensors(x, y):
+            raise data_lib.tensor_steps_error("steps")
         xs, ys, ws, symbolic = self._standardize(x, y, sample_weight)
         if symbolic and steps is None:
             raise ValueError(
@@ -496,3 +494,9 @@ class LegacyTraining(GeneratorMethods):
         xs, _ = data_lib.model_inputs(self, x)
         outputs = self._engine_predict([xs])
         return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _keras22_tensors(x, y):
+    """Data given as backend tensors, under "keras-2.2" (Keras 2.2.4 read them a batch per
+    step); tf.keras 2.x programs pass eager tensors as arrays."""
+    return flavor_lib.get_flavor() == flavor_lib.KERAS_2_2 and data_lib.has_tensors(x, y)

@@ -50,7 +50,7 @@ def layer_updates(self):
     for layer in self._flatten_layers(include_self=True, recursive=True):
         if not _active(layer):
             continue
-        found += [v for kind, _, v in graph.recorded_updates(layer) if kind == "update"]
+        found += graph.recorded(layer, "update")
         found += _state_updates(layer)
     return found
 

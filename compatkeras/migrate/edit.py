@@ -10,12 +10,12 @@ _NO_SPACE = cst.AssignEqual(
 )
 
 
-_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))  # ", "
 
 
 def arg(value, keyword=None, last=False):
     """A new argument `value` or `keyword=value`, followed by ", " unless it is the last."""
-    comma = cst.MaybeSentinel.DEFAULT if last else _COMMA
+    comma = cst.MaybeSentinel.DEFAULT if last else COMMA
     if keyword is None:
         return cst.Arg(value, comma=comma)
     return cst.Arg(value, keyword=cst.Name(keyword), equal=_NO_SPACE, comma=comma)
@@ -68,13 +68,18 @@ def remove_keyword(call, name):
     return call if i is None else remove_argument(call, i)
 
 
+def as_keyword(argument, name):
+    """The same argument given as `name=value` (its value and comma kept)."""
+    return argument.with_changes(keyword=cst.Name(name), equal=_NO_SPACE)
+
+
 def positional_to_keywords(call, names, start):
     """Give the positional arguments from `start` on the keywords `names[0]`, `names[1]`, ..."""
     args, seen = list(call.args), 0
     for i, arg in enumerate(args):
         if arg.keyword is None and not arg.star:
             if seen >= start:
-                args[i] = arg.with_changes(keyword=cst.Name(names[seen - start]), equal=_NO_SPACE)
+                args[i] = as_keyword(arg, names[seen - start])
             seen += 1
     return call.with_changes(args=args)
 
@@ -86,7 +91,7 @@ def add_keyword(call, name, value):
         last = args[-1]
         if isinstance(last.comma, cst.Comma):
             new = new.with_changes(comma=last.comma)  # keep a trailing comma and its newline
-        args[-1] = last.with_changes(comma=_COMMA)
+        args[-1] = last.with_changes(comma=COMMA)
     return call.with_changes(args=[*args, new])
 
 

@@ -302,6 +302,13 @@ def compiled_metric_names(call):
     return [e.id for e in metrics.elts if isinstance(e, ast.Name)]
 
 
+def mentions_masks(text):
+    """The cheap test before `masks` is looked for in a tree (text or bytes of a file)."""
+    if isinstance(text, bytes):
+        return b"mask_zero" in text or b"Masking" in text
+    return "mask_zero" in text or "Masking" in text
+
+
 def masks(node):
     """`mask_zero=True` or a `Masking(...)` call: a layer that gives its output a mask."""
     if isinstance(node, ast.keyword):

@@ -103,7 +103,7 @@ def _read(path):
     nodes = list(ast.walk(tree))  # one walk for every question below
     candidates = yields.top_level_returns(tree)
     imported, unmaskable = _keras_imports(nodes), {}
-    if (b"mask_zero" in source or b"Masking" in source) and any(map(facts_lib.masks, nodes)):
+    if facts_lib.mentions_masks(source) and any(map(facts_lib.masks, nodes)):
         imported = dataclasses.replace(imported, masks=True)
         unmaskable = facts_lib.unmaskable_factories(tree)
     return yields.uses(tree, nodes, candidates), imported, candidates, unmaskable

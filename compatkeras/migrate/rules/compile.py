@@ -163,7 +163,7 @@ def _unmaskable(ctx):
     if "unmaskable" not in ctx.cache:
         project = ctx.names.project
         found = dict(project.unmaskable) if project is not None else {}
-        if "mask_zero" in ctx.whole or "Masking" in ctx.whole:
+        if facts_lib.mentions_masks(ctx.whole):
             local = facts_lib.unmaskable_factories(ctx.tree)
             found.update({name: ("this file", *value) for name, value in local.items()})
         ctx.cache["unmaskable"] = found

@@ -27,8 +27,8 @@ DECAY = rule(
     2.2 and tf.keras agree on it (SGD 0.01, RMSprop 0.001, Adam 0.001); for the other optimizers
     the call is reported instead, because the two defaults differ. A file that also changes the
     learning rate (ReduceLROnPlateau, LearningRateScheduler, `K.set_value(opt.lr, v)`, `opt.lr =
-    v`) is reported instead (an ERROR, as every `decay` left: Keras 3 ignores it): Keras 3 refuses to set the rate of an optimizer built on a
-    schedule.""",
+    v`) is reported instead: Keras 3 refuses to set the rate of an optimizer built on a schedule.
+    Every `decay` left in place is an ERROR: Keras 3 ignores it.""",
 )
 LOWER_CASE = rule(
     "KRS032",
@@ -100,30 +100,27 @@ def optimizer_arguments(ctx, original, call):
     return call
 
 
+def _decay_left(ctx, original, message):
+    """A `decay=` this rule could not rewrite: an ERROR, since Keras 3 ignores it (a warning
+    only) and the learning rate silently stops decaying."""
+    ctx.report(DECAY.id, original, message, applied=False, level=Level.ERROR)
+
+
 def _decay(ctx, original, call, cls):
     decay = edit.keyword_value(call, "decay")
     if edit.is_literal_zero(decay):
         ctx.report(DECAY.id, original, "`decay=0` dropped: it is the Keras 3 behaviour")
         return edit.remove_keyword(call, "decay")
     if edit.has_star_args(call):
-        ctx.report(
-            DECAY.id,
-            original,
-            "decay with *args/**kwargs: rewrite by hand",
-            applied=False,
-            level=Level.ERROR,
-        )
+        _decay_left(ctx, original, "decay with *args/**kwargs: rewrite by hand")
         return call
     if ctx.facts.lr_changers:
-        ctx.report(
-            DECAY.id,
+        changers = ", ".join(sorted(set(ctx.facts.lr_changers))[:2])
+        _decay_left(
+            ctx,
             original,
-            "decay left: this file also sets the learning rate ("
-            + ", ".join(sorted(set(ctx.facts.lr_changers))[:2])
-            + "), which a schedule "
+            f"decay left: this file also sets the learning rate ({changers}), which a schedule "
             "refuses; Keras 3 ignores `decay` (a warning only): combine both by hand",
-            applied=False,
-            level=Level.ERROR,  # Keras 3 ignores `decay`: the rate silently stops decaying
         )
         return call
     lr_index = edit.keyword_index(call, "lr")
@@ -132,20 +129,16 @@ def _decay(ctx, original, call, cls):
     if lr_index is None and edit.positional(call):
         lr_index = call.args.index(edit.positional(call)[0])
     if lr_index is None and cls not in SAFE_DEFAULT_LR:
-        ctx.report(
-            DECAY.id,
+        _decay_left(
+            ctx,
             original,
             f"{cls}(decay=...) without a learning rate: Keras 2.2 and tf.keras defaults differ; "
             "pass learning_rate=InverseTimeDecay(<lr>, decay_steps=1, decay_rate=...) by hand",
-            applied=False,
-            level=Level.ERROR,  # Keras 3 ignores `decay`: the rate silently stops decaying
         )
         return call
     prefix = _schedule_prefix(ctx, call)
     if prefix is None:
-        ctx.report(
-            DECAY.id, original, "`keras` is rebound in this file: rewrite by hand", applied=False
-        )
+        _decay_left(ctx, original, "`keras` is rebound in this file: rewrite by hand")
         return call
     lr = call.args[lr_index].value if lr_index is not None else cst.Float(SAFE_DEFAULT_LR[cls])
     schedule = cst.Call(

@@ -176,13 +176,13 @@ def _cast_arguments(call, module, dtype):
     if x is None or len(positional) > 2:
         return None
     # Commas keep their layout: x's own goes to the dtype too when a name follows it.
-    last = call.args[-1].comma
-    x_comma = edit._COMMA if x is call.args[-1] else x.comma
-    dtype_value = _attribute(module, dtype)
-    dtype = cst.Arg(dtype_value, comma=x_comma if name is not None else last)
+    x_comma = edit.COMMA if x is call.args[-1] else x.comma
+    dtype = cst.Arg(
+        _attribute(module, dtype), comma=x_comma if name is not None else call.args[-1].comma
+    )
     if x.keyword is not None:
-        dtype = dtype.with_changes(keyword=cst.Name("dtype"), equal=edit._NO_SPACE)
+        dtype = edit.as_keyword(dtype, "dtype")
     args = [x.with_changes(comma=x_comma), dtype]
     if name is not None:
-        args.append(name.with_changes(keyword=cst.Name("name"), equal=edit._NO_SPACE))
+        args.append(edit.as_keyword(name, "name"))
     return args

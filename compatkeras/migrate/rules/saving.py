@@ -244,7 +244,7 @@ def _has_masks(ctx):
     model), makes a layer with an output mask."""
     if "masks" not in ctx.cache:
         ctx.cache["masks"] = any(m.masks for m in ctx.names.project_modules) or (
-            ("mask_zero" in ctx.whole or "Masking" in ctx.whole)
+            facts_lib.mentions_masks(ctx.whole)
             and any(facts_lib.masks(node) for node in ast.walk(ctx.tree))
         )
     return ctx.cache["masks"]
