@@ -10,12 +10,14 @@ also true for compatkeras's (tf-keras's) built-in optimizers, as every Keras 2 o
 `Optimizer`.
 """
 
+import functools
 import warnings
 
 import tensorflow as tf
 import tf_keras
 from tf_keras import backend as K
 
+from compatkeras.legacy.backend import graph_steps
 from compatkeras.legacy.legacy.interfaces import get_updates_arguments, legacy_get_updates_support
 
 _TF_KERAS_OPTIMIZERS = (tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer)
@@ -41,8 +43,30 @@ class _Keras2OptimizerType(type):
         return super().__subclasscheck__(subclass)
 
 
+def _graph_steps_support(get_updates):
+    """A subclass's `get_updates` given a loss of the Keras graph returns the `GraphStep` that
+    `K.function` runs (its update ops are built inside that step)."""
+
+    @functools.wraps(get_updates)
+    def wrapper(self, *args, **kwargs):
+        arguments = get_updates_arguments(args, kwargs)
+        if graph_steps.is_graph_loss(arguments.get("loss")):
+            run = updates_from_loss(self)
+            return [graph_steps.GraphStep(self, arguments["loss"], arguments["params"], run)]
+        return get_updates(self, *args, **kwargs)
+
+    wrapper._graph_steps = True
+    return wrapper
+
+
 class Optimizer(metaclass=_Keras2OptimizerType):
     """Keras 2.2.4's abstract optimizer: subclasses implement `get_updates(loss, params)`."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("get_updates")
+        if own is not None and not getattr(own, "_graph_steps", False):
+            cls.get_updates = _graph_steps_support(own)
 
     def __init__(self, **kwargs):
         for key in kwargs:
@@ -146,9 +170,8 @@ def updates_from_loss(optimizer):
     same_variables = _SameVariables()
 
     def run(loss, variables):
-        arguments = get_updates_arguments((), {"loss": loss, "params": list(variables)})
         with same_variables:
-            updates = optimizer.get_updates(**arguments)
+            updates = optimizer.get_updates(loss=loss, params=list(variables))
         assign_pairs(updates)
 
     return run

@@ -8,13 +8,18 @@ Keras 2.2.4's learning rates (Adagrad 0.01 with accumulators starting at zero, A
 Adamax and Nadam 0.002).
 """
 
+import functools
+
 import tf_keras
 from tf_keras.optimizers import serialize
 from tf_keras.src.saving.legacy import serialization as _serialization
 
+from compatkeras.legacy.backend import graph_steps
+from compatkeras.legacy.legacy.interfaces import get_updates_arguments
 from compatkeras.legacy.optimizer_base import (
     Optimizer,
     TFOptimizer,
+    assign_pairs,
     builds_updates,
     clip_norm,
     updates_from_loss,
@@ -64,11 +69,25 @@ def _keras2_optimizer(name):
             kwargs.setdefault("initial_accumulator_value", 0.0)  # Keras 2.2.4 starts at zero
         base.__init__(self, **kwargs)
 
+    def get_updates(self, *args, **kwargs):
+        """Keras 2's `get_updates(loss, params)`, also in Keras 2.0's order
+        `(params, constraints, loss)`; for a loss of the Keras graph, the `GraphStep` that
+        `K.function(..., updates=...)` runs."""
+        arguments = get_updates_arguments(args, kwargs)
+        loss, params = arguments["loss"], arguments["params"]
+        if graph_steps.is_graph_loss(loss):
+            return [graph_steps.GraphStep(self, loss, params, functools.partial(_apply, self))]
+        return base.get_updates(self, loss, params)
+
+    def _apply(optimizer, loss, params):
+        assign_pairs(base.get_updates(optimizer, loss, params))
+
     return type(
         name,
         (base,),
         {
             "__init__": __init__,
+            "get_updates": get_updates,
             "__module__": __name__,
             "__doc__": f"Keras 2.2.4's `{name}` constructor on tf-keras's legacy `{name}`.",
         },

@@ -10,8 +10,9 @@ never turned off):
   are symbolic tensors like any other, so `K.function([model.input], [loss, grads])` and
   arithmetic on them work as they did in Keras 2.
 
-`K.function(..., updates=...)` (update ops run by a session) has no eager equivalent: it raises,
-naming `tf.GradientTape` and `train_on_batch`. `K.get_session()` gives a stand-in whose `run()`
+`K.function(..., updates=optimizer.get_updates(loss, params))` runs the optimizer's update with
+its outputs (`graph_steps`); other update ops run by a session have no eager equivalent: they
+raise, naming `tf.GradientTape` and `train_on_batch`. `K.get_session()` gives a stand-in whose `run()`
 returns values that exist and raises, naming the replacement, for anything that needs feeding;
 `K.set_session()` warns that the session's config is not applied.
 """
@@ -25,6 +26,7 @@ from tf_keras import backend as _K
 from tf_keras.src.engine import keras_tensor
 
 from compatkeras.legacy import updates as updates_lib
+from compatkeras.legacy.backend import graph_steps
 
 
 def _symbolic(x):
@@ -89,12 +91,14 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     """Keras 2 `K.function(inputs, outputs)`: a callable taking a list of input values (with
     the learning-phase flag where `K.learning_phase()` stood) and returning numpy values."""
     state_updates, updates = updates_lib.split(updates)
+    steps, updates = graph_steps.split(updates)
     if updates:
         raise NotImplementedError(
             "K.function(..., updates=...) runs update ops in a TF1 session, which TensorFlow 2 "
             "does not have. Compute the step with tf.GradientTape and apply it with "
-            "optimizer.apply_gradients, or train through model.train_on_batch. (The layers' "
-            "own `model.updates` are accepted: a training-mode call applies them.)"
+            "optimizer.apply_gradients, or train through model.train_on_batch. (Accepted: "
+            "what `optimizer.get_updates(loss, params)` returns for a loss of the Keras graph, "
+            "and the layers' own `model.updates`: a training-mode call applies them.)"
         )
     # Keras 2 applied a layer's state updates only when they were passed here.
     kept = {id(u.variable) for u in state_updates}
@@ -109,8 +113,18 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     phase_at = [i for i, x in enumerate(inputs) if _is_learning_phase(x)]
     graph_inputs = [x for i, x in enumerate(inputs) if i not in phase_at]
     if not all(_symbolic(o) for o in outputs):
+        if steps:
+            raise ValueError(
+                "K.function(..., updates=optimizer.get_updates(...)) needs its outputs to be "
+                "tensors of the Keras graph (built from its `Input`s)"
+            )
         return _K.function(inputs, outputs if not single else outputs[0], name=name)
-    model = tf_keras.Model(graph_inputs, outputs)
+    if steps:
+        forward = graph_steps.training_function(graph_inputs, outputs, steps)
+        model = forward.model
+    else:
+        model = tf_keras.Model(graph_inputs, outputs)
+        forward = model
 
     def run(values):
         values = list(values) if isinstance(values, (list, tuple)) else [values]
@@ -129,7 +143,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
         state = []
         if training:
             state = [(v, v.numpy()) for v in model.non_trainable_variables if id(v) not in kept]
-        result = model(fed if len(fed) != 1 else fed[0], training=training)
+        result = forward(fed if len(fed) != 1 else fed[0], training=training)
         for variable, value in state:
             variable.assign(value)
         result = [result] if not isinstance(result, (list, tuple)) else result

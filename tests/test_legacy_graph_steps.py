@@ -1,0 +1,161 @@
+"""Keras 2's hand-written training functions, `K.function(inputs, outputs,
+updates=optimizer.get_updates(loss, params))`, against tf-keras's v1 graph engine (the real Keras
+2 engine, where they ran in a session): a WGAN-GP critic and generator (a gradient penalty from
+`K.gradients`), an optimizer written the Keras 2 way (`K.update`), Keras 2.0's argument order,
+the learning-phase flag and a BatchNormalization layer's state."""
+
+import numpy as np
+import pytest
+
+import oracles
+
+# The same program under both engines; `OPT` is the optimizer module with Keras 2's optimizers.
+_WGAN_GP = """
+import numpy as np
+OPT = keras.optimizers.legacy if hasattr(keras.optimizers, 'legacy') else keras.optimizers
+K = keras.backend
+L = keras.layers
+rng = np.random.RandomState(0)
+nz, dim = 4, 6
+
+def dense(units, activation=None):
+    return L.Dense(units, activation=activation,
+                   kernel_initializer=keras.initializers.RandomNormal(0.0, 0.3, seed=1))
+
+netG = keras.Sequential([dense(8, 'tanh'), dense(dim, 'tanh')])
+netG.build((None, nz))
+netD = keras.Sequential([dense(8, 'tanh'), dense(1)])
+netD.build((None, dim))
+
+real_in = L.Input((dim,))
+noise_in = L.Input((nz,))
+eps_in = L.Input((1,))
+fake = netG(noise_in)
+mixed = L.Lambda(lambda t: t[0] * t[1] + (1 - t[0]) * t[2])([eps_in, real_in, fake])
+loss_real = K.mean(netD(real_in))
+loss_fake = K.mean(netD(fake))
+grad_mixed = K.gradients(netD(mixed), [mixed])[0]
+penalty = K.mean(K.square(K.sqrt(K.sum(K.square(grad_mixed), axis=1)) - 1))
+loss_d = loss_fake - loss_real + 10 * penalty
+updates_d = OPT.Adam(learning_rate=0.01, beta_1=0.0, beta_2=0.9).get_updates(
+    loss=loss_d, params=netD.trainable_weights)
+train_d = K.function([real_in, noise_in, eps_in], [loss_real, loss_fake], updates_d)
+loss_g = -loss_fake
+updates_g = OPT.Adam(learning_rate=0.01, beta_1=0.0, beta_2=0.9).get_updates(
+    loss=loss_g, params=netG.trainable_weights)
+train_g = K.function([noise_in], [loss_g], updates_g)
+
+data = rng.randn(64, dim).astype('float32')
+d0 = [w.tolist() for w in netD.get_weights()]
+history = []
+for it in range(6):
+    for _ in range(3):
+        out = train_d([data[rng.randint(0, 64, 16)], rng.randn(16, nz), rng.uniform(size=(16, 1))])
+        history.append([float(v) for v in out])
+    history.append([float(train_g([rng.randn(16, nz)])[0])])
+result = {'history': history, 'd0': d0, 'd': [w.tolist() for w in netD.get_weights()],
+          'g': [w.tolist() for w in netG.get_weights()]}
+"""
+
+# A learning-phase flag and a BatchNormalization layer whose moving statistics are passed with
+# the optimizer's updates, as Keras 2 code wrote `updates=opt.get_updates(...) + model.updates`.
+_PHASE_AND_STATE = """
+import numpy as np
+OPT = keras.optimizers.legacy if hasattr(keras.optimizers, 'legacy') else keras.optimizers
+K = keras.backend
+L = keras.layers
+rng = np.random.RandomState(1)
+inp = L.Input((5,))
+h = L.Dense(6, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.3, seed=2))(inp)
+h = L.BatchNormalization()(h)
+h = L.Dropout(0.0)(h)
+out = L.Dense(1, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.3, seed=3))(h)
+model = keras.Model(inp, out)
+target = L.Input((1,))
+loss = K.mean(K.square(out - target))
+updates = OPT.SGD(learning_rate=0.1).get_updates(loss=loss, params=model.trainable_weights)
+train = K.function([inp, target, K.learning_phase()], [loss], updates + model.updates)
+x, y = rng.randn(32, 5).astype('float32'), rng.randn(32, 1).astype('float32')
+losses = [float(train([x, y, 1])[0]) for _ in range(4)]
+result = {'losses': losses, 'weights': [w.tolist() for w in model.get_weights()],
+          'test_mode': model.predict(x[:4]).tolist()}
+"""
+
+# Keras 2-style: the built-in SGD under the v1 engine, a hand-written one (`K.update`) on ours.
+_OWN_OPTIMIZER = """
+import numpy as np
+K = keras.backend
+L = keras.layers
+rng = np.random.RandomState(2)
+if OWN:
+    class HandSGD(keras.optimizers.Optimizer):
+        def __init__(self, lr):
+            super().__init__()
+            self.lr = lr
+        def get_updates(self, loss, params):
+            grads = self.get_gradients(loss, params)
+            self.updates = [K.update(p, p - self.lr * g) for p, g in zip(params, grads)]
+            return self.updates
+    opt = HandSGD(0.05)
+else:
+    opt = keras.optimizers.legacy.SGD(learning_rate=0.05)
+inp = L.Input((3,))
+out = L.Dense(2, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.5, seed=4))(inp)
+model = keras.Model(inp, out)
+target = L.Input((2,))
+loss = K.mean(K.square(out - target))
+# Keras 2.0's order: get_updates(params, constraints, loss)
+updates = (opt.get_updates(model.trainable_weights, [], loss) if OWN
+           else opt.get_updates(loss=loss, params=model.trainable_weights))
+train = K.function([inp, target], [loss, out], updates)
+x, y = rng.randn(8, 3).astype('float32'), rng.randn(8, 2).astype('float32')
+losses = [float(train([x, y])[0]) for _ in range(5)]
+result = {'losses': losses, 'weights': [w.tolist() for w in model.get_weights()]}
+"""
+
+_SCENARIOS = {"wgan_gp": _WGAN_GP, "phase_and_state": _PHASE_AND_STATE}
+
+
+@pytest.fixture(scope="module")
+def results():
+    ours = {**_SCENARIOS, "own_optimizer": "OWN = True\n" + _OWN_OPTIMIZER}
+    theirs = {**_SCENARIOS, "own_optimizer": "OWN = False\n" + _OWN_OPTIMIZER}
+    return oracles.run("dropin", ours), oracles.run("tv1", theirs)
+
+
+def _same(ours, theirs, rtol=1e-5, atol=1e-6):
+    assert ours.keys() == theirs.keys()
+    for key in ours:
+        for a, b in zip(ours[key], theirs[key], strict=True):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+
+
+def test_a_wgan_gp_trains_with_the_numbers_of_keras_2s_session(results):
+    ours, theirs = (oracles.value(r, "wgan_gp") for r in results)
+    assert len(ours["history"]) == 24
+    _same(ours, theirs, rtol=1e-4, atol=1e-5)
+    assert ours["d"] != ours["d0"]  # the critic trained
+
+
+def test_learning_phase_and_layer_state_updates_follow_keras_2(results):
+    ours, theirs = (oracles.value(r, "phase_and_state") for r in results)
+    assert ours["losses"][0] != ours["losses"][-1]
+    _same(ours, theirs)
+
+
+def test_an_optimizer_written_the_keras_2_way_runs_in_k_function(results):
+    ours, theirs = (oracles.value(r, "own_optimizer") for r in results)
+    assert ours["losses"][0] > ours["losses"][-1]
+    _same(ours, theirs)
+
+
+def test_a_step_whose_outputs_are_not_graph_tensors_is_refused():
+    import compatkeras as keras
+
+    K = keras.backend
+    inp = keras.layers.Input((2,))
+    model = keras.Model(inp, keras.layers.Dense(1)(inp))
+    loss = K.mean(model.output)
+    updates = keras.optimizers.SGD(0.1).get_updates(loss=loss, params=model.trainable_weights)
+    with pytest.raises(ValueError, match="tensors of the Keras graph"):
+        K.function([inp], [K.constant(1.0)], updates)
