@@ -150,3 +150,46 @@ def test_tensors_in_call_have_keras2_shapes(got):
 def test_a_single_output_has_no_len(got):
     # keras-rl: `hasattr(model.output, '__len__') and len(model.output) > 1` was False.
     assert got["len_check"] == [False, 2]
+
+
+# Keras 2.2.4's rule (its `Network.losses`): a model lists the activity-regularization losses
+# of the calls in its own graph, plus every unconditional loss. tf-keras (v1 and v2 engines
+# alike, checked: 3 and 3) lists every loss the layers made.
+_NESTED_LOSSES = """
+import numpy as np
+L = keras.layers
+inner = keras.Sequential([L.Dense(5, input_dim=5, activity_regularizer='l1',
+                                  kernel_initializer='ones'),
+                          L.Dense(5, kernel_regularizer='l2', kernel_initializer='ones')])
+inputs = L.Input(shape=(5,))
+outer = keras.Model(inputs, inner(inputs))
+counts = [len(inner.losses), len(outer.losses)]
+outer.compile('sgd', 'mse')
+loss = outer.train_on_batch(np.ones((2, 5)), np.zeros((2, 5)))
+result = {'counts': counts, 'loss': float(loss)}
+"""
+
+
+@pytest.fixture(scope="module")
+def nested_losses():
+    return {
+        flavor: oracles.value(oracles.run(oracle, {"s": _NESTED_LOSSES}), "s")
+        for flavor, oracle in (("keras-2.2", "compatkeras-2.2"), ("tf.keras", "compatkeras"))
+    }
+
+
+def test_a_model_lists_the_activity_losses_of_its_own_calls_under_keras_2_2(nested_losses):
+    keras22 = nested_losses["keras-2.2"]
+    assert keras22["counts"] == [2, 2]
+
+
+def test_tf_keras_keeps_every_loss_its_layers_made(nested_losses):
+    assert nested_losses["tf.keras"]["counts"] == [3, 3]
+
+
+def test_training_counts_one_activity_loss_per_call_in_both_flavors(nested_losses):
+    # mse of 25 per unit = 625; l1 (0.01) of the first layer's output, 5 per unit, 25 per row,
+    # summed over the batch of 2 and divided by it: 0.25; l2 (0.01) of 25 kernel ones: 0.25
+    expected = 625 + 0.25 + 0.25
+    assert nested_losses["keras-2.2"]["loss"] == pytest.approx(expected, rel=1e-5)
+    assert nested_losses["tf.keras"]["loss"] == pytest.approx(expected, rel=1e-5)
