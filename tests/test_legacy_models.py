@@ -2,6 +2,7 @@
 and by Keras 3's legacy loader (one subprocess each), with the Keras 2 training config."""
 
 import json
+import warnings
 
 import h5py
 import numpy as np
@@ -127,14 +128,19 @@ def test_keras_2_2_4_style_file_loads_and_trains(tmp_path):
     assert history.history["loss"][1] < history.history["loss"][0]
 
 
-def test_lambda_bytecode_is_not_run_in_safe_mode(tmp_path):
+def test_lambda_bytecode_loads_as_in_keras_2_with_a_warning_and_safe_mode_refuses(tmp_path):
     inp = keras.Input((3,))
     model = keras.Model(inp, keras.layers.Lambda(lambda t: t * 2, name="doubler")(inp))
     path = str(tmp_path / "lambda.h5")
     model.save(path)
+    with pytest.warns(UserWarning, match=r"Lambda layer\(s\) \['doubler'\].*safe_mode=True"):
+        loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(np.ones((1, 3))), [[2, 2, 2]])
     with pytest.raises(ValueError, match=r"Lambda layer\(s\) \['doubler'\].*safe_mode=False"):
-        keras.models.load_model(path)
-    loaded = keras.models.load_model(path, safe_mode=False)
+        keras.models.load_model(path, safe_mode=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = keras.models.load_model(path, safe_mode=False)
     np.testing.assert_allclose(loaded.predict(np.ones((1, 3))), [[2, 2, 2]])
 
 

@@ -105,12 +105,14 @@ def _load_saved_model(path, custom_objects, compile):
     return model
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=None):
     """Load a model saved by Keras 2.x or tf.keras 2.x (`.h5`, or a SavedModel directory) as a
     `compatkeras.legacy` model.
 
-    A `Lambda` layer stored as Python bytecode is not executed unless `safe_mode=False`. Files
-    that are not HDF5 models raise a `ValueError` naming the path; nothing half-built is returned.
+    A `Lambda` layer stored as Python bytecode runs that code when it is loaded, as Keras 2 and
+    tf-keras did: by default with a warning naming the layers; `safe_mode=True` refuses such a
+    file (`ValueError`), `safe_mode=False` loads it silently. Files that are not HDF5 models
+    raise a `ValueError` naming the path; nothing half-built is returned.
     """
     Model, Sequential = MODEL_CLASSES["Model"], MODEL_CLASSES["Sequential"]  # noqa: N806
     if not isinstance(filepath, h5py.Group) and _is_saved_model(os.fspath(filepath)):
@@ -133,15 +135,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 f"Cannot load a Keras model from {path!r}: it holds no model config and weights."
             )
         model_config = json.loads(model_config)
-        unsafe = _lambda_layers_with_bytecode(model_config)
-        if unsafe and safe_mode:
-            raise ValueError(
-                f"The model in {path!r} has Lambda layer(s) {unsafe} stored as Python bytecode; "
-                "loading them runs that code. Pass safe_mode=False to load_model() if you trust the file."
-            )
+        _check_bytecode(_lambda_layers_with_bytecode(model_config), safe_mode, path)
         custom_objects = dict(custom_objects or {})
         with (
-            serialization_lib.SafeModeScope(safe_mode),
+            serialization_lib.SafeModeScope(bool(safe_mode)),
             tf_keras.utils.custom_object_scope(custom_objects),
         ):
             cls = Sequential if model_config.get("class_name") == "Sequential" else Model
@@ -153,6 +150,24 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 if "optimizer_weights" in f:
                     _restore_optimizer_state(model.optimizer, model, f, path)
     return model
+
+
+def _check_bytecode(unsafe, safe_mode, path):
+    """Keras 2 and tf-keras ran a Lambda layer's stored bytecode on load; so do we, saying so
+    unless the caller chose (`safe_mode=False`); `safe_mode=True` refuses."""
+    if not unsafe or safe_mode is False:
+        return
+    message = (
+        f"The model in {path!r} has Lambda layer(s) {unsafe} stored as Python bytecode; "
+        "loading them runs that code."
+    )
+    if safe_mode:
+        raise ValueError(f"{message} Pass safe_mode=False to load_model() if you trust the file.")
+    warnings.warn(
+        f"{message} Keras 2 loaded such files without asking: pass safe_mode=False if you trust "
+        "the file (no warning), safe_mode=True to refuse it.",
+        stacklevel=3,
+    )
 
 
 def _restore_optimizer_state(optimizer, model, f, path):
