@@ -113,7 +113,31 @@ losses = [float(train([x, y])[0]) for _ in range(5)]
 result = {'losses': losses, 'weights': [w.tolist() for w in model.get_weights()]}
 """
 
-_SCENARIOS = {"wgan_gp": _WGAN_GP, "phase_and_state": _PHASE_AND_STATE}
+# Weight regularization added by hand, `+ sum(model.losses)`: Keras 2 recomputed it at every
+# step, so the weights decay even where the data gives no gradient.
+_REGULARIZED = """
+import numpy as np
+OPT = keras.optimizers.legacy if hasattr(keras.optimizers, 'legacy') else keras.optimizers
+K = keras.backend
+L = keras.layers
+inp, target = L.Input((3,)), L.Input((1,))
+model = keras.Model(inp, L.Dense(1, kernel_regularizer='l2', bias_regularizer='l1',
+                                 kernel_initializer='ones', bias_initializer='ones')(inp))
+loss = K.mean(K.square(model.output - target)) + sum(model.losses)
+updates = OPT.SGD(learning_rate=0.1).get_updates(loss=loss, params=model.trainable_weights)
+train = K.function([inp, target], [loss], updates)
+x = np.zeros((4, 3), 'float32')
+y = np.ones((4, 1), 'float32')
+losses = [float(train([x, y])[0]) for _ in range(4)]
+result = {'losses': losses, 'weights': [w.tolist() for w in model.get_weights()],
+          'penalty': float(K.eval(sum(model.losses)))}
+"""
+
+_SCENARIOS = {
+    "wgan_gp": _WGAN_GP,
+    "phase_and_state": _PHASE_AND_STATE,
+    "regularized": _REGULARIZED,
+}
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +150,10 @@ def results():
 def _same(ours, theirs, rtol=1e-5, atol=1e-6):
     assert ours.keys() == theirs.keys()
     for key in ours:
-        for a, b in zip(ours[key], theirs[key], strict=True):
-            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+        a, b = ours[key], theirs[key]
+        pairs = zip(a, b, strict=True) if isinstance(a, list) else [(a, b)]
+        for x, y in pairs:
+            np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=rtol, atol=atol)
 
 
 def test_a_wgan_gp_trains_with_the_numbers_of_keras_2s_session(results):
@@ -147,6 +173,38 @@ def test_an_optimizer_written_the_keras_2_way_runs_in_k_function(results):
     ours, theirs = (oracles.value(r, "own_optimizer") for r in results)
     assert ours["losses"][0] > ours["losses"][-1]
     _same(ours, theirs)
+
+
+def test_regularization_losses_added_by_hand_follow_the_weights(results):
+    ours, theirs = (oracles.value(r, "regularized") for r in results)
+    assert ours["weights"][0] != [[1.0]] * 3  # the kernel decays: its only gradient is l2's
+    _same(ours, theirs)
+
+
+def test_regularization_losses_read_eagerly_are_values_and_follow_the_weights():
+    import compatkeras as keras
+
+    layer = keras.layers.Dense(1, kernel_regularizer="l2", kernel_initializer="ones")
+    layer.build((None, 2))
+    (penalty,) = layer.losses
+    assert float(penalty) == pytest.approx(0.02)
+    assert np.asarray(penalty) == pytest.approx(0.02)
+    layer.kernel.assign([[2.0], [2.0]])
+    assert float(sum(layer.losses) * 2) == pytest.approx(0.16)
+    assert float(penalty) == pytest.approx(0.08)  # recomputed where it is used
+
+
+def test_under_a_tape_losses_are_tensors_with_gradients():
+    import tensorflow as tf
+
+    import compatkeras as keras
+
+    layer = keras.layers.Dense(1, kernel_regularizer="l2", kernel_initializer="ones")
+    layer.build((None, 2))
+    with tf.GradientTape() as tape:
+        total = tf.add_n(layer.losses)
+    assert isinstance(layer.losses[0], tf.Tensor) is False  # outside the tape: deferred
+    assert tape.gradient(total, layer.kernel).numpy().ravel().tolist() == pytest.approx([0.02] * 2)
 
 
 def test_a_step_whose_outputs_are_not_graph_tensors_is_refused():

@@ -1,5 +1,18 @@
-"""Keras 2.2.4's `model.losses`: a model lists the activity-regularization losses of its own
-calls only.
+"""Keras 2's `layer.losses` / `model.losses`.
+
+Weight regularization. Keras 2 code builds training functions from the graph,
+`loss = K.mean(...) + sum(model.losses)` handed to `optimizer.get_updates` and `K.function`, and
+Keras 2's regularization losses were graph tensors over the weights, so each step recomputed
+them and their gradient reached the weights. tf-keras evaluates them when `losses` is read: at
+the top level of a program that is a number, frozen into the function (silently no weight
+decay). Read eagerly outside a `tf.GradientTape`, each regularization loss is therefore a
+`DeferredLoss`: computed whenever TensorFlow converts it (a symbolic expression that uses it
+recomputes it at every call, inside the step), and usable as a value (`float`, `numpy()`,
+`K.eval`). Read under a tape or inside a `tf.function` (custom training loops, the engine's
+step), losses are tf-keras's tensors, unchanged.
+
+Activity regularization, under the "keras-2.2" flavor: a model lists the activity-
+regularization losses of its own calls only.
 
 In Keras 2 an activity regularizer's loss was conditional on the inputs of the call that made
 it, and a model listed the conditional losses of the layer calls (nodes) that belong to its
@@ -16,14 +29,113 @@ in a step) are not marked and pass unchanged.
 """
 
 import functools
+import operator
 
+import numpy as np
 import tensorflow as tf
 import tf_keras
-from tf_keras.src.engine import functional
+from tensorflow.python.eager import record
+from tf_keras.src.engine import base_layer_utils, functional
 
 from compatkeras.legacy import flavors as flavor_lib
 
 _MARK = "_keras2_loss_call"
+
+
+class DeferredLoss:
+    """A regularization loss computed when it is used (see the module's docstring)."""
+
+    def __init__(self, compute):
+        self._compute = compute
+
+    def value(self):
+        return tf.convert_to_tensor(self._compute())
+
+    def _combine(self, other, op, reflected=False):
+        if isinstance(other, DeferredLoss):
+            other_value = other.value
+        elif isinstance(other, (int, float)):
+            other_value = lambda: other  # noqa: E731
+        else:
+            return NotImplemented  # a tensor: its own operator converts this one
+        if reflected:
+            return DeferredLoss(lambda: op(other_value(), self.value()))
+        return DeferredLoss(lambda: op(self.value(), other_value()))
+
+    def __add__(self, other):
+        return self._combine(other, operator.add)
+
+    def __radd__(self, other):
+        return self._combine(other, operator.add, reflected=True)
+
+    def __sub__(self, other):
+        return self._combine(other, operator.sub)
+
+    def __rsub__(self, other):
+        return self._combine(other, operator.sub, reflected=True)
+
+    def __mul__(self, other):
+        return self._combine(other, operator.mul)
+
+    def __rmul__(self, other):
+        return self._combine(other, operator.mul, reflected=True)
+
+    def __truediv__(self, other):
+        return self._combine(other, operator.truediv)
+
+    def __neg__(self):
+        return DeferredLoss(lambda: -self.value())
+
+    def numpy(self):
+        return self.value().numpy()
+
+    def __float__(self):
+        return float(self.numpy())
+
+    def __array__(self, dtype=None, copy=None):
+        value = np.asarray(self.numpy())
+        return value if dtype is None else value.astype(dtype)
+
+    @property
+    def dtype(self):
+        return self.value().dtype
+
+    @property
+    def shape(self):
+        return self.value().shape
+
+    def __repr__(self):
+        return f"<DeferredLoss: {self.numpy()!r}, recomputed where it is used>"
+
+
+def _convert(value, dtype=None, name=None, as_ref=False):
+    return tf.convert_to_tensor(value._compute(), dtype=dtype, name=name)
+
+
+def _deferred_losses(self):
+    """tf-keras's `Layer.losses`, with each regularization loss a `DeferredLoss`."""
+    collected = []
+    for layer in self._flatten_layers():
+        eager = layer._eager_losses
+        if eager:
+            if eager[0] is not base_layer_utils.REVIVED_LOSS_PLACEHOLDER:
+                collected.extend(eager)
+        else:
+            collected.extend(layer._losses)
+        for regularizer in layer._callable_losses:
+            if regularizer() is not None:
+                collected.append(DeferredLoss(regularizer))
+    return collected
+
+
+def _wrap_layer_losses(plain):
+    def get(layer):
+        if tf.executing_eagerly() and not record.could_possibly_record():
+            return _deferred_losses(layer)
+        return plain.fget(layer)
+
+    get._keras2 = True
+    return property(get)
 
 
 def _wrap_activity_regularization(handle):
@@ -81,6 +193,8 @@ def install():
     layer = tf_keras.layers.Layer
     if getattr(layer._handle_activity_regularization, "_keras2", False):
         return
+    tf.register_tensor_conversion_function(DeferredLoss, _convert)
+    layer.losses = _wrap_layer_losses(layer.losses)
     layer._handle_activity_regularization = _wrap_activity_regularization(
         layer._handle_activity_regularization
     )
