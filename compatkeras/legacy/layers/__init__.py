@@ -38,7 +38,13 @@ def Input(
 ):
     """Keras 2 `Input`. With `tensor=` a data tensor (the TF1-era pipeline: `Input(tensor=x)`
     with `compile(target_tensors=[y])` and `fit(steps_per_epoch=n)` with no x), the tensor is
-    kept on the input layer so that training can feed it; tf-keras keeps only its shape."""
+    kept on the input layer so that training can feed it; tf-keras keeps only its shape.
+    With `tensor=` a symbolic tensor computed from other inputs (WGAN-GP's
+    `Input(shape, tensor=eps * real + (1 - eps) * fake)`), that tensor itself: Keras 2's input
+    layer stayed connected to the inputs it was computed from, so `K.function(inputs, ...)`
+    and `K.gradients` reach through it; tf-keras's would start a new, disconnected graph."""
+    if _computed_keras_tensor(tensor):
+        return tensor
     if tensor is not None and not _tf_keras.backend.is_keras_tensor(tensor):
         data = _tf.convert_to_tensor(tensor)
         result = _tf_keras.Input(
@@ -62,6 +68,16 @@ def Input(
         ragged=ragged,
         type_spec=type_spec,
         **kwargs,
+    )
+
+
+def _computed_keras_tensor(tensor):
+    history = getattr(tensor, "_keras_history", None)
+    return (
+        tensor is not None
+        and _tf_keras.backend.is_keras_tensor(tensor)
+        and history is not None
+        and not isinstance(history.layer, _tf_keras.layers.InputLayer)
     )
 
 
