@@ -7,6 +7,7 @@ from compatkeras.migrate.rules import (  # noqa: F401
     data,
     graph,
     imports,
+    initializers,
     layers,
     loss_names,
     optimizers,
