@@ -165,3 +165,22 @@ def test_a_rewriting_info_rule_that_could_not_rewrite_reports_a_warning():
     for f in found:
         rule = RULES[f.rule]
         assert f.level == (Level.INFO if rule.mode == Mode.REPORT else Level.WARNING), f
+
+
+def test_a_get_updates_call_is_an_error_keras_3_would_raise_at():
+    from compatkeras.migrate import migrate_bytes
+
+    source = (
+        "import keras\nimport keras.backend as K\n"
+        "updates = keras.optimizers.Adam(1e-4).get_updates(net.trainable_weights, [], loss)\n"
+        "train = K.function([x], [loss], updates)\n"
+        "class Wrapper(keras.optimizers.Optimizer):\n"
+        "    def get_updates(self, loss, params):\n"
+        "        return self.inner.get_updates(loss=loss, params=params)\n"
+    )
+    found = [(f.rule, f.line, f.level.name) for f in migrate_bytes(source.encode()).findings]
+    assert ("KRS036", 3, "ERROR") in found  # the call
+    assert ("KRS036", 5, "ERROR") in found  # the class
+    assert ("KRS036", 7, "ERROR") in found  # a wrapper's call of another optimizer's
+    not_keras = migrate_bytes(b"import re\nre.get_updates(1)\n").findings
+    assert not any(f.rule == "KRS036" for f in not_keras)

@@ -201,9 +201,13 @@ GET_UPDATES = rule(
     "KRS036",
     Level.ERROR,
     Mode.REPORT,
-    "custom optimizer with `get_updates`: Keras 3 optimizers implement `build()` + `update_step()`",
-    """`Optimizer.get_updates` no longer exists; the class must be rewritten for Keras 3's
-    optimizer API (see keras.optimizers.Optimizer).""",
+    "`get_updates`: Keras 3 optimizers have none (a custom one implements `build()` + "
+    "`update_step()`)",
+    """`Optimizer.get_updates` no longer exists. A custom optimizer class must be rewritten for
+    Keras 3's optimizer API (see keras.optimizers.Optimizer). A call (`opt.get_updates(loss=loss,
+    params=model.trainable_weights)` handed to `K.function(..., updates)`: WGAN-GP, keras-rl's
+    DDPG) raises AttributeError: compute the step with `tf.GradientTape` and
+    `optimizer.apply_gradients`, or train through `train_on_batch`.""",
 )
 
 
@@ -241,6 +245,25 @@ def lr_attribute(ctx, original, node):
         return None
     ctx.report(LR_ATTRIBUTE.id, original)
     return node.with_changes(attr=cst.Name("learning_rate"))
+
+
+@register(cst.Call)
+def get_updates_call(ctx, original, call):
+    func = original.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "get_updates"):
+        return None
+    if not ctx.names.imports_keras or ctx.names.is_foreign(func.value):
+        return None
+    if isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name):
+        if func.value.func.value == "super":
+            return None  # inside a custom optimizer: its class is reported
+    if ctx.enabled(GET_UPDATES.id, original):
+        message = (
+            "`get_updates(...)` does not exist on Keras 3 optimizers (AttributeError): compute "
+            "the step with tf.GradientTape and optimizer.apply_gradients"
+        )
+        ctx.report(GET_UPDATES.id, original, message, applied=False)
+    return None
 
 
 @register(cst.ClassDef)
