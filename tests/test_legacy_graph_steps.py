@@ -142,7 +142,38 @@ _WGAN_GP_PLACEHOLDER = _WGAN_GP.replace(
     "mixed = L.Input((dim,), tensor=eps_in * real_in + (1 - eps_in) * fake)",
 )
 
+# The compiled loss as graph tensors (Keras 2's `model.total_loss`, `targets`,
+# `sample_weights`): the usual recipe for the gradients of a model's loss, then a training
+# function built on it.
+_COMPILED_LOSS = """
+import numpy as np
+OPT = keras.optimizers.legacy if hasattr(keras.optimizers, 'legacy') else keras.optimizers
+K = keras.backend
+L = keras.layers
+inp = L.Input((3,))
+h = L.Dense(4, activation='tanh', kernel_regularizer='l2',
+            kernel_initializer=keras.initializers.RandomNormal(0.0, 0.5, seed=5))(inp)
+out = L.Dense(2, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.5, seed=6))(h)
+model = keras.Model(inp, out)
+model.compile(OPT.SGD(learning_rate=0.1), 'mse')
+weights = model.trainable_weights
+grads = model.optimizer.get_gradients(model.total_loss, weights)
+feeds = model.inputs + model._feed_sample_weights + model._feed_targets + [K.learning_phase()]
+get_gradients = K.function(feeds, grads)
+rng = np.random.RandomState(3)
+x, y, w = rng.randn(8, 3), rng.randn(8, 2), rng.uniform(0.5, 2.0, 8)
+first = [g.tolist() for g in get_gradients([x, y, 0])]
+loss_fn = K.function(feeds[:-1], [model.total_loss])
+evaluated = float(loss_fn([x, y])[0])
+updates = model.optimizer.get_updates(loss=model.total_loss, params=weights)
+train = K.function(feeds[:-1], [model.total_loss], updates)
+losses = [float(train([x, y])[0]) for _ in range(3)]
+result = {'grads': first, 'loss': evaluated, 'losses': losses,
+          'weights': [v.tolist() for v in model.get_weights()]}
+"""
+
 _SCENARIOS = {
+    "compiled_loss": _COMPILED_LOSS,
     "wgan_gp": _WGAN_GP,
     "wgan_gp_placeholder": _WGAN_GP_PLACEHOLDER,
     "phase_and_state": _PHASE_AND_STATE,
@@ -222,6 +253,45 @@ def test_under_a_tape_losses_are_tensors_with_gradients():
         total = tf.add_n(layer.losses)
     assert isinstance(layer.losses[0], tf.Tensor) is False  # outside the tape: deferred
     assert tape.gradient(total, layer.kernel).numpy().ravel().tolist() == pytest.approx([0.02] * 2)
+
+
+def test_the_compiled_loss_as_graph_tensors_gives_keras_2s_gradients(results):
+    ours, theirs = (oracles.value(r, "compiled_loss") for r in results)
+    assert ours["losses"][0] > ours["losses"][-1]
+    _same(ours, theirs)
+
+
+def test_the_compiled_loss_is_what_test_on_batch_reports_in_both_flavors():
+    """Keras 2.2.4 always fed sample weights; tf.keras's v1 engine only for temporal weights
+    (its `sample_weights` holds None otherwise)."""
+    import compatkeras as keras
+
+    rng = np.random.RandomState(4)
+    x, y, w = rng.randn(6, 3), rng.randn(6, 2), np.array([1.0, 0.0, 2.0, 1.0, 0.0, 3.0])
+    for flavor in ("tf.keras", "keras-2.2"):
+        with keras.legacy.flavor(flavor):
+            inp = keras.layers.Input((3,))
+            model = keras.Model(inp, keras.layers.Dense(2)(inp))
+            model.compile("sgd", "mae")
+        feeds = model.inputs + model.targets + model._feed_sample_weights
+        if flavor == "tf.keras":
+            assert model.sample_weights == [None] and model._feed_sample_weights == []
+            value = keras.backend.function(feeds, [model.total_loss])([x, y])[0]
+            expected = model.test_on_batch(x, y)
+        else:
+            value = keras.backend.function(feeds, [model.total_loss])([x, y, w])[0]
+            expected = model.test_on_batch(x, y, sample_weight=w)
+        assert float(value) == pytest.approx(float(expected), rel=1e-5), flavor
+
+
+def test_the_compiled_loss_before_compile_is_an_attribute_error():
+    import compatkeras as keras
+
+    inp = keras.layers.Input((3,))
+    model = keras.Model(inp, keras.layers.Dense(2)(inp))
+    assert not hasattr(model, "total_loss")
+    with pytest.raises(AttributeError, match="call compile"):
+        model.targets  # noqa: B018
 
 
 def test_a_step_whose_outputs_are_not_graph_tensors_is_refused():

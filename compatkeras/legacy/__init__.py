@@ -43,6 +43,7 @@ from compatkeras.legacy import (  # noqa: E402
 from compatkeras.legacy import graph as _graph  # noqa: E402
 from compatkeras.legacy import initializers as _initializers  # noqa: E402
 from compatkeras.legacy import network_losses as _network_losses  # noqa: E402
+from compatkeras.legacy import optimizers as _optimizers  # noqa: E402
 from compatkeras.legacy import updates as _updates  # noqa: E402
 from compatkeras.legacy.flavors import flavor, get_flavor, set_flavor  # noqa: E402
 from compatkeras.legacy.layers import Input  # noqa: E402
@@ -51,6 +52,7 @@ from compatkeras.legacy.models import Model, Sequential  # noqa: E402
 
 _graph.install()
 _initializers.install()
+_optimizers.install()
 _network_losses.install()
 _updates.install()
 

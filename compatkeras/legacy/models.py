@@ -8,6 +8,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras import engine
+from compatkeras.legacy import compiled_graph
 from compatkeras.legacy import saving as saving_lib
 from compatkeras.legacy import weights as weights_lib
 from compatkeras.legacy.legacy.interfaces import keras1_model_arguments
@@ -17,6 +18,13 @@ from compatkeras.legacy.training import LegacyTraining
 
 class Model(LegacyTraining, engine.Model):
     """A Keras 2 model. Its training methods follow Keras 2 (signatures, defaults, names)."""
+
+    # After compile, Keras 2's compiled loss as tensors of the Keras graph (`compiled_graph`).
+    total_loss = property(compiled_graph.total_loss)
+    targets = property(compiled_graph.targets)
+    sample_weights = property(compiled_graph.sample_weights)
+    _feed_targets = property(compiled_graph.targets)
+    _feed_sample_weights = property(compiled_graph.fed_sample_weights)
 
     def to_yaml(self, **kwargs):
         """Keras 2 `to_yaml`: the architecture as YAML (the `to_json` content, plain data)."""

@@ -17,7 +17,7 @@ import tensorflow as tf
 import tf_keras
 from tf_keras import backend as K
 
-from compatkeras.legacy.backend import graph_steps
+from compatkeras.legacy.backend import graph_functions, graph_steps
 from compatkeras.legacy.legacy.interfaces import get_updates_arguments, legacy_get_updates_support
 
 _TF_KERAS_OPTIMIZERS = (tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer)
@@ -81,7 +81,7 @@ class Optimizer(metaclass=_Keras2OptimizerType):
         raise NotImplementedError
 
     def get_gradients(self, loss, params):
-        grads = K.gradients(loss, params)
+        grads = graph_functions.gradients(loss, params)
         if any(g is None for g in grads):
             raise ValueError(
                 "An operation has `None` for gradient. Please make sure that all of your ops "

@@ -14,7 +14,7 @@ import tf_keras
 from tf_keras.optimizers import serialize
 from tf_keras.src.saving.legacy import serialization as _serialization
 
-from compatkeras.legacy.backend import graph_steps
+from compatkeras.legacy.backend import graph_functions, graph_steps
 from compatkeras.legacy.legacy.interfaces import get_updates_arguments
 from compatkeras.legacy.optimizer_base import (
     Optimizer,
@@ -69,25 +69,11 @@ def _keras2_optimizer(name):
             kwargs.setdefault("initial_accumulator_value", 0.0)  # Keras 2.2.4 starts at zero
         base.__init__(self, **kwargs)
 
-    def get_updates(self, *args, **kwargs):
-        """Keras 2's `get_updates(loss, params)`, also in Keras 2.0's order
-        `(params, constraints, loss)`; for a loss of the Keras graph, the `GraphStep` that
-        `K.function(..., updates=...)` runs."""
-        arguments = get_updates_arguments(args, kwargs)
-        loss, params = arguments["loss"], arguments["params"]
-        if graph_steps.is_graph_loss(loss):
-            return [graph_steps.GraphStep(self, loss, params, functools.partial(_apply, self))]
-        return base.get_updates(self, loss, params)
-
-    def _apply(optimizer, loss, params):
-        assign_pairs(base.get_updates(optimizer, loss, params))
-
     return type(
         name,
         (base,),
         {
             "__init__": __init__,
-            "get_updates": get_updates,
             "__module__": __name__,
             "__doc__": f"Keras 2.2.4's `{name}` constructor on tf-keras's legacy `{name}`.",
         },
@@ -151,3 +137,44 @@ def get(identifier):
     if isinstance(identifier, Optimizer):  # tf-keras's, or a Keras 2-style subclass of ours
         return identifier
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+def _graph_get_updates(get_updates):
+    def wrapper(self, *args, **kwargs):
+        """Keras 2's `get_updates(loss, params)`, also in Keras 2.0's order
+        `(params, constraints, loss)`; for a loss of the Keras graph, the `GraphStep` that
+        `K.function(..., updates=...)` runs."""
+        arguments = get_updates_arguments(args, kwargs)
+        loss, params = arguments["loss"], arguments["params"]
+        if graph_steps.is_graph_loss(loss):
+            apply = functools.partial(_apply_updates, get_updates)
+            return [graph_steps.GraphStep(self, loss, params, functools.partial(apply, self))]
+        return get_updates(self, loss, params)
+
+    wrapper._keras2 = True
+    return wrapper
+
+
+def _apply_updates(get_updates, optimizer, loss, params):
+    assign_pairs(get_updates(optimizer, loss, params))
+
+
+def _graph_get_gradients(get_gradients):
+    def wrapper(self, loss, params):
+        """Keras 2's `get_gradients`; of a loss of the Keras graph (`model.total_loss`), the
+        symbolic gradients `K.gradients` gives, for `K.function`."""
+        if graph_steps.is_graph_loss(loss):
+            return graph_functions.gradients(loss, params)
+        return get_gradients(self, loss, params)
+
+    wrapper._keras2 = True
+    return wrapper
+
+
+def install():
+    """tf-keras's legacy optimizers (every Keras 2 optimizer here, by class or by name) take
+    Keras 2's training-function forms of `get_updates` and `get_gradients`."""
+    base = _legacy.Optimizer
+    if not getattr(base.get_updates, "_keras2", False):
+        base.get_updates = _graph_get_updates(base.get_updates)
+        base.get_gradients = _graph_get_gradients(base.get_gradients)
