@@ -65,3 +65,26 @@ def test_output_and_input_of_a_sequential_are_its_first_outputs_and_inputs():
     text = result.new.decode()
     assert "n = len(m.outputs[0]) > 1" in text and "x = m.inputs[0]" in text
     assert "y = other.output" in text and "z = m.outputs\n" in text
+
+
+def test_the_compiled_loss_attributes_of_a_model_are_reported():
+    from compatkeras.migrate import migrate_bytes
+
+    source = (
+        "import keras\nimport keras.backend as K\n"
+        "model = keras.Sequential([keras.layers.Dense(1)])\n"
+        "grads = model.optimizer.get_gradients(model.total_loss, model.trainable_weights)\n"
+        "feeds = model.inputs + model.sample_weights + model.targets\n"
+        "class Cb(keras.callbacks.Callback):\n"
+        "    def on_epoch_end(self, epoch, logs=None):\n"
+        "        print(self.model._feed_targets)\n"
+        "class Data:\n"
+        "    def __init__(self):\n"
+        "        self.targets = []\n"  # not a model: left alone
+    )
+    found = [(f.rule, f.line) for f in migrate_bytes(source.encode()).findings]
+    assert ("KRS036", 4) in found  # get_gradients on a Keras 3 optimizer
+    assert found.count(("KRS112", 4)) == 1  # total_loss
+    assert found.count(("KRS112", 5)) == 2  # sample_weights, targets
+    assert ("KRS112", 8) in found  # self.model._feed_targets
+    assert not any(line == 11 for _, line in found)

@@ -16,7 +16,9 @@ GRAPH_ATTRIBUTE = rule(
     """`x._keras_shape` (Keras 3: `tuple(x.shape)`), `layer.inbound_nodes` / `outbound_nodes`
     (Keras 3: `layer._inbound_nodes` / `_outbound_nodes`), `node.input_masks` /
     `node.output_masks` and `x._uses_learning_phase` (no Keras 3 equivalent: masks travel on the
-    tensors, the training flag is an argument of `call`) raise AttributeError on Keras 3.""",
+    tensors, the training flag is an argument of `call`) raise AttributeError on Keras 3. So do a
+    compiled model's `total_loss`, `targets`, `sample_weights`, `_feed_targets`,
+    `_feed_sample_weights` and `metrics_tensors` (Keras 2's compiled loss as graph tensors).""",
 )
 CUDNN_WEIGHTS = rule(
     "KRS113",
@@ -50,6 +52,40 @@ _REPLACEMENTS = {
     "_uses_learning_phase": "the `training` argument of `call`",
 }
 _CUDNN = ("keras.layers.CuDNNLSTM", "keras.layers.CuDNNGRU")
+# Keras 2's compiled model as graph tensors: Keras 3 models have none of them.
+_COMPILED = {
+    "total_loss": "compute the loss in a `tf.GradientTape` (or `model.compute_loss`)",
+    "targets": "pass the targets to your own function",
+    "sample_weights": "pass the sample weights to your own function",
+    "_feed_targets": "pass the targets to your own function",
+    "_feed_sample_weights": "pass the sample weights to your own function",
+    "metrics_tensors": "`model.metrics` (metric objects) and their `result()`",
+}
+
+
+def _on_model(ctx, node):
+    """Whether `node` (an attribute's owner) is a model: a name assigned a model here, or
+    `self.model` / `x.model` (a callback's or an agent's model)."""
+    if isinstance(node, cst.Name):
+        return node.value in ctx.facts.model_names
+    return isinstance(node, cst.Attribute) and node.attr.value == "model"
+
+
+@register(cst.Attribute)
+def compiled_attribute(ctx, original, node):
+    name = original.attr.value
+    if name not in _COMPILED or not ctx.names.imports_keras:
+        return None
+    if not _on_model(ctx, original.value) or not ctx.enabled(GRAPH_ATTRIBUTE.id, original):
+        return None
+    ctx.report(
+        GRAPH_ATTRIBUTE.id,
+        original,
+        f"model.{name} (Keras 2's compiled loss as graph tensors) is not on Keras 3's models: "
+        f"{_COMPILED[name]}",
+        applied=False,
+    )
+    return None
 
 
 @register(cst.Attribute)

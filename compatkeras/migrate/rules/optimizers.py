@@ -250,7 +250,9 @@ def lr_attribute(ctx, original, node):
 @register(cst.Call)
 def get_updates_call(ctx, original, call):
     func = original.func
-    if not (isinstance(func, cst.Attribute) and func.attr.value == "get_updates"):
+    if not (
+        isinstance(func, cst.Attribute) and func.attr.value in ("get_updates", "get_gradients")
+    ):
         return None
     if not ctx.names.imports_keras or ctx.names.is_foreign(func.value):
         return None
@@ -259,8 +261,8 @@ def get_updates_call(ctx, original, call):
             return None  # inside a custom optimizer: its class is reported
     if ctx.enabled(GET_UPDATES.id, original):
         message = (
-            "`get_updates(...)` does not exist on Keras 3 optimizers (AttributeError): compute "
-            "the step with tf.GradientTape and optimizer.apply_gradients"
+            f"`{func.attr.value}(...)` does not exist on Keras 3 optimizers (AttributeError): "
+            "compute the step with tf.GradientTape and optimizer.apply_gradients"
         )
         ctx.report(GET_UPDATES.id, original, message, applied=False)
     return None
