@@ -194,3 +194,17 @@ def test_optimizer_state_that_does_not_fit_names_the_path(tmp_path):
         group.attrs["weight_names"] = [n.encode("utf-8") for n in [names[0], *names[3:]]]
     with pytest.raises(ValueError, match="does not fit Adam.*compile=False"):
         keras.models.load_model(path)
+
+
+def test_keras_2s_private_function_builders_exist():
+    """Serving code calls `model._make_predict_function()` before handing the model to threads,
+    training code `_make_train_function()`; Keras 2.2.4 needed a compiled model for the train
+    and test builders only."""
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    model._make_predict_function()
+    with pytest.raises(RuntimeError, match="compile"):
+        model._make_test_function()
+    model.compile("sgd", "mse")
+    model._make_train_function()
+    model._make_test_function()
+    assert model.predict(np.ones((1, 3))).shape == (1, 2)

@@ -176,6 +176,13 @@ class LegacyTraining(GeneratorMethods):
         its step at the first batch, so this only checks that the model is compiled."""
         self._check_compiled()
 
+    _make_test_function = _make_train_function
+
+    def _make_predict_function(self):
+        """Keras 2's private builder that serving code calls once before handing the model to
+        web-server threads (`model._make_predict_function()`): TensorFlow 2 builds the function
+        at the first `predict`, thread-safely, so there is nothing to do first."""
+
     # -- data -------------------------------------------------------------------------------
 
     def _standardize(self, x, y=None, sample_weight=None, class_weight=None):
