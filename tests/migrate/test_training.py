@@ -116,3 +116,35 @@ test_more_fix, test_more_noop, test_more_idempotent = table_tests(MORE_FIXES, MO
 )
 def test_more_reports(findings, source, expected):
     assert findings(source) == expected
+
+
+BUILDER_FIXES = [
+    (
+        "import keras\nmodel = keras.models.load_model('m.keras')\nmodel._make_predict_function()\n",
+        "import keras\nmodel = keras.models.load_model('m.keras')\nmodel.make_predict_function()\n",
+    ),
+    (
+        "from keras.models import Sequential\nm._make_train_function()\nm._make_test_function()\n",
+        "from keras.models import Sequential\nm.make_train_function()\nm.make_test_function()\n",
+    ),
+]
+BUILDER_NOOPS = [
+    "import torch\nm._make_predict_function()\n",  # no Keras in the file
+    "import keras\nimport re\nre._make_predict_function()\n",  # a foreign module
+]
+
+test_builder_fix, test_builder_noop, test_builder_idempotent = table_tests(
+    BUILDER_FIXES, BUILDER_NOOPS
+)
+
+
+def test_keras_3_models_have_the_public_builders():
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile("sgd", "mse")
+    for name in ("make_predict_function", "make_train_function", "make_test_function"):
+        getattr(model, name)()

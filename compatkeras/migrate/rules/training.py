@@ -376,3 +376,31 @@ def keras_only_method(ctx, original, call):
     if not ctx.names.is_foreign(call.func.value) and ctx.enabled(KERAS_ONLY.id, original):
         ctx.report(KERAS_ONLY.id, original, f"{method}: {KERAS_ONLY.summary}", applied=False)
     return None
+
+
+PRIVATE_BUILDERS = rule(
+    "KRS016",
+    Level.INFO,
+    Mode.AUTO,
+    "`model._make_predict_function()` is `model.make_predict_function()`",
+    """Keras 2's private builders (`_make_predict_function`, called by serving code before
+    threads; `_make_train_function`, `_make_test_function`) do not exist on Keras 3's models
+    (AttributeError). Keras 3's TensorFlow models have the public `make_predict_function()`,
+    `make_train_function()` and `make_test_function()`, which build the same functions.""",
+)
+_BUILDERS = {
+    "_make_predict_function": "make_predict_function",
+    "_make_train_function": "make_train_function",
+    "_make_test_function": "make_test_function",
+}
+
+
+@register(cst.Call)
+def private_builders(ctx, original, call):
+    if not _is_keras_method(ctx, call, _BUILDERS) or call.args:
+        return None
+    if not ctx.enabled(PRIVATE_BUILDERS.id, original):
+        return None
+    ctx.report(PRIVATE_BUILDERS.id, original)
+    public = _BUILDERS[edit.method_name(call)]
+    return call.with_changes(func=call.func.with_changes(attr=cst.Name(public)))
