@@ -71,6 +71,16 @@ compile_(m, target_tensors=[t])
 cb = At('epoch', lambda n: K.set_value(t, Y * n))
 result = m.fit(X, batch_size=6, epochs=3, callbacks=[cb], verbose=0, shuffle=False).history['loss']
 """,
+    # The same with fit's default shuffle=True, as the issue wrote it: the bound target cannot
+    # follow a permutation of x, so x is not shuffled (tf-keras's v1 engine neither).
+    "target_epoch_end_default_shuffle": """
+m = keras.models.Sequential([keras.layers.Dense(1, use_bias=False, kernel_initializer='ones',
+                                                input_shape=(3,))])
+t = K.variable(np.zeros((6, 1), 'float32'))
+compile_(m, target_tensors=[t])
+cb = At('epoch', lambda n: K.set_value(t, Y * n))
+result = m.fit(X, batch_size=6, epochs=3, callbacks=[cb], verbose=0).history['loss']
+""",
     # Changed before an evaluation, and between two evaluations.
     "input_before_evaluate": """
 m, v = bound_input_model()

@@ -342,6 +342,11 @@ class LegacyTraining(GeneratorMethods):
             )
 
         source = ArraySource(xs, ys, ws)
+        if any(o.target is not None for o in self._engine_config.outputs):
+            # A bound target (`target_tensors`) is read whole at every step and cannot follow a
+            # permutation of x: shuffled, the rows would no longer match (tf-keras's v1 engine
+            # does not shuffle them either).
+            shuffle = False
         if steps_per_epoch is not None:
             steps, samples = steps_per_epoch, steps_per_epoch
 
