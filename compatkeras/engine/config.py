@@ -71,6 +71,12 @@ class TrainingConfig:
     # the compiled step (Keras 2 optimizers whose `get_updates` makes the update ops). None:
     # the step takes gradients with a tape and calls `optimizer.apply_gradients`.
     updates_from_loss: Callable | None = None
+    # The variables the step trains, taken when the surface compiled (Keras 2's
+    # `_collected_trainable_weights`: a GAN sets `discriminator.trainable = False` after
+    # compiling the discriminator, to build the combined model, and the discriminator still
+    # trains through its own compile). None: the model's trainable variables when the step is
+    # built (tf.keras 2.x's rule).
+    variables: tuple | None = None
 
     def __post_init__(self):
         if self.loss_rule not in LOSS_RULES:

@@ -12,7 +12,8 @@ from the result. A loss that reaches a graph tensor other than those two reads t
 tensors it reaches are recorded. The step then runs a functional model whose outputs are the
 model's outputs and those tensors, and calls the loss with the step's `y_pred` (which carries
 its output's `_keras_history`) while the graph's nodes hand out the step's tensors in place of
-the symbolic ones. So the loss computes on the step's values, with the live variables, and its
+the symbolic ones (and `live_value` for other readers). A layer with a `graph_reads` list (the
+legacy surface's symbolic gradients) is walked through those tensors instead of its inputs. So the loss computes on the step's values, with the live variables, and its
 gradients flow as in Keras 2. Losses that do not read the graph keep the ordinary path.
 """
 
@@ -84,8 +85,18 @@ def _reached(value, y_true, y_pred, model_tensors):
         node = history.layer._inbound_nodes[history.node_index]
         if id(node) not in seen:
             seen.add(id(node))
-            pending.extend(node.keras_inputs)
+            # A layer that differentiates graph tensors (Keras 2's `K.gradients` on symbolic
+            # tensors) reads those tensors, not only the inputs it recomputes them from.
+            pending.extend(getattr(history.layer, "graph_reads", None) or node.keras_inputs)
     return list(reached.values())
+
+
+def live_value(tensor):
+    """While a loss that reads the graph runs in the step: the step's value of the symbolic
+    graph tensor `tensor` (itself otherwise), for functions the graph's nodes and TensorFlow's
+    op dispatch do not reach (`tf.gradients(y_pred, that_tensor)`)."""
+    tensors = getattr(_live, "tensors", None)
+    return tensors.get(id(tensor), tensor) if tensors else tensor
 
 
 def _model_tensors(model):

@@ -231,7 +231,7 @@ class Steps:
     def _train(self, x, ys, ws):
         if self.config.updates_from_loss is not None:
             total, logs = self._losses(x, ys, ws, training=True)
-            self.config.updates_from_loss(total, self.model.trainable_variables)
+            self.config.updates_from_loss(total, self._variables())
             return logs
         optimizer = self.config.optimizer
         replica_scale = 1.0 / self.replicas  # the optimizer sums the replicas' gradients
@@ -244,12 +244,17 @@ class Steps:
                 total = total * replica_scale
             if scaling:
                 total = optimizer.get_scaled_loss(total)
-        variables = self.model.trainable_variables
+        variables = self._variables()
         gradients = tape.gradient(total, variables)
         if scaling:
             gradients = optimizer.get_unscaled_gradients(gradients)
         optimizer.apply_gradients(zip(gradients, variables, strict=True))
         return logs
+
+    def _variables(self):
+        if self.config.variables is not None:
+            return list(self.config.variables)
+        return self.model.trainable_variables
 
     def _test(self, x, ys, ws):
         return self._losses(x, ys, ws, training=False)[1]
@@ -286,7 +291,7 @@ class Steps:
         if not train or self._prepared:
             return
         self._prepared = True
-        optimizer, variables = self.config.optimizer, self.model.trainable_variables
+        optimizer, variables = self.config.optimizer, self._variables()
         scaled = hasattr(optimizer, "get_unscaled_gradients")
         if self.config.updates_from_loss is not None or scaled or not variables:
             return

@@ -367,6 +367,9 @@ def build_config(
         metric_mode=engine_config.PER_BATCH if keras22 else engine_config.STATEFUL,
         cast_targets=True,
         loss_graph=graph,
+        # Keras 2 trained the weights that were trainable when it compiled (a model not built
+        # yet takes them when its step is built).
+        variables=tuple(model.trainable_variables) if model.variables else None,
         updates_from_loss=(
             legacy_optimizers.updates_from_loss(optimizer)
             if legacy_optimizers.builds_updates(optimizer)

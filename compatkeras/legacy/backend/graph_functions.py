@@ -25,6 +25,7 @@ import tf_keras
 from tf_keras import backend as _K
 from tf_keras.src.engine import keras_tensor
 
+from compatkeras.engine import loss_graph
 from compatkeras.legacy import updates as updates_lib
 from compatkeras.legacy.backend import graph_steps
 
@@ -50,6 +51,9 @@ class _Gradients(tf_keras.layers.Layer):
         super().__init__(**kwargs)
         self._tensors = [w for w in wrt if _symbolic(w)]
         self._variables = [w for w in wrt if not _symbolic(w)]
+        # What it differentiates: a loss that reads the graph through it reads these
+        # (`engine.loss_graph`).
+        self.graph_reads = [loss, *self._tensors]
         self._order = [_symbolic(w) for w in wrt]
         self._forward = tf_keras.Model(_sources([loss, *self._tensors]), [loss, *self._tensors])
 
@@ -77,7 +81,9 @@ def gradients(loss, variables):
     otherwise tf-keras's (valid inside a `tf.function`, as a Keras 2 optimizer's step is)."""
     wrt = list(variables) if isinstance(variables, (list, tuple)) else [variables]
     if not _symbolic(loss):
-        return _K.gradients(loss, wrt)
+        # In a step, a loss that reads the graph (a WGAN-GP penalty on the interpolated
+        # images) differentiates the step's values of the graph tensors it names.
+        return _K.gradients(loss, [loss_graph.live_value(w) for w in wrt])
     outputs = _Gradients(loss, wrt)(_sources([loss, *[w for w in wrt if _symbolic(w)]]))
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
