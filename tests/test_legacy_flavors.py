@@ -170,3 +170,48 @@ def test_temporal_class_weight_on_one_hot_targets():
     np.testing.assert_allclose(loss_a.history["loss"], loss_b.history["loss"], rtol=1e-6, atol=1e-6)
     unweighted = model().evaluate(x, y, verbose=0)
     assert loss_a.history["loss"][0] != pytest.approx(unweighted)
+
+
+def _frozen_bn_model():
+    inp = keras.layers.Input((3,))
+    bn = keras.layers.BatchNormalization(epsilon=1e-3)
+    out = keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(bn(inp))
+    model = keras.models.Model(inp, out)
+    bn.trainable = False
+    model.compile(keras.optimizers.SGD(0.0), "mse")
+    return model, bn
+
+
+@pytest.mark.parametrize("flavor", ["keras-2.2", "tf.keras"])
+def test_a_frozen_batch_normalization_follows_the_flavor(flavor):
+    """Keras 2.2.4 (formula here): a frozen BatchNormalization normalizes a training step with
+    the batch's statistics and does not update its moving ones; tf-keras (TV1 too) runs it in
+    inference mode, with the moving statistics (mean 0, variance 1 at the start)."""
+    x = np.random.RandomState(0).randn(8, 3).astype("float32") * 2 + 3
+    y = np.zeros((8, 1), "float32")
+    with keras.legacy.flavor(flavor):
+        model, bn = _frozen_bn_model()
+    before = [w.copy() for w in bn.get_weights()]
+    loss = model.fit(x, y, batch_size=8, epochs=1, verbose=0).history["loss"][0]
+    if flavor == "keras-2.2":
+        normalized = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3)
+    else:
+        normalized = x / np.sqrt(1 + 1e-3)
+    assert loss == pytest.approx(float(np.mean(normalized.sum(1) ** 2)), rel=1e-4)
+    for a, b in zip(before, bn.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # the moving statistics did not move
+    # At inference both use the moving statistics.
+    np.testing.assert_allclose(
+        model.predict(x), (x / np.sqrt(1 + 1e-3)).sum(1, keepdims=True), rtol=1e-5
+    )
+
+
+def test_a_trainable_batch_normalization_still_updates_under_keras_2_2():
+    x = np.random.RandomState(1).randn(8, 3).astype("float32") + 4
+    with keras.legacy.flavor("keras-2.2"):
+        inp = keras.layers.Input((3,))
+        bn = keras.layers.BatchNormalization()
+        model = keras.models.Model(inp, bn(inp))
+        model.compile("sgd", "mse")
+    model.fit(x, np.zeros_like(x), batch_size=8, epochs=1, verbose=0)
+    assert not np.allclose(bn.moving_mean.numpy(), 0.0)

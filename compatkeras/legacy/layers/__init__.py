@@ -105,6 +105,38 @@ def _with_keras22_defaults(cls, defaults):
     )
 
 
+class BatchNormalization(_tf_keras.layers.BatchNormalization):
+    """tf-keras's `BatchNormalization`; made under the "keras-2.2" flavor, a frozen layer
+    (`trainable=False`, also through a frozen model) follows Keras 2.2.4: a training-mode call
+    normalizes with the batch's statistics and leaves the moving statistics as they are (2.2.4
+    left a frozen layer's updates out of the training function). tf-keras (from tf.keras 2.0)
+    runs a frozen layer in inference mode instead, with the moving statistics."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._keras22_frozen = _flavors.get_flavor() == _flavors.KERAS_2_2
+
+    def _frozen_as_keras22(self):
+        return getattr(self, "_keras22_frozen", False) and not self.trainable
+
+    def _get_training_value(self, training=None):
+        if not self._frozen_as_keras22():
+            return super()._get_training_value(training)
+        if training is None:
+            training = _tf_keras.backend.learning_phase()
+        return bool(training) if isinstance(training, int) else training
+
+    def _assign_moving_average(self, variable, value, momentum, inputs_size):
+        if self._frozen_as_keras22():
+            momentum = 1.0  # the moving statistic keeps its value
+        return super()._assign_moving_average(variable, value, momentum, inputs_size)
+
+    def _assign_new_value(self, variable, value):
+        if self._frozen_as_keras22():
+            value = variable  # the fused kernel's new statistic is not kept
+        return super()._assign_new_value(variable, value)
+
+
 # Keras 2.2.4 defaults that later versions changed (tf.keras 2: sigmoid, reset_after=True).
 LSTM = _with_keras22_defaults(LSTM, {"recurrent_activation": "hard_sigmoid"})
 LSTMCell = _with_keras22_defaults(LSTMCell, {"recurrent_activation": "hard_sigmoid"})
