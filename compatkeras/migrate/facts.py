@@ -68,6 +68,12 @@ class Facts:
     # `weights_file = "w/best.h5"`: a name the module assigns once, at its top level, to a
     # string that ends in .h5/.hdf5 and that save_weights / a weights-only checkpoint gets.
     weights_literals: dict = dataclasses.field(default_factory=dict)  # name -> the string
+    # Receivers (as `ast.unparse` spells them: "d", "self.discriminator") of `.compile(...)`,
+    # with the line of the first, and of training calls (`fit`, `train_on_batch`, ...).
+    compiled_at: dict = dataclasses.field(default_factory=dict)
+    trained: set = dataclasses.field(default_factory=set)
+    # `x.trainable = False` statements: receiver -> their lines, in source order.
+    freezes: dict = dataclasses.field(default_factory=dict)
 
 
 def _class_facts(node):
@@ -144,6 +150,7 @@ def read(tree, factories=frozenset()):
             _lr_changer(facts, node)
         elif kind is ast.Assign:
             _lr_changer(facts, node)
+            _freeze(facts, node)
             if isinstance(node.value, ast.Call):
                 _model_assignment(facts, node)
         elif kind is ast.ClassDef:
@@ -203,8 +210,36 @@ def _model_assignment(facts, node):
                     facts.last_activation[target.id] = found
 
 
+_TRAINING_CALLS = ("fit", "fit_generator", "train_on_batch")
+
+
+def _freeze(facts, node):
+    target = node.targets[0] if len(node.targets) == 1 else None
+    if isinstance(target, ast.Attribute) and target.attr == "trainable":
+        if isinstance(node.value, ast.Constant) and node.value.value is False:
+            lines = facts.freezes.setdefault(ast.unparse(target.value), [])
+            lines.append(node.lineno)
+            lines.sort()
+
+
+def freezes_after_compile(facts, receiver):
+    """Which of `receiver`'s `trainable = False` statements (by their order in the source)
+    come after its first compile, when it is also trained in the file."""
+    compiled = facts.compiled_at.get(receiver)
+    if compiled is None or receiver not in facts.trained:
+        return set()
+    return {i for i, line in enumerate(facts.freezes.get(receiver, ())) if line > compiled}
+
+
 def _method_call(facts, call):
     method = call.func.attr
+    if method == "compile" or method in _TRAINING_CALLS:
+        receiver = ast.unparse(call.func.value)
+        if method == "compile":
+            first = facts.compiled_at.get(receiver, call.lineno)
+            facts.compiled_at[receiver] = min(first, call.lineno)
+        else:
+            facts.trained.add(receiver)
     if method == "compile":
         for value in (
             _keyword(call, "metrics"),

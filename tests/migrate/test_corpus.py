@@ -154,6 +154,12 @@ DIFFERENT_NUMBERS = {
         "a metric function returning one number per batch (r2_score): Keras 2 weights the "
         "batches by their size, Keras 3 averages them equally",
     ),
+    "dcgan": (
+        "KRS017",
+        "Keras 2 trains the discriminator through its own compile after it is frozen for the "
+        "combined model; Keras 3 freezes it for its own train_on_batch too (the ERROR says how "
+        "to keep training it)",
+    ),
     "augmented_cnn": (
         None,
         "ImageDataGenerator's batch shuffle and random shifts/flips draw from np.random as "

@@ -148,3 +148,30 @@ def test_keras_3_models_have_the_public_builders():
     model.compile("sgd", "mse")
     for name in ("make_predict_function", "make_train_function", "make_test_function"):
         getattr(model, name)()
+
+
+def test_a_model_frozen_after_its_own_compile_and_trained_is_an_error(findings):
+    """KRS017: the Keras 2 GAN pattern. Checked on Keras 3 (3.15): the discriminator's own
+    train_on_batch then changes no weight; with `trainable = True` before it, it does."""
+    gan = (
+        "from keras.models import Sequential, Model\n"
+        "class GAN:\n"
+        "    def __init__(self):\n"
+        "        self.d = Sequential()\n"
+        "        self.d.trainable = False\n"  # before compile: Keras 2 froze it too
+        "        self.d.compile('adam', 'mse')\n"
+        "        self.d.trainable = False\n"  # after: the one that changes meaning
+        "        self.combined = Model(z, self.d(x))\n"
+        "        self.combined.compile('adam', 'mse')\n"
+        "    def train(self):\n"
+        "        self.d.train_on_batch(x, y)\n"
+    )
+    assert findings(gan).count(("KRS017", False)) == 1
+    from compatkeras.migrate import migrate_bytes
+
+    found = [f for f in migrate_bytes(gan.encode()).findings if f.rule == "KRS017"]
+    assert found[0].line == 7 and found[0].level.name == "ERROR"
+    # Not trained in this file, or never compiled: nothing to say.
+    untrained = gan.replace("self.d.train_on_batch", "self.combined.train_on_batch")
+    assert ("KRS017", False) not in findings(untrained)
+    assert findings("import keras\nbase.trainable = False\nbase.fit(x, y)\n") == []
