@@ -215,3 +215,65 @@ def test_a_trainable_batch_normalization_still_updates_under_keras_2_2():
         model.compile("sgd", "mse")
     model.fit(x, np.zeros_like(x), batch_size=8, epochs=1, verbose=0)
     assert not np.allclose(bn.moving_mean.numpy(), 0.0)
+
+
+_EPS = np.float32(1e-7)
+
+
+def _k224_categorical(y, p):
+    """Keras 2.2.4's formula (its tensorflow_backend.py), in numpy float32."""
+    q = np.clip(p / p.sum(-1, keepdims=True), _EPS, 1 - _EPS)
+    return float(np.mean(-np.sum(y * np.log(q), -1)))
+
+
+def _k224_sparse(labels, p):
+    logp = np.log(np.clip(p, _EPS, 1 - _EPS))  # then softmax crossentropy on these "logits"
+    logp = logp - np.log(np.exp(logp).sum(-1, keepdims=True))
+    return float(np.mean(-logp[np.arange(len(p)), labels]))
+
+
+def _k224_binary(y, p):
+    c = np.clip(p, _EPS, 1 - _EPS)
+    z = np.log(c / (1 - c))
+    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+@pytest.mark.parametrize("flavor", ["keras-2.2", "tf.keras"])
+def test_crossentropies_of_saturated_outputs_follow_the_flavor(flavor):
+    """Keras 2.2.4 computed crossentropies on clipped probabilities; tf-keras (TV1 too) on the
+    output layer's logits: a confident wrong prediction costs 16.12 or its logit difference."""
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]], "float32")
+    y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]], "float32")
+    kernel = keras.initializers.Constant([[30.0, -30.0], [2.0, -1.0]])
+    with keras.legacy.flavor(flavor):
+        inp = keras.layers.Input((2,))
+        softmax = keras.models.Model(
+            inp, keras.layers.Dense(2, activation="softmax", kernel_initializer=kernel)(inp)
+        )
+        sigmoid = keras.models.Model(
+            inp, keras.layers.Dense(2, activation="sigmoid", kernel_initializer=kernel)(inp)
+        )
+        losses = {}
+        for name, model, target in (
+            ("categorical", softmax, y),
+            ("sparse", softmax, y.argmax(-1)),
+            ("binary", sigmoid, y),
+        ):
+            loss = "sparse_categorical" if name == "sparse" else name
+            model.compile(keras.optimizers.SGD(0.0), f"{loss}_crossentropy")
+            losses[name] = model.evaluate(x, target, verbose=0)
+    p_soft, p_sig = softmax.predict(x), sigmoid.predict(x)
+    expected = {
+        "categorical": _k224_categorical(y, p_soft),
+        "sparse": _k224_sparse(y.argmax(-1), p_soft),
+        "binary": _k224_binary(y, p_sig),
+    }
+    for name, value in losses.items():
+        if flavor == "keras-2.2":
+            assert value == pytest.approx(expected[name], rel=1e-4), name
+        else:
+            assert value > expected[name] + 1, name  # the logits: beyond 2.2.4 clip
+    # K's functions called directly follow the flavor active when they run.
+    with keras.legacy.flavor(flavor):
+        direct = keras.backend.categorical_crossentropy(y, softmax(x)).numpy()
+    assert (np.max(direct) < 17) == (flavor == "keras-2.2")

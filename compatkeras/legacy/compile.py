@@ -91,17 +91,24 @@ def _legacy_metric_names():
     return {"cosine_proximity": losses.cosine_proximity, "cosine": losses.cosine_proximity}
 
 
-def loss_function(identifier):
-    """A function of (y_true, y_pred) giving per-sample values, from what Keras 2 accepts."""
+def loss_function(identifier, flavor=None):
+    """A function of (y_true, y_pred) giving per-sample values, from what Keras 2 accepts;
+    under the "keras-2.2" flavor the crossentropies are Keras 2.2.4's."""
     if identifier is None:
         return None
     if isinstance(identifier, tf_keras.losses.Loss):
         return identifier.call  # the unreduced values; the engine applies weights and masks
     if isinstance(identifier, str):
-        return _legacy_metric_names().get(identifier) or tf_keras.losses.get(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
+        found = _legacy_metric_names().get(identifier) or tf_keras.losses.get(identifier)
+    elif callable(identifier):
+        found = identifier
+    else:
+        raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
+    if flavor == flavor_lib.KERAS_2_2:
+        from compatkeras.legacy import losses
+
+        return losses.KERAS_2_2_LOSSES.get(found, found)
+    return found
 
 
 def _losses(model, loss, flavor):
@@ -117,7 +124,7 @@ def _losses(model, loss, flavor):
             f'and we will not be expecting any data to be passed to "{name}" during training.',
             stacklevel=4,
         )
-    return [loss_function(v) for v in values]
+    return [loss_function(v, flavor) for v in values]
 
 
 def _loss_weights(model, loss_weights):
@@ -222,8 +229,13 @@ _LOSS_CLASSES = {
 
 def _is_loss(fn, name):
     """Whether a resolved loss is `name`, as a function or as a Loss object's bound `call`."""
-    return fn is getattr(tf_keras.losses, name) or isinstance(
-        getattr(fn, "__self__", None), _LOSS_CLASSES[name]
+    from compatkeras.legacy import losses
+
+    return (
+        fn is getattr(tf_keras.losses, name)
+        or fn is getattr(losses, name)
+        or losses.KERAS_2_2_NAMES.get(fn) == name
+        or isinstance(getattr(fn, "__self__", None), _LOSS_CLASSES[name])
     )
 
 

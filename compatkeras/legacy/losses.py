@@ -1,10 +1,78 @@
 """Keras 2 `keras.losses`: tf-keras's, with Keras 2.2.4's `cosine_proximity` (renamed
-`cosine_similarity` later, with the opposite sign convention kept: -mean similarity), and its
-`deserialize` of a loss class that has `get_config` but no `from_config`."""
+`cosine_similarity` later, with the opposite sign convention kept: -mean similarity), its
+`deserialize` of a loss class that has `get_config` but no `from_config`, and its crossentropies
+under the "keras-2.2" flavor (on clipped probabilities, never on the output layer's logits:
+`compatkeras.legacy.backend.crossentropy`)."""
 
 import tensorflow as _tf
 import tf_keras.losses as _tf_keras_losses
 from tf_keras.losses import *
+
+from compatkeras.legacy.backend import crossentropy as _crossentropy
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    if _crossentropy._keras22(label_smoothing):
+        return _crossentropy.categorical_crossentropy(y_true, y_pred, from_logits, axis)
+    return _tf_keras_losses.categorical_crossentropy(
+        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
+    )
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
+    if _crossentropy._keras22(ignore_class is not None):
+        return _crossentropy.sparse_categorical_crossentropy(y_true, y_pred, from_logits, axis)
+    return _tf_keras_losses.sparse_categorical_crossentropy(
+        y_true, y_pred, from_logits=from_logits, axis=axis, ignore_class=ignore_class
+    )
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    if _crossentropy._keras22(label_smoothing, axis != -1):
+        return _tf.reduce_mean(_crossentropy.binary_crossentropy(y_true, y_pred, from_logits), -1)
+    return _tf_keras_losses.binary_crossentropy(
+        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
+    )
+
+
+def _categorical_224(y_true, y_pred):
+    return _crossentropy.categorical_224(y_true, y_pred)
+
+
+def _sparse_categorical_224(y_true, y_pred):
+    return _crossentropy.sparse_categorical_224(y_true, y_pred)
+
+
+def _binary_224(y_true, y_pred):
+    return _tf.reduce_mean(_crossentropy.binary_224(y_true, y_pred), -1)
+
+
+_categorical_224.__name__ = "categorical_crossentropy"
+_sparse_categorical_224.__name__ = "sparse_categorical_crossentropy"
+_binary_224.__name__ = "binary_crossentropy"
+
+# What a model compiled under the "keras-2.2" flavor computes for these losses, given by name
+# or as tf-keras's or this module's functions: Keras 2.2.4's, whatever the flavor at run time.
+KERAS_2_2_LOSSES = {
+    fn: keras224
+    for keras224, fns in (
+        (_categorical_224, (_tf_keras_losses.categorical_crossentropy, categorical_crossentropy)),
+        (
+            _sparse_categorical_224,
+            (_tf_keras_losses.sparse_categorical_crossentropy, sparse_categorical_crossentropy),
+        ),
+        (_binary_224, (_tf_keras_losses.binary_crossentropy, binary_crossentropy)),
+    )
+    for fn in fns
+}
+KERAS_2_2_NAMES = {
+    v: k
+    for k, v in {
+        "categorical_crossentropy": _categorical_224,
+        "sparse_categorical_crossentropy": _sparse_categorical_224,
+        "binary_crossentropy": _binary_224,
+    }.items()
+}
 
 
 def cosine_proximity(y_true, y_pred):

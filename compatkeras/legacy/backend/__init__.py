@@ -8,6 +8,11 @@ import tensorflow as tf
 from tf_keras.backend import *
 
 from compatkeras.legacy.backend import tensorflow_backend
+from compatkeras.legacy.backend.crossentropy import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
+)
 from compatkeras.legacy.backend.graph_functions import (
     function,
     get_session,
