@@ -277,3 +277,23 @@ def test_crossentropies_of_saturated_outputs_follow_the_flavor(flavor):
     with keras.legacy.flavor(flavor):
         direct = keras.backend.categorical_crossentropy(y, softmax(x)).numpy()
     assert (np.max(direct) < 17) == (flavor == "keras-2.2")
+
+
+@pytest.mark.parametrize("flavor", ["keras-2.2", "tf.keras"])
+def test_hinge_losses_read_0_1_labels_as_the_flavor_did(flavor):
+    """Keras 2.2.4's hinge used the labels as given; tf-keras turns 0/1 labels into -1/1."""
+    x = np.array([[1.0, 0.0], [0.0, 1.0]], "float32")
+    y = np.array([[0.0, 1.0], [1.0, 0.0]], "float32")
+    kernel = keras.initializers.Constant([[0.3, -0.2], [-0.5, 0.4]])
+    results = {}
+    for name in ("hinge", "squared_hinge"):
+        with keras.legacy.flavor(flavor):
+            inp = keras.layers.Input((2,))
+            model = keras.models.Model(inp, keras.layers.Dense(2, kernel_initializer=kernel)(inp))
+            model.compile(keras.optimizers.SGD(0.0), name)
+        results[name] = model.evaluate(x, y, verbose=0)
+    p = x @ np.array([[0.3, -0.2], [-0.5, 0.4]], "float32")
+    labels = y if flavor == "keras-2.2" else 2 * y - 1
+    margin = np.maximum(1 - labels * p, 0)
+    assert results["hinge"] == pytest.approx(float(margin.mean()), rel=1e-5)
+    assert results["squared_hinge"] == pytest.approx(float((margin**2).mean()), rel=1e-5)

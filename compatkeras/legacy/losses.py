@@ -47,12 +47,26 @@ def _binary_224(y_true, y_pred):
     return _tf.reduce_mean(_crossentropy.binary_224(y_true, y_pred), -1)
 
 
+def _hinge_224(y_true, y_pred):
+    """Keras 2.2.4's hinge: the labels as given (tf-keras turns 0/1 labels into -1/1)."""
+    y_true = _tf.cast(y_true, y_pred.dtype)
+    return _tf.reduce_mean(_tf.maximum(1.0 - y_true * y_pred, 0.0), -1)
+
+
+def _squared_hinge_224(y_true, y_pred):
+    y_true = _tf.cast(y_true, y_pred.dtype)
+    return _tf.reduce_mean(_tf.square(_tf.maximum(1.0 - y_true * y_pred, 0.0)), -1)
+
+
+_hinge_224.__name__ = "hinge"
+_squared_hinge_224.__name__ = "squared_hinge"
 _categorical_224.__name__ = "categorical_crossentropy"
 _sparse_categorical_224.__name__ = "sparse_categorical_crossentropy"
 _binary_224.__name__ = "binary_crossentropy"
 
 # What a model compiled under the "keras-2.2" flavor computes for these losses, given by name
-# or as tf-keras's or this module's functions: Keras 2.2.4's, whatever the flavor at run time.
+# or as tf-keras's or this module's functions: Keras 2.2.4's, whatever the flavor at run time
+# (the crossentropies on clipped probabilities; the hinges on the labels as given).
 KERAS_2_2_LOSSES = {
     fn: keras224
     for keras224, fns in (
@@ -62,6 +76,8 @@ KERAS_2_2_LOSSES = {
             (_tf_keras_losses.sparse_categorical_crossentropy, sparse_categorical_crossentropy),
         ),
         (_binary_224, (_tf_keras_losses.binary_crossentropy, binary_crossentropy)),
+        (_hinge_224, (_tf_keras_losses.hinge,)),
+        (_squared_hinge_224, (_tf_keras_losses.squared_hinge,)),
     )
     for fn in fns
 }
