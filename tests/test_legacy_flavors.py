@@ -297,3 +297,17 @@ def test_hinge_losses_read_0_1_labels_as_the_flavor_did(flavor):
     margin = np.maximum(1 - labels * p, 0)
     assert results["hinge"] == pytest.approx(float(margin.mean()), rel=1e-5)
     assert results["squared_hinge"] == pytest.approx(float((margin**2).mean()), rel=1e-5)
+
+
+def test_a_crossentropy_metric_is_2_2_4s_under_keras_2_2():
+    x = np.array([[1.0, 0.0]], "float32")
+    y = np.array([[0.0, 1.0]], "float32")
+    kernel = keras.initializers.Constant([[30.0, -30.0], [0.0, 0.0]])
+    with keras.legacy.flavor("keras-2.2"):
+        inp = keras.layers.Input((2,))
+        out = keras.layers.Dense(2, activation="softmax", kernel_initializer=kernel)(inp)
+        model = keras.models.Model(inp, out)
+        model.compile(keras.optimizers.SGD(0.0), "mse", metrics=["categorical_crossentropy"])
+    _, crossentropy = model.evaluate(x, y, verbose=0)
+    assert crossentropy == pytest.approx(-np.log(1e-7), rel=1e-4)  # tf-keras: 60
+    assert model.metrics_names == ["loss", "categorical_crossentropy"]

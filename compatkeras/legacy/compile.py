@@ -292,6 +292,16 @@ def _metric_name(identifier, fn, stateful, flavor, weighted):
     return fn.__name__
 
 
+def _keras22_function(fn, flavor):
+    """Under "keras-2.2", a loss function used as a metric is 2.2.4's too (crossentropies on
+    clipped probabilities, hinges on the labels as given)."""
+    if fn is None or flavor != flavor_lib.KERAS_2_2:
+        return fn
+    from compatkeras.legacy import losses
+
+    return losses.KERAS_2_2_LOSSES.get(fn, fn)
+
+
 def _metrics(model, metrics, weighted_metrics, losses, flavor):
     names = _output_names(model)
     plain = _metric_lists(metrics, names, flavor, "metrics")
@@ -310,6 +320,7 @@ def _metrics(model, metrics, weighted_metrics, losses, flavor):
                 for identifier in identifiers:
                     fn, stateful = _resolve_metric(identifier, losses[i], shape)
                     log = _metric_name(identifier, fn, stateful, flavor, is_weighted)
+                    fn = _keras22_function(fn, flavor)
                     if len(names) > 1:
                         log = f"{name}_{log}"
                     unique, k = log, 0
