@@ -77,6 +77,10 @@ class TrainingConfig:
     # trains through its own compile). None: the model's trainable variables when the step is
     # built (tf.keras 2.x's rule).
     variables: tuple | None = None
+    # Metric objects that the model's own forward pass updates (tf.keras's `add_metric`, a
+    # layer's `self.add_metric` in `call`): reset with the others, reported by `result()` after
+    # the compiled metrics, under their own names; the engine never updates them itself.
+    model_metrics: tuple = ()
 
     def __post_init__(self):
         if self.loss_rule not in LOSS_RULES:
@@ -94,4 +98,5 @@ class TrainingConfig:
         names = ["loss"]
         names += [o.loss_log_name for o in self.outputs if o.loss is not None and o.loss_log_name]
         names += [m.name for o in self.outputs for m in o.metrics]
+        names += [m.name for m in self.model_metrics]
         return names

@@ -41,6 +41,7 @@ class MetricState:
         ]
         self.totals = [_sum_on_read() for _ in self.specs]
         self.counts = [_sum_on_read() for _ in self.specs]
+        self.model_metrics = list(config.model_metrics)
 
     def update(self, index, y_true, y_pred, weights, mask):
         """Called inside the step; returns the per-batch value, or None for running metrics."""
@@ -65,7 +66,7 @@ class MetricState:
         return None
 
     def results(self):
-        """The running metrics' current values, in log order."""
+        """The running metrics' current values, in log order, then the model's own metrics."""
         out = []
         for spec, running, total, count in zip(
             self.specs, self.running, self.totals, self.counts, strict=True
@@ -76,7 +77,7 @@ class MetricState:
                 out.append(float(spec.stateful.result()))
             else:
                 out.append(float(total.numpy() / count.numpy()) if count.numpy() else 0.0)
-        return out
+        return out + [float(m.result()) for m in self.model_metrics]
 
     def reset(self):
         for v in (*self.totals, *self.counts):
@@ -84,3 +85,5 @@ class MetricState:
         for spec in self.specs:
             if spec.stateful is not None:
                 spec.stateful.reset_state()
+        for metric in self.model_metrics:
+            metric.reset_state()

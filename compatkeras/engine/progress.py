@@ -18,7 +18,7 @@ class Averages:
             steps.reset_totals()
         self.metric_state = metric_state
         self.names = config.log_names
-        self.losses = len(self.names) - len(metric_state.specs)
+        self.losses = len(self.names) - len(metric_state.specs) - len(metric_state.model_metrics)
         self._steps = steps
         self._seen = self._read() if not fresh else (np.zeros(steps.value_count), 0.0)
         self.executed = 0  # steps run in this pass
@@ -34,6 +34,7 @@ class Averages:
         averaged, running = iter(averaged), iter(self.metric_state.results())
         values = [next(averaged) for _ in range(self.losses)]
         values += [next(running) if r else next(averaged) for r in self.metric_state.running]
+        values += list(running)  # the model's own metrics
         return dict(zip(self.names, values, strict=True))
 
     def logs(self):

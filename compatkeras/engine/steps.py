@@ -71,7 +71,9 @@ class Steps:
         self.model = model
         self.config = config
         self.metric_state = metric_state
-        self.value_count = len(config.log_names) - sum(metric_state.running)
+        self.value_count = (
+            len(config.log_names) - sum(metric_state.running) - len(metric_state.model_metrics)
+        )
         # Under a distribution strategy with several replicas, each step runs on every replica
         # (`strategy.run`) over its share of the batch; sums are reduced across replicas.
         self.strategy = model.distribute_strategy

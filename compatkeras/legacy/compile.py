@@ -292,6 +292,18 @@ def _metric_name(identifier, fn, stateful, flavor, weighted):
     return fn.__name__
 
 
+def _model_metrics(model):
+    """The metric objects the model's layers update in their own calls (tf.keras 2.x's
+    `model.add_metric(tensor, name=...)` and a layer's `self.add_metric` in `call`), once each."""
+    found, seen = [], set()
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        for metric in getattr(layer, "_metrics", ()):
+            if id(metric) not in seen:
+                seen.add(id(metric))
+                found.append(metric)
+    return tuple(found)
+
+
 def _keras22_function(fn, flavor):
     """Under "keras-2.2", a loss function used as a metric is 2.2.4's too (crossentropies on
     clipped probabilities, hinges on the labels as given)."""
@@ -393,6 +405,7 @@ def build_config(
         # Keras 2 trained the weights that were trainable when it compiled (a model not built
         # yet takes them when its step is built).
         variables=tuple(model.trainable_variables) if model.variables else None,
+        model_metrics=_model_metrics(model),
         updates_from_loss=(
             legacy_optimizers.updates_from_loss(optimizer)
             if legacy_optimizers.builds_updates(optimizer)
