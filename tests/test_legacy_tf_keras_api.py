@@ -194,3 +194,63 @@ def test_tf_keras_2_1_experimental_names():
     assert (fixed.dynamic, float(fixed.loss_scale)) == (False, 128.0)
     with pytest.raises(ValueError, match="loss_scale"):
         exp.LossScaleOptimizer(keras.optimizers.SGD(0.1), loss_scale="static")
+
+
+def test_validation_freq_and_validation_batch_size_as_tf_keras():
+    """tf.keras 2.x's `fit(validation_freq=..., validation_batch_size=...)`: an int N validates
+    every N-th epoch, a list the (1-based) epochs in it; Keras 2.2.4 had neither (TypeError)."""
+    import compatkeras as keras
+
+    x = np.random.RandomState(0).rand(20, 3).astype("float32")
+    y = x.sum(1, keepdims=True)
+    sizes = []
+
+    class Rows(keras.layers.Layer):
+        def call(self, inputs):
+            if inputs.shape[0] is not None:  # not while the model is built
+                sizes.append(int(inputs.shape[0]))
+            return inputs
+
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(3,)), Rows()])
+    model.compile("sgd", "mse", run_eagerly=True)
+    history = model.fit(x, y, epochs=4, validation_data=(x, y), validation_freq=2, verbose=0)
+    assert len(history.history["val_loss"]) == 2 and len(history.history["loss"]) == 4
+    sizes.clear()
+    history = model.fit(
+        x,
+        y,
+        epochs=3,
+        batch_size=20,
+        validation_data=(x, y),
+        validation_freq=[1, 3],
+        validation_batch_size=5,
+        verbose=0,
+    )
+    assert len(history.history["val_loss"]) == 2
+    assert sizes == [20, 5, 5, 5, 5, 20, 20, 5, 5, 5, 5]  # validated after epochs 1 and 3
+    with pytest.raises(ValueError, match="validation_freq"):
+        model.fit(x, y, validation_data=(x, y), validation_freq=0, verbose=0)
+    with keras.legacy.flavor("keras-2.2"):
+        with pytest.raises(TypeError, match="validation_freq"):
+            model.fit(x, y, validation_data=(x, y), validation_freq=2, verbose=0)
+
+
+def test_run_eagerly_set_after_compile_takes_effect():
+    import tensorflow as tf
+
+    import compatkeras as keras
+
+    modes = []
+
+    class Probe(keras.layers.Layer):
+        def call(self, x):
+            modes.append(tf.executing_eagerly())
+            return x
+
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,)), Probe()])
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    assert not modes[-1] and not model.run_eagerly
+    model.run_eagerly = True
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    assert modes[-1] and model.run_eagerly

@@ -309,3 +309,32 @@ def tensor_steps_error(steps_name):
         f"`{steps_name}` argument (instead of the `batch_size` argument, because symbolic "
         "tensors are expected to produce batches of input data)."
     )
+
+
+def pop_validation_options(kwargs):
+    """tf.keras 2.x's `validation_freq` and `validation_batch_size` from `fit`'s keyword
+    arguments (under the "keras-2.2" flavor they stay, and the caller's check refuses them:
+    Keras 2.2.4 had neither)."""
+    from compatkeras.legacy import flavors
+
+    if flavors.get_flavor() != flavors.TF_KERAS:
+        return 1, None
+    freq = kwargs.pop("validation_freq", 1)
+    if not (isinstance(freq, int) and freq >= 1) and not isinstance(freq, (list, tuple, set)):
+        raise ValueError(
+            f"`validation_freq` must be an int >= 1 or a list of epochs (1-based), got {freq!r}"
+        )
+    return freq, kwargs.pop("validation_batch_size", None)
+
+
+def every(validate, freq):
+    """`validate(epoch)` run only on the epochs `validation_freq` names (tf.keras: an int N is
+    every N-th epoch, a list the 1-based epochs in it); None on the others."""
+    if validate is None or freq == 1:
+        return validate
+
+    def scheduled(epoch):
+        due = (epoch + 1) % freq == 0 if isinstance(freq, int) else (epoch + 1) in freq
+        return validate(epoch) if due else None
+
+    return scheduled

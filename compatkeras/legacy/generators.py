@@ -170,7 +170,11 @@ class GeneratorMethods:
         use_multiprocessing=False,
         shuffle=True,
         initial_epoch=0,
+        **kwargs,
     ):
+        validation_freq, _ = data_lib.pop_validation_options(kwargs)
+        if kwargs:
+            raise TypeError(f"fit_generator() got unexpected keyword arguments: {sorted(kwargs)}")
         self._check_compiled()
         self._check_trainable_count()
         sequence = is_sequence(generator)
@@ -245,6 +249,7 @@ class GeneratorMethods:
                     feed = PythonFeed(batches, read_ahead=read_ahead)
                     return self._engine_evaluate(feed, validation_steps)
 
+            validate = data_lib.every(validate, validation_freq)
             train_stream = _open(
                 generator,
                 workers,

@@ -136,6 +136,24 @@ class LegacyTraining(GeneratorMethods):
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
         self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
 
+    @property
+    def run_eagerly(self):
+        return tf_keras.Model.run_eagerly.fget(self)
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        """tf.keras 2.x's `model.run_eagerly = True` after compile (to debug a layer's `call`)
+        takes effect at the next call, as in tf-keras."""
+        tf_keras.Model.run_eagerly.fset(self, value)
+        config = getattr(self, "_train_config", None)
+        if getattr(config, "run_eagerly", None) is None or config.run_eagerly == bool(value):
+            return  # not compiled by this surface yet, or unchanged
+        self._engine_compile(
+            dataclasses.replace(config, run_eagerly=bool(value)),
+            self._engine_spe,
+            batch_logs=self._batch_logs,
+        )
+
     @tf_keras_when_own_steps
     def _get_compile_args(self, user_metrics=True):
         """The compile arguments tf-keras's savers record (with the optimizer object)."""
@@ -267,6 +285,7 @@ class LegacyTraining(GeneratorMethods):
                 "The `nb_epoch` argument in `fit` has been renamed `epochs`.", stacklevel=2
             )
             epochs = kwargs.pop("nb_epoch")
+        validation_freq, validation_batch_size = data_lib.pop_validation_options(kwargs)
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments: {kwargs}")
         deferred.build_from(self, x)
@@ -293,6 +312,7 @@ class LegacyTraining(GeneratorMethods):
                 use_multiprocessing=use_multiprocessing,
                 shuffle=shuffle,
                 initial_epoch=initial_epoch,
+                validation_freq=validation_freq,
             )
         self._check_compiled()
         self._check_trainable_count()
@@ -363,8 +383,12 @@ class LegacyTraining(GeneratorMethods):
             validation_source = ArraySource(*validation)
 
             def validate(epoch):
-                feed = self._evaluation_feed(validation_source, batch_size, validation_steps)
+                feed = self._evaluation_feed(
+                    validation_source, validation_batch_size or batch_size, validation_steps
+                )
                 return self._engine_evaluate(feed, validation_steps)
+
+            validate = data_lib.every(validate, validation_freq)
 
         data_lib.give_validation_data(callbacks, validation)
         names = self.metrics_names
