@@ -254,3 +254,25 @@ def test_run_eagerly_set_after_compile_takes_effect():
     model.run_eagerly = True
     model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
     assert modes[-1] and model.run_eagerly
+
+
+def test_run_eagerly_set_after_compile_reaches_a_models_own_train_step():
+    import tensorflow as tf
+
+    import compatkeras as keras
+
+    modes = []
+
+    class Own(keras.Model):
+        def train_step(self, data):
+            modes.append(tf.executing_eagerly())
+            return super().train_step(data)
+
+    inp = keras.layers.Input((3,))
+    model = Own(inp, keras.layers.Dense(1)(inp))
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)
+    assert not any(modes)
+    model.run_eagerly = True
+    model.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)
+    assert modes[-1] is True
