@@ -1,5 +1,6 @@
 """Keras 2 `keras.models`: the legacy model classes and the model utilities."""
 
+import dataclasses
 import json
 import warnings
 
@@ -25,6 +26,30 @@ class Model(LegacyTraining, engine.Model):
     sample_weights = property(compiled_graph.sample_weights)
     _feed_targets = property(compiled_graph.targets)
     _feed_sample_weights = property(compiled_graph.fed_sample_weights)
+
+    @property
+    def run_eagerly(self):
+        return tf_keras.Model.run_eagerly.fget(self)
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        """tf.keras 2.x's `model.run_eagerly = True` after compile (to debug a layer's `call`)
+        takes effect at the next call, as in tf-keras."""
+        tf_keras.Model.run_eagerly.fset(self, value)
+        if getattr(self, "_steps", None) is None:
+            return  # not compiled yet: compile reads it
+        if self._engine_own_steps:  # a model with its own steps, compiled as tf.keras compiles
+            if self._steps.run_eagerly != bool(value):
+                self._engine_compile_own(self._engine_spe, self._jit_compile, bool(value))
+            return
+        config = self._train_config
+        if config.run_eagerly == bool(value):
+            return
+        self._engine_compile(
+            dataclasses.replace(config, run_eagerly=bool(value)),
+            self._engine_spe,
+            batch_logs=self._batch_logs,
+        )
 
     def to_yaml(self, **kwargs):
         """Keras 2 `to_yaml`: the architecture as YAML (the `to_json` content, plain data)."""

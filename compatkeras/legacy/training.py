@@ -136,30 +136,6 @@ class LegacyTraining(GeneratorMethods):
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
         self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
 
-    @property
-    def run_eagerly(self):
-        return tf_keras.Model.run_eagerly.fget(self)
-
-    @run_eagerly.setter
-    def run_eagerly(self, value):
-        """tf.keras 2.x's `model.run_eagerly = True` after compile (to debug a layer's `call`)
-        takes effect at the next call, as in tf-keras."""
-        tf_keras.Model.run_eagerly.fset(self, value)
-        if getattr(self, "_steps", None) is None:
-            return  # not compiled yet: compile reads it
-        if self._engine_own_steps:  # a model with its own steps, compiled as tf.keras compiles
-            if self._steps.run_eagerly != bool(value):
-                self._engine_compile_own(self._engine_spe, self._jit_compile, bool(value))
-            return
-        config = self._train_config
-        if config.run_eagerly == bool(value):
-            return
-        self._engine_compile(
-            dataclasses.replace(config, run_eagerly=bool(value)),
-            self._engine_spe,
-            batch_logs=self._batch_logs,
-        )
-
     @tf_keras_when_own_steps
     def _get_compile_args(self, user_metrics=True):
         """The compile arguments tf-keras's savers record (with the optimizer object)."""

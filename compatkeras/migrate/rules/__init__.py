@@ -4,6 +4,7 @@ from compatkeras.migrate.rules import (  # noqa: F401
     backend,
     callbacks,
     compile,
+    compiled_state,
     data,
     graph,
     imports,
