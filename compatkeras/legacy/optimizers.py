@@ -147,8 +147,8 @@ def _graph_get_updates(get_updates):
         arguments = get_updates_arguments(args, kwargs)
         loss, params = arguments["loss"], arguments["params"]
         if graph_steps.is_graph_loss(loss):
-            apply = functools.partial(_apply_updates, get_updates)
-            return [graph_steps.GraphStep(self, loss, params, functools.partial(apply, self))]
+            apply = functools.partial(_apply_updates, get_updates, self)
+            return [graph_steps.GraphStep(self, loss, params, apply)]
         return get_updates(self, loss, params)
 
     wrapper._keras2 = True
