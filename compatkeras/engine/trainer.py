@@ -2,6 +2,8 @@
 single batches. A surface builds a `TrainingConfig` and iterables of `data.Batch`; the trainer
 owns the steps, the epoch loop, callbacks, and how values are averaged."""
 
+import dataclasses
+
 import tensorflow as tf
 import tf_keras
 
@@ -86,6 +88,20 @@ class Trainer:
         self._batch_logs = BatchLogs()
         self._predictor = None
         self._engine_running = None
+
+    def _engine_set_run_eagerly(self, run_eagerly):
+        """Run eagerly (or not) from the next call on, keeping what was compiled (tf.keras's
+        `model.run_eagerly = True` after compile). Before any compile: nothing to change."""
+        steps = getattr(self, "_steps", None)
+        if steps is None:
+            return
+        if self._engine_own_steps:
+            if steps.run_eagerly != run_eagerly:
+                jit = steps.jit_compile and not run_eagerly
+                self._engine_compile_own(self._engine_spe, jit, run_eagerly)
+        elif self._train_config.run_eagerly != run_eagerly:
+            config = dataclasses.replace(self._train_config, run_eagerly=run_eagerly)
+            self._engine_compile(config, self._engine_spe, self._batch_logs)
 
     @property
     def _engine_own_steps(self):

@@ -36,20 +36,7 @@ class Model(LegacyTraining, engine.Model):
         """tf.keras 2.x's `model.run_eagerly = True` after compile (to debug a layer's `call`)
         takes effect at the next call, as in tf-keras."""
         tf_keras.Model.run_eagerly.fset(self, value)
-        if getattr(self, "_steps", None) is None:
-            return  # not compiled yet: compile reads it
-        if self._engine_own_steps:  # a model with its own steps, compiled as tf.keras compiles
-            if self._steps.run_eagerly != bool(value):
-                self._engine_compile_own(self._engine_spe, self._jit_compile, bool(value))
-            return
-        config = self._train_config
-        if config.run_eagerly == bool(value):
-            return
-        self._engine_compile(
-            dataclasses.replace(config, run_eagerly=bool(value)),
-            self._engine_spe,
-            batch_logs=self._batch_logs,
-        )
+        self._engine_set_run_eagerly(bool(value))
 
     def to_yaml(self, **kwargs):
         """Keras 2 `to_yaml`: the architecture as YAML (the `to_json` content, plain data)."""
