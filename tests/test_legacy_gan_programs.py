@@ -1,5 +1,6 @@
-"""Keras 2 GAN programs through the drop-in, against tf-keras's v1 engine (the Keras 2 graph
-engine) with the same weights and data.
+"""Keras 2 GAN programs and a tf.keras 2.x model that adds its own metrics, through the drop-in,
+against tf-keras's v1 engine (the Keras 2 graph engine) with the same weights and data (one
+subprocess per side for all of them).
 
 The standard pattern: the discriminator is compiled, then `discriminator.trainable = False`
 before the combined model is built and compiled; Keras 2 kept training the discriminator
@@ -123,9 +124,38 @@ result = {'d': np.asarray(d_losses).tolist(), 'g': np.asarray(g_losses).tolist()
 """
 
 
+MODEL_METRICS = """
+import numpy as np
+K = keras.backend
+L = keras.layers
+
+class Scaled(L.Layer):
+    def call(self, x):
+        self.add_metric(K.mean(K.abs(x)), name='mean_abs', aggregation='mean')
+        return 2.0 * x
+
+inp = L.Input((4,))
+h = L.Dense(3, activation='tanh',
+            kernel_initializer=keras.initializers.RandomNormal(0.0, 0.5, seed=1))(inp)
+h = Scaled()(h)
+out = L.Dense(1, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.5, seed=2))(h)
+model = keras.Model(inp, out)
+model.add_loss(0.01 * K.mean(K.square(h)))
+model.add_metric(K.mean(h), name='mean_h', aggregation='mean')
+OPT = keras.optimizers.legacy if hasattr(keras.optimizers, 'legacy') else keras.optimizers
+model.compile(OPT.SGD(learning_rate=0.05), 'mse', metrics=['mae'])
+rng = np.random.RandomState(0)
+x, y = rng.randn(24, 4).astype('float32'), rng.randn(24, 1).astype('float32')
+history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=False).history
+result = {'history': {k: history[k] for k in sorted(history)},
+          'evaluate': model.evaluate(x, y, batch_size=8, verbose=0),
+          'names': sorted(model.metrics_names)}
+"""
+
+
 @pytest.fixture(scope="module")
 def results():
-    programs = {"wgan_gp": WGAN_GP, "dcgan": DCGAN}
+    programs = {"wgan_gp": WGAN_GP, "dcgan": DCGAN, "model_metrics": MODEL_METRICS}
     return oracles.run("dropin", programs), oracles.run("tv1", programs)
 
 
@@ -148,3 +178,16 @@ def test_the_wgan_gp_trains_with_the_numbers_of_keras_2s_graph_engine(results):
     for key in ("d", "g", "critic", "generator"):
         for a, b in zip(ours[key], theirs[key], strict=True):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+
+
+def test_metrics_added_by_the_model_are_reported_with_tf_keras_numbers(results):
+    """tf.keras 2.x's `model.add_metric(tensor, name=...)` on a functional model and a layer's
+    `self.add_metric(...)` in `call`: reported after the compiled metrics, under their own
+    names, in history, evaluate and metrics_names."""
+    ours, theirs = (oracles.value(r, "model_metrics") for r in results)
+    assert set(ours["history"]) == {"loss", "mae", "mean_h", "mean_abs"}
+    assert ours["history"].keys() == theirs["history"].keys()
+    for key, values in ours["history"].items():
+        np.testing.assert_allclose(values, theirs["history"][key], rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(ours["evaluate"], theirs["evaluate"], rtol=1e-5)
+    assert ours["names"] == theirs["names"]
