@@ -37,8 +37,8 @@ PUBLIC = {
         "is_sparse_matrix",
     },
     "compatkeras.engine.progress": {"BatchLogs"},
-    "compatkeras.engine.losses": {"reduce_loss"},
-    "compatkeras.engine.loss_graph": {"trace"},
+    "compatkeras.engine.losses": {"reduce_loss", "prepare"},
+    "compatkeras.engine.loss_graph": {"trace", "live_value"},
     "compatkeras.engine.enqueuer": {"open_stream", "GeneratorEnqueuer"},
 }
 # Model attributes that belong to the engine's implementation.

@@ -34,6 +34,13 @@ def bound_input_model():
     compile_(m)
     return m, v
 
+def bound_target_model():
+    m = keras.models.Sequential([keras.layers.Dense(1, use_bias=False, kernel_initializer='ones',
+                                                    input_shape=(3,))])
+    t = K.variable(np.zeros((6, 1), 'float32'))
+    compile_(m, target_tensors=[t])
+    return m, t
+
 class At(keras.callbacks.Callback):
     def __init__(self, hook, change):
         super().__init__()
@@ -64,20 +71,14 @@ result = m.fit(None, Y, steps_per_epoch=3, epochs=3, callbacks=[cb], verbose=0).
 """,
     # A bound target, changed at each epoch end (the engine issue's repro, unshuffled).
     "target_epoch_end": """
-m = keras.models.Sequential([keras.layers.Dense(1, use_bias=False, kernel_initializer='ones',
-                                                input_shape=(3,))])
-t = K.variable(np.zeros((6, 1), 'float32'))
-compile_(m, target_tensors=[t])
+m, t = bound_target_model()
 cb = At('epoch', lambda n: K.set_value(t, Y * n))
 result = m.fit(X, batch_size=6, epochs=3, callbacks=[cb], verbose=0, shuffle=False).history['loss']
 """,
     # The same with fit's default shuffle=True, as the issue wrote it: the bound target cannot
     # follow a permutation of x, so x is not shuffled (tf-keras's v1 engine neither).
     "target_epoch_end_default_shuffle": """
-m = keras.models.Sequential([keras.layers.Dense(1, use_bias=False, kernel_initializer='ones',
-                                                input_shape=(3,))])
-t = K.variable(np.zeros((6, 1), 'float32'))
-compile_(m, target_tensors=[t])
+m, t = bound_target_model()
 cb = At('epoch', lambda n: K.set_value(t, Y * n))
 result = m.fit(X, batch_size=6, epochs=3, callbacks=[cb], verbose=0).history['loss']
 """,
@@ -98,10 +99,7 @@ cb = At('batch', lambda n: K.set_value(v, X * (n + 1)))
 result = m.fit(None, Y, steps_per_epoch=3, epochs=2, callbacks=[cb], verbose=0).history['loss']
 """,
     "target_batch_end": """
-m = keras.models.Sequential([keras.layers.Dense(1, use_bias=False, kernel_initializer='ones',
-                                                input_shape=(3,))])
-t = K.variable(np.zeros((6, 1), 'float32'))
-compile_(m, target_tensors=[t])
+m, t = bound_target_model()
 cb = At('batch', lambda n: K.set_value(t, Y * n))
 result = m.fit(X, steps_per_epoch=3, epochs=2, callbacks=[cb], verbose=0).history['loss']
 """,

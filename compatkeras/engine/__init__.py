@@ -19,7 +19,7 @@ surface may use what is listed here and nothing else:
   `pull(iterator, count)`;
   `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`;
 - `engine.progress.BatchLogs`: what batch callbacks get (a surface subclasses it);
-- `engine.losses.reduce_loss`; `engine.loss_graph.trace` (losses that read the model's graph,
+- `engine.losses.reduce_loss`, `engine.losses.prepare` (how a step reads targets and predictions); `engine.loss_graph.trace` and `live_value` (losses that read the model's graph,
   run on the step's tensors: `TrainingConfig.loss_graph`); `engine.enqueuer` (`open_stream`, `GeneratorEnqueuer` and the
   options the v3 surface reads from it).
 

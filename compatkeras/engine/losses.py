@@ -13,6 +13,19 @@ def _broadcast_like(weights, values):
     return tf.broadcast_to(weights, tf.shape(values))
 
 
+def prepare(config, y_true, y_pred):
+    """(y_true, y_pred, mask) as a `TrainingConfig`'s losses and metrics read them: the mask the
+    prediction carries, a half-precision prediction in float32 (mixed precision: losses and
+    metrics in float32, as Keras 3 computes them), targets cast to the prediction's dtype when
+    the config asks (Keras 2's floatx target placeholders)."""
+    mask = getattr(y_pred, "_keras_mask", None)
+    if y_pred.dtype in (tf.float16, tf.bfloat16):
+        y_pred = tf.cast(y_pred, tf.float32)
+    if config.cast_targets and y_true.dtype != y_pred.dtype:
+        y_true = tf.cast(y_true, y_pred.dtype)
+    return y_true, y_pred, mask
+
+
 def reduce_loss(values, weights, mask, rule):
     """One number from per-sample/timestep loss `values`, `weights` (or None) and `mask` (or None)."""
     values = tf.convert_to_tensor(values)

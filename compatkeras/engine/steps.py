@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from compatkeras.engine import calls
-from compatkeras.engine.losses import reduce_loss
+from compatkeras.engine.losses import prepare, reduce_loss
 
 
 def _as_list(outputs):
@@ -207,13 +207,8 @@ class Steps:
         for i, (output, y_pred) in enumerate(zip(self.config.outputs, predictions, strict=True)):
             if output.loss is None:
                 continue
-            mask = getattr(y_pred, "_keras_mask", None)
-            if y_pred.dtype in (tf.float16, tf.bfloat16):
-                # Mixed precision: losses and metrics in float32, as Keras 3 computes them.
-                y_pred = tf.cast(y_pred, tf.float32)
             y_true, weights = targets[i]
-            if self.config.cast_targets and y_true.dtype != y_pred.dtype:
-                y_true = tf.cast(y_true, y_pred.dtype)
+            y_true, y_pred, mask = prepare(self.config, y_true, y_pred)
             values = self._loss_values(i, output, y_true, y_pred, live)
             value = reduce_loss(values, weights, mask, self.config.loss_rule)
             total += output.loss_weight * value

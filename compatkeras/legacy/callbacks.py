@@ -27,10 +27,6 @@ from tf_keras.callbacks import *
 from compatkeras.legacy import flavors as _flavors
 
 
-def _keras22():
-    return _flavors.get_flavor() == _flavors.KERAS_2_2
-
-
 def _other_spelling(monitor):
     if monitor.endswith("accuracy"):
         return monitor[: -len("accuracy")] + "acc"
@@ -74,7 +70,7 @@ class EarlyStopping(tf_keras.callbacks.EarlyStopping):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._keras22 = _keras22()
+        self._keras22 = _flavors.is_keras22()
         if self._keras22 and self.monitor_op is np.less and "acc" in self.monitor:
             self.monitor_op, self.min_delta = np.greater, -self.min_delta  # 2.2.4's "auto"
 
@@ -155,7 +151,7 @@ class TensorBoard(tf_keras.callbacks.TensorBoard):
     __doc__ = tf_keras.callbacks.TensorBoard.__doc__
 
     def __init__(self, *args, **kwargs):
-        self._keras22 = _keras22()
+        self._keras22 = _flavors.is_keras22()
         if args and self._keras22:
             if len(args) > len(_TENSORBOARD_22):
                 raise TypeError(f"TensorBoard takes at most {len(_TENSORBOARD_22)} arguments")

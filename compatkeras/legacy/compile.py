@@ -234,7 +234,7 @@ def _is_loss(fn, name):
     return (
         fn is getattr(tf_keras.losses, name)
         or fn is getattr(losses, name)
-        or losses.KERAS_2_2_NAMES.get(fn) == name
+        or fn is losses.KERAS_2_2_LOSSES[getattr(tf_keras.losses, name)]
         or isinstance(getattr(fn, "__self__", None), _LOSS_CLASSES[name])
     )
 

@@ -20,7 +20,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras.engine import config as engine_config
-from compatkeras.engine.losses import reduce_loss
+from compatkeras.engine.losses import prepare, reduce_loss
 from compatkeras.legacy.network_losses import DeferredLoss
 
 
@@ -41,9 +41,7 @@ class _CompiledLoss(tf_keras.layers.Layer):
             self._outputs, predictions, targets, self._weighted, strict=True
         ):
             w = next(weights) if weighted else None
-            mask = getattr(y_pred, "_keras_mask", None)
-            if self._config.cast_targets and y_true.dtype != y_pred.dtype:
-                y_true = tf.cast(y_true, y_pred.dtype)
+            y_true, y_pred, mask = prepare(self._config, y_true, y_pred)
             value = reduce_loss(spec.loss(y_true, y_pred), w, mask, self._config.loss_rule)
             total += spec.loss_weight * value
         return total

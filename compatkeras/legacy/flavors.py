@@ -35,6 +35,11 @@ def get_flavor():
     return _check(os.environ.get(ENV_VAR, TF_KERAS), f"the environment variable {ENV_VAR}")
 
 
+def is_keras22():
+    """Whether the flavor in effect here is "keras-2.2"."""
+    return get_flavor() == KERAS_2_2
+
+
 def set_flavor(name):
     """Set the process-wide flavor (a `with flavor(...)` block still wins inside it)."""
     global _default

@@ -12,7 +12,7 @@ from compatkeras.legacy.backend import crossentropy as _crossentropy
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    if _crossentropy._keras22(label_smoothing):
+    if _crossentropy.keras22_applies(label_smoothing):
         return _crossentropy.categorical_crossentropy(y_true, y_pred, from_logits, axis)
     return _tf_keras_losses.categorical_crossentropy(
         y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
@@ -20,7 +20,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
-    if _crossentropy._keras22(ignore_class is not None):
+    if _crossentropy.keras22_applies(ignore_class is not None):
         return _crossentropy.sparse_categorical_crossentropy(y_true, y_pred, from_logits, axis)
     return _tf_keras_losses.sparse_categorical_crossentropy(
         y_true, y_pred, from_logits=from_logits, axis=axis, ignore_class=ignore_class
@@ -28,7 +28,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    if _crossentropy._keras22(label_smoothing, axis != -1):
+    if _crossentropy.keras22_applies(label_smoothing, axis != -1):
         return _tf.reduce_mean(_crossentropy.binary_crossentropy(y_true, y_pred, from_logits), -1)
     return _tf_keras_losses.binary_crossentropy(
         y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
@@ -58,36 +58,23 @@ def _squared_hinge_224(y_true, y_pred):
     return _tf.reduce_mean(_tf.square(_tf.maximum(1.0 - y_true * y_pred, 0.0)), -1)
 
 
-_hinge_224.__name__ = "hinge"
-_squared_hinge_224.__name__ = "squared_hinge"
-_categorical_224.__name__ = "categorical_crossentropy"
-_sparse_categorical_224.__name__ = "sparse_categorical_crossentropy"
-_binary_224.__name__ = "binary_crossentropy"
+def _keras224(name, fn, *ours):
+    """{tf-keras's function `name` and ours of that name: 2.2.4's `fn`}."""
+    fn.__name__ = name
+    return dict.fromkeys((getattr(_tf_keras_losses, name), *ours), fn)
+
 
 # What a model compiled under the "keras-2.2" flavor computes for these losses, given by name
 # or as tf-keras's or this module's functions: Keras 2.2.4's, whatever the flavor at run time
 # (the crossentropies on clipped probabilities; the hinges on the labels as given).
 KERAS_2_2_LOSSES = {
-    fn: keras224
-    for keras224, fns in (
-        (_categorical_224, (_tf_keras_losses.categorical_crossentropy, categorical_crossentropy)),
-        (
-            _sparse_categorical_224,
-            (_tf_keras_losses.sparse_categorical_crossentropy, sparse_categorical_crossentropy),
-        ),
-        (_binary_224, (_tf_keras_losses.binary_crossentropy, binary_crossentropy)),
-        (_hinge_224, (_tf_keras_losses.hinge,)),
-        (_squared_hinge_224, (_tf_keras_losses.squared_hinge,)),
-    )
-    for fn in fns
-}
-KERAS_2_2_NAMES = {
-    v: k
-    for k, v in {
-        "categorical_crossentropy": _categorical_224,
-        "sparse_categorical_crossentropy": _sparse_categorical_224,
-        "binary_crossentropy": _binary_224,
-    }.items()
+    **_keras224("categorical_crossentropy", _categorical_224, categorical_crossentropy),
+    **_keras224(
+        "sparse_categorical_crossentropy", _sparse_categorical_224, sparse_categorical_crossentropy
+    ),
+    **_keras224("binary_crossentropy", _binary_224, binary_crossentropy),
+    **_keras224("hinge", _hinge_224),
+    **_keras224("squared_hinge", _squared_hinge_224),
 }
 
 

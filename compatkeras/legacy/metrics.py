@@ -10,19 +10,15 @@ from compatkeras.legacy import flavors as _flavors
 from compatkeras.legacy.losses import cosine, cosine_proximity
 
 
-def _keras22():
-    return _flavors.get_flavor() == _flavors.KERAS_2_2
-
-
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    if not _keras22():
+    if not _flavors.is_keras22():
         return _tf_keras.metrics.top_k_categorical_accuracy(y_true, y_pred, k)
     hits = _tf.math.in_top_k(_tf.argmax(y_true, axis=-1), y_pred, k)
     return _tf.reduce_mean(_tf.cast(hits, "float32"), axis=-1)
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    if not _keras22():
+    if not _flavors.is_keras22():
         return _tf_keras.metrics.sparse_top_k_categorical_accuracy(y_true, y_pred, k)
     labels = _tf.cast(_tf.reshape(y_true, [-1]), "int32")  # (n,) or (n, 1) targets
     hits = _tf.math.in_top_k(labels, y_pred, k)

@@ -42,6 +42,10 @@ from compatkeras.legacy import flavors as flavor_lib
 _MARK = "_keras2_loss_call"
 
 
+def _operator(op, reflected=False):
+    return lambda self, other: self._combine(other, op, reflected)
+
+
 class DeferredLoss:
     """A regularization loss computed when it is used (see the module's docstring)."""
 
@@ -62,26 +66,13 @@ class DeferredLoss:
             return DeferredLoss(lambda: op(other_value(), self.value()))
         return DeferredLoss(lambda: op(self.value(), other_value()))
 
-    def __add__(self, other):
-        return self._combine(other, operator.add)
-
-    def __radd__(self, other):
-        return self._combine(other, operator.add, reflected=True)
-
-    def __sub__(self, other):
-        return self._combine(other, operator.sub)
-
-    def __rsub__(self, other):
-        return self._combine(other, operator.sub, reflected=True)
-
-    def __mul__(self, other):
-        return self._combine(other, operator.mul)
-
-    def __rmul__(self, other):
-        return self._combine(other, operator.mul, reflected=True)
-
-    def __truediv__(self, other):
-        return self._combine(other, operator.truediv)
+    __add__ = _operator(operator.add)
+    __radd__ = _operator(operator.add, reflected=True)
+    __sub__ = _operator(operator.sub)
+    __rsub__ = _operator(operator.sub, reflected=True)
+    __mul__ = _operator(operator.mul)
+    __rmul__ = _operator(operator.mul, reflected=True)
+    __truediv__ = _operator(operator.truediv)
 
     def __neg__(self):
         return DeferredLoss(lambda: -self.value())
@@ -181,7 +172,7 @@ def _owned(model, loss):
 def _wrap_losses(plain):
     def get(model):
         losses = plain.fget(model)
-        if flavor_lib.get_flavor() != flavor_lib.KERAS_2_2 or not model._is_graph_network:
+        if not flavor_lib.is_keras22() or not model._is_graph_network:
             return losses
         return [loss for loss in losses if _owned(model, loss)]
 

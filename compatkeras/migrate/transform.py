@@ -100,6 +100,17 @@ class Context:
             self._facts = facts_lib.read(self.tree, project.factories if project else frozenset())
         return self._facts
 
+    def keras_name(self):
+        """Source text naming the `keras` module here (its module-level import, whatever it is
+        called), importing it if needed; None when `keras` names something else."""
+        name = self.names.module_name("keras")
+        if name is not None:
+            return name
+        if self.names.free_for("keras", "keras"):
+            self.require_import("import keras")
+            return "keras"
+        return None
+
     def name_for(self, module, local, statement):
         """Source text naming `module` (e.g. `keras.ops`) here: an existing import of it, or
         `local` after adding `statement`, or (for a Keras module) `keras.<rest>` through an

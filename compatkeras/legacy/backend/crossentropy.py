@@ -15,8 +15,10 @@ from tf_keras import backend as _K
 from compatkeras.legacy import flavors
 
 
-def _keras22(*extra):
-    return flavors.get_flavor() == flavors.KERAS_2_2 and not any(extra)
+def keras22_applies(*extra):
+    """Whether 2.2.4's formula applies: the "keras-2.2" flavor, and none of `extra` (arguments
+    2.2.4 did not have) is set."""
+    return flavors.is_keras22() and not any(extra)
 
 
 def _epsilon(output):
@@ -24,7 +26,7 @@ def _epsilon(output):
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    if not _keras22() or axis != -1:
+    if not keras22_applies() or axis != -1:
         return _K.categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
     return categorical_224(target, output, from_logits)
 
@@ -40,7 +42,7 @@ def categorical_224(target, output, from_logits=False):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    if not _keras22() or axis != -1:
+    if not keras22_applies() or axis != -1:
         return _K.sparse_categorical_crossentropy(
             target, output, from_logits=from_logits, axis=axis
         )
@@ -59,7 +61,7 @@ def sparse_categorical_224(target, output, from_logits=False):
 
 
 def binary_crossentropy(target, output, from_logits=False):
-    if not _keras22():
+    if not keras22_applies():
         return _K.binary_crossentropy(target, output, from_logits=from_logits)
     return binary_224(target, output, from_logits)
 

@@ -114,7 +114,7 @@ class BatchNormalization(_tf_keras.layers.BatchNormalization):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._keras22_frozen = _flavors.get_flavor() == _flavors.KERAS_2_2
+        self._keras22_frozen = _flavors.is_keras22()
 
     def _frozen_as_keras22(self):
         return getattr(self, "_keras22_frozen", False) and not self.trainable

@@ -401,7 +401,7 @@ def _rewrite(ctx, original, call, name):
                 return None
             text = text.replace("ops.", f"{owner}.")
         if _KERAS in text:
-            keras_name = _keras_name(ctx)
+            keras_name = ctx.keras_name()
             if keras_name is None:
                 return None
             text = text.replace(_KERAS, keras_name)
@@ -412,7 +412,7 @@ def _rewrite(ctx, original, call, name):
             return new  # a conditional expression keeps its own parentheses
         return new.with_changes(lpar=call.lpar, rpar=call.rpar)
     module, _, function = op.target.rpartition(".")
-    owner = ctx.name_for(*_HOMES[module]) if module else _keras_name(ctx)
+    owner = ctx.name_for(*_HOMES[module]) if module else ctx.keras_name()
     if owner is None:
         return None
     new_args = []
@@ -432,7 +432,7 @@ def _rewrite(ctx, original, call, name):
     for keyword, text in op.defaults.items():
         if keyword not in present:
             if _KERAS in text:  # a default that names Keras itself (`keras.config.floatx()`)
-                keras_name = _keras_name(ctx)
+                keras_name = ctx.keras_name()
                 if keras_name is None:
                     return None
                 text = text.replace(_KERAS, keras_name)
@@ -441,16 +441,6 @@ def _rewrite(ctx, original, call, name):
     return call.with_changes(
         func=edit.expression(f"{owner}.{function}"), args=_fix_commas(new_args, call.args)
     )
-
-
-def _keras_name(ctx):
-    name = ctx.names.module_name("keras")
-    if name is not None:
-        return name
-    if ctx.names.free_for("keras", "keras"):
-        ctx.require_import("import keras")
-        return "keras"
-    return None
 
 
 def _fix_commas(args, old_args):

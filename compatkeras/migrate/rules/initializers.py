@@ -62,16 +62,6 @@ def _unseeded(call, position):
     return len(edit.positional(call)) <= position
 
 
-def _keras_prefix(ctx):
-    """Source text that names the `keras` module here, importing it if needed."""
-    if ctx.names.module_name("keras") == "keras":
-        return "keras"
-    if ctx.names.free_for("keras", "keras"):
-        ctx.require_import("import keras")
-        return "keras"
-    return None  # `keras` means something else here
-
-
 @register(cst.Assign)
 def shared_initializer(ctx, original, node):
     call = node.value
@@ -82,7 +72,7 @@ def shared_initializer(ctx, original, node):
         return None
     if not ctx.enabled(SHARED_UNSEEDED.id, original):
         return None
-    prefix = _keras_prefix(ctx)
+    prefix = ctx.keras_name()
     if prefix is None:
         ctx.report(
             SHARED_UNSEEDED.id,

@@ -66,12 +66,8 @@ def _schedule_prefix(ctx, call):
     local = ctx.names.module_name("keras.optimizers")
     if local is not None:
         return local
-    if ctx.names.module_name("keras") == "keras":
-        return "keras.optimizers"
-    if ctx.names.free_for("keras", "keras"):
-        ctx.require_import("import keras")
-        return "keras.optimizers"
-    return None  # `keras` means something else here
+    keras_name = ctx.keras_name()
+    return None if keras_name is None else f"{keras_name}.optimizers"
 
 
 @register(cst.Call)
