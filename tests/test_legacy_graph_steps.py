@@ -284,6 +284,19 @@ def test_the_compiled_loss_is_what_test_on_batch_reports_in_both_flavors():
         assert float(value) == pytest.approx(float(expected), rel=1e-5), flavor
 
 
+def test_a_none_among_k_function_inputs_names_the_replacement():
+    """The Keras 2.2 recipe `model.inputs + model.sample_weights + model.targets` under the
+    tf.keras flavor, whose `sample_weights` holds None (as tf-keras's v1 engine)."""
+    import compatkeras as keras
+
+    inp = keras.layers.Input((3,))
+    model = keras.Model(inp, keras.layers.Dense(2)(inp))
+    model.compile("sgd", "mse")
+    feeds = model.inputs + model.sample_weights + model.targets
+    with pytest.raises(ValueError, match=r"inputs \[1\] are None.*_feed_sample_weights"):
+        keras.backend.function(feeds, [model.total_loss])
+
+
 def test_the_compiled_loss_before_compile_is_an_attribute_error():
     import compatkeras as keras
 

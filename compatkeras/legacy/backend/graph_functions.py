@@ -116,6 +116,14 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     single = not isinstance(outputs, (list, tuple))
     outputs = [outputs] if single else list(outputs)
+    missing = [i for i, x in enumerate(inputs) if x is None]
+    if missing:
+        raise ValueError(
+            f"K.function inputs {missing} are None. Under the tf.keras flavor, as in tf-keras's "
+            "v1 engine, `model.sample_weights` holds None for an output compiled without "
+            "temporal sample weights: use `model._feed_sample_weights` (only the fed ones), or "
+            "the keras-2.2 flavor, where every output has one."
+        )
     phase_at = [i for i, x in enumerate(inputs) if _is_learning_phase(x)]
     graph_inputs = [x for i, x in enumerate(inputs) if i not in phase_at]
     if not all(_symbolic(o) for o in outputs):
