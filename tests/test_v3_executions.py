@@ -1,9 +1,10 @@
 """compatkeras.v3: steps_per_execution, jit_compile, auto_scale_loss, PyDataset workers, and the
 one-engine promise (legacy and v3 surfaces train identically), in one `v3` subprocess.
 
-The callback index table is keras3 spec §A.4 with compatkeras's corrections: the last partial
-execution ends at the last step that ran, spe is capped at the epoch, unknown-size data has no
-dangling `batch_begin` and no "ran out of data" warning when it simply ends.
+The callback index table is keras3 spec §A.4 with compatkeras's corrections: Keras 3's end index
+(`begin + spe - 1`, also for a short last execution), except that `steps_per_epoch` is exact (an
+execution it cuts short ends at the epoch's last step); unknown-size data has no dangling
+`batch_begin` and no "ran out of data" warning when it simply ends.
 """
 
 import pytest
@@ -67,12 +68,12 @@ def unknown_size(n=8):
 
 TABLE = {
     "spe1": ("run_fit(1)", [["|"] + [[i, i] for i in range(8)], 8]),
-    "spe3": ("run_fit(3)", [["|", [0, 2], [3, 5], [6, 7]], 8]),
+    "spe3": ("run_fit(3)", [["|", [0, 2], [3, 5], [6, 8]], 8]),
     "spe4": ("run_fit(4)", [["|", [0, 3], [4, 7]], 8]),
-    "spe32": ("run_fit(32)", [["|", [0, 7]], 8]),
+    "spe32": ("run_fit(32)", [["|", [0, 31]], 8]),
     "spe2_steps5_epochs2": (
         "run_fit(2, steps_per_epoch=5, epochs=2)",
-        [["|", [0, 1], [2, 3], [4, 4], "|", [0, 1], [2, 2]], 8],
+        [["|", [0, 1], [2, 3], [4, 4], "|", [0, 1], [2, 3]], 8],
     ),
     "spe1_steps3_epochs4": (
         "run_fit(1, steps_per_epoch=3, epochs=4)",
@@ -100,7 +101,7 @@ TABLE = {
     "spe1_steps12": ("run_fit(1, steps_per_epoch=12)", [["|"] + [[i, i] for i in range(8)], 8]),
     "unknown_spe3": (
         "run_fit(3, data=(unknown_size(),), epochs=2)",
-        [["|", [0, 2], [3, 5], [6, 7], "|", [0, 2], [3, 5], [6, 7]], 16],
+        [["|", [0, 2], [3, 5], [6, 8], "|", [0, 2], [3, 5], [6, 8]], 16],
     ),
     "unknown_spe1": ("run_fit(1, data=(unknown_size(),))", [["|"] + [[i, i] for i in range(8)], 8]),
     "infinite_spe4": (
@@ -337,9 +338,9 @@ def test_ran_out_warning_only_when_steps_per_epoch_asks_for_more(results):
 
 
 def test_evaluate_and_predict_executions(results):
-    assert oracles.value(results, "evaluate3") == [[0, 2], [3, 5], [6, 7]]
-    assert oracles.value(results, "evaluate32") == [[0, 7]]
-    assert oracles.value(results, "predict3") == [[[0, 2], [3, 5], [6, 7]], [40, 1]]
+    assert oracles.value(results, "evaluate3") == [[0, 2], [3, 5], [6, 8]]
+    assert oracles.value(results, "evaluate32") == [[0, 31]]
+    assert oracles.value(results, "predict3") == [[[0, 2], [3, 5], [6, 8]], [40, 1]]
     assert oracles.value(results, "train_on_batch") == 1
 
 

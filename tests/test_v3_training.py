@@ -138,6 +138,21 @@ with warnings.catch_warnings(record=True) as caught:
 result = {'train': train, 'iterations': int(m.optimizer.iterations.numpy()),
           'steps': h.params['steps'], 'loss': h.history['loss'], 'ran_out': ran_out(caught)}
 """,
+    "O8b": """
+def gen():
+    for i in range(8):
+        yield x40[i * 5:(i + 1) * 5], y40[i * 5:(i + 1) * 5]
+spec = (tf.TensorSpec((None, 4), tf.float32), tf.TensorSpec((None, 1), tf.float32))
+ds = tf.data.Dataset.from_generator(gen, output_signature=spec)
+m = mlp(); m.compile(SGD(0.01), loss='mse', steps_per_execution=3)
+ev = Events()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    h = m.fit(ds, epochs=2, steps_per_epoch=10, verbose=0, callbacks=[ev])
+ends = [e for e in ev.events if e[0] == 'te']
+result = {'ends': ends, 'iterations': int(m.optimizer.iterations.numpy()),
+          'loss': h.history['loss'], 'ran_out': ran_out(caught)}
+""",
     "O9": """
 m = mlp(); m.compile(SGD(0.01), loss='mse', metrics=['mae'])
 result = {'t1': m.train_on_batch(x, y), 't2': m.train_on_batch(x, y, return_dict=True),
@@ -303,20 +318,21 @@ def test_o3_weighted_metric_named_like_a_metric_gives_one_value_per_key(results)
     close(keras3["list"], [d["loss"], d["mae"], d["mae"], d["weighted_mae"]])
 
 
-def test_o6_last_execution_reports_the_steps_that_ran(results):
-    """Deviation: Keras 3 reports (6, 8) for an execution that ran batches 6 and 7."""
+def test_o6_last_execution_reports_keras3_end_index(results):
+    """Keras 3's callback indices: an execution that ran batches 6 and 7 reports (6, 8)."""
     keras3, ours = both(results, "O6")
-    pairs = [["tb", 0], ["te", 2], ["tb", 3], ["te", 5], ["tb", 6], ["te", 7]]
-    assert ours["train"] == pairs
-    assert keras3["train"] == pairs[:-1] + [["te", 8]]
-    assert ours["eval"] == [[k.replace("t", "v"), i] for k, i in pairs]
+    pairs = [["tb", 0], ["te", 2], ["tb", 3], ["te", 5], ["tb", 6], ["te", 8]]
+    assert ours["train"] == keras3["train"] == pairs
+    assert ours["eval"] == keras3["eval"] == [[k.replace("t", "v"), i] for k, i in pairs]
     assert ours["iterations"] == keras3["iterations"] == 8
     close(keras3["loss"], ours["loss"])
 
 
 def test_o7_steps_per_epoch_is_exact_with_steps_per_execution(results):
     """Deviation: Keras 3 runs 6 steps for steps_per_epoch=5 with spe=2 (the last execution is
-    not truncated). Here epoch 1 runs 5 steps; epoch 2 gets the 3 batches left and warns."""
+    not truncated). Here epoch 1 runs 5 steps (its last execution, cut short by
+    steps_per_epoch, ends at step 4); epoch 2 gets the 3 batches left, reports Keras 3's end
+    index for its short last execution, and warns."""
     keras3, ours = both(results, "O7")
     assert ours["events"] == [
         ["tb", 0],
@@ -328,7 +344,7 @@ def test_o7_steps_per_epoch_is_exact_with_steps_per_execution(results):
         ["tb", 0],
         ["te", 1],
         ["tb", 2],
-        ["te", 2],
+        ["te", 3],
     ]
     assert keras3["events"][:6] == [
         ["tb", 0],
@@ -344,12 +360,23 @@ def test_o7_steps_per_epoch_is_exact_with_steps_per_execution(results):
 
 def test_o8_unknown_size_has_no_dangling_begin_nor_spurious_warning(results):
     keras3, ours = both(results, "O8")
-    assert ours["train"] == [["tb", 0], ["te", 2], ["tb", 3], ["te", 5], ["tb", 6], ["te", 7]]
+    assert ours["train"] == [["tb", 0], ["te", 2], ["tb", 3], ["te", 5], ["tb", 6], ["te", 8]]
+    assert keras3["train"][:6] == ours["train"]
     assert keras3["train"][-1] == ["tb", 9]  # Keras 3: a begin with no end
     assert ours["iterations"] == keras3["iterations"] == 8
     assert ours["steps"] is None and keras3["steps"] is None
     close(keras3["loss"], ours["loss"])
     assert keras3["ran_out"] and not ours["ran_out"]
+
+
+def test_o8b_unknown_size_that_ends_before_steps_per_epoch_starts_again(results):
+    """Data of unknown size (8 batches) with steps_per_epoch=10: each epoch reads a new pass of
+    8 batches and warns that it ran out, as Keras 3 does."""
+    keras3, ours = both(results, "O8b")
+    assert ours["ends"] == keras3["ends"] == [["te", 2], ["te", 5], ["te", 8]] * 2
+    assert ours["iterations"] == keras3["iterations"] == 16
+    close(keras3["loss"], ours["loss"])
+    assert ours["ran_out"] and keras3["ran_out"]
 
 
 def test_o11_pydataset(results):

@@ -9,7 +9,7 @@ surface may use what is listed here and nothing else:
   (`engine.model`), and the models' `_engine_*` members (`engine.trainer.Trainer`; named so to
   keep clear of Keras's own attributes on a user's model): `_engine_compile(config,
   steps_per_execution, batch_logs)`, `_engine_compile_own(steps_per_execution, jit_compile,
-  run_eagerly)` (run the model's own `train_step`/`test_step`/`predict_step`,
+  run_eagerly, jit_fallback, batch_logs)` (run the model's own `train_step`/`test_step`/`predict_step`,
   `engine.own_steps`), `_engine_own_steps`, `_engine_reset()`, `_engine_set_run_eagerly(flag)`, `_engine_compiled`,
   `_engine_config`, `_engine_jit_compile`, `_engine_fit(epoch_feed, ...)`,
   `_engine_evaluate(feed, ...)`, `_engine_batch(train, batch, accumulate)`,
@@ -18,7 +18,8 @@ surface may use what is listed here and nothing else:
 - `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`,
   `pull(iterator, count)`;
   `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`;
-- `engine.progress.BatchLogs`: what batch callbacks get (a surface subclasses it);
+- `engine.progress.BatchLogs`: what batch callbacks get and the index `on_*_batch_end` reports
+  (a surface subclasses it);
 - `engine.losses.reduce_loss`, `engine.losses.prepare` (how a step reads targets and predictions); `engine.loss_graph.trace` and `live_value` (losses that read the model's graph,
   run on the step's tensors: `TrainingConfig.loss_graph`); `engine.enqueuer` (`open_stream`, `GeneratorEnqueuer` and the
   options the v3 surface reads from it).

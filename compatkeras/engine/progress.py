@@ -72,6 +72,13 @@ class BatchLogs:
     def end(self, averages, index):
         return averages.logs()
 
+    def end_index(self, begin, ran, planned, steps):
+        """The index `on_*_batch_end` gets for an execution that began at step `begin`, was to
+        run `planned` steps (`steps_per_execution`) and ran `ran` (fewer at the end of the data
+        or of `steps`, the steps asked for, None when not asked): the last step that ran
+        (tf.keras 2.x)."""
+        return begin + ran - 1
+
 
 class ProgbarLogger(tf_keras.callbacks.ProgbarLogger):
     """tf-keras's progress bar showing the running epoch values (what tf-keras shows), whatever

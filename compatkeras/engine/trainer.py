@@ -76,16 +76,21 @@ class Trainer:
         self._engine_running = None
 
     def _engine_compile_own(
-        self, steps_per_execution=1, jit_compile=False, run_eagerly=False, jit_fallback=False
+        self,
+        steps_per_execution=1,
+        jit_compile=False,
+        run_eagerly=False,
+        jit_fallback=False,
+        batch_logs=None,
     ):
         """Run the model's own `train_step` / `test_step` / `predict_step` (the surface has
         compiled it as tf-keras does: `compiled_loss`, `compiled_metrics`, `optimizer`).
         `jit_fallback`: XLA was chosen automatically, so a step it cannot compile runs without
-        (`_engine_jit_compile` then says False)."""
+        (`_engine_jit_compile` then says False). `batch_logs`: as for `_engine_compile`."""
         self._train_config = _OWN_STEPS
         self._steps = OwnSteps(self._engine_model, jit_compile, run_eagerly, jit_fallback)
         self._engine_spe = steps_per_execution
-        self._batch_logs = BatchLogs()
+        self._batch_logs = batch_logs if batch_logs is not None else BatchLogs()
         self._predictor = None
         self._engine_running = None
 
@@ -98,7 +103,9 @@ class Trainer:
         if self._engine_own_steps:
             if steps.run_eagerly != run_eagerly:
                 jit = steps.jit_compile and not run_eagerly
-                self._engine_compile_own(self._engine_spe, jit, run_eagerly)
+                self._engine_compile_own(
+                    self._engine_spe, jit, run_eagerly, batch_logs=self._batch_logs
+                )
         elif self._train_config.run_eagerly != run_eagerly:
             config = dataclasses.replace(self._train_config, run_eagerly=run_eagerly)
             self._engine_compile(config, self._engine_spe, self._batch_logs)
@@ -130,7 +137,7 @@ class Trainer:
     def _run_feed(self, train, feed, steps, callbacks=None, averages=None):
         """The one loop: executions of up to `steps_per_execution` steps over a feed, for
         `steps` steps or until the feed runs out (`feed.exhausted`). Callbacks see one
-        `(begin, end)` pair per execution with `end` the last step that really ran; values are
+        `(begin, end)` pair per execution (`end`: `BatchLogs.end_index`); values are
         read from the device only for callbacks with batch hooks."""
         if averages is None:
             averages = self._steps.averages()
@@ -154,6 +161,7 @@ class Trainer:
             if not self._steps.jit_checked:
                 self._steps.check_jit(group.spec)
             self._steps.prepare(train)
+            first = index
             if hooks:
                 begin = self._batch_logs.begin(index, group.rows)
                 getattr(callbacks, f"on_{mode}_batch_begin")(index, begin)
@@ -161,8 +169,9 @@ class Trainer:
             index += group.count
             averages.executed = index
             if hooks:
-                end = self._batch_logs.end(averages, index - 1)
-                getattr(callbacks, f"on_{mode}_batch_end")(index - 1, end)
+                last = self._batch_logs.end_index(first, group.count, self._engine_spe, steps)
+                end = self._batch_logs.end(averages, last)
+                getattr(callbacks, f"on_{mode}_batch_end")(last, end)
             # A callback stops training with `stop_training`, an evaluation with
             # `stop_evaluating` (tf-keras and Keras 3: evaluating ignores `stop_training`).
             if callbacks is not None and getattr(self, _STOP[mode], False):
@@ -291,6 +300,7 @@ class Trainer:
         verbose=0,
         params=None,
         own_step=False,
+        batch_logs=None,
     ):
         """Predictions for an iterable of input lists: one array per output, rows in order.
         With `own_step`, the items are batches as tf-keras's data handler gives them, the
@@ -298,7 +308,8 @@ class Trainer:
         With `callbacks` (a list) or `verbose`, tf-keras's predict hooks and progress bar run
         around it (`params`: as for `_engine_evaluate`); `on_predict_batch_begin/end` fire once
         per `steps_per_execution` batches, with the last batch that really ran as the end
-        index. Once training steps exist, their XLA decision (after any fallback) is used."""
+        index (`batch_logs.end_index`, default: the compiled one's). Once training steps exist,
+        their XLA decision (after any fallback) is used."""
         if self._engine_compiled:
             jit_compile = self._steps.jit_compile
         options = (jit_compile, run_eagerly, own_step)
@@ -309,7 +320,8 @@ class Trainer:
             params = {"verbose": verbose, "epochs": 1, "steps": None, **(params or {})}
             cbs = self._engine_callbacks(callbacks, verbose, params, bar_steps=params["steps"])
             cbs.on_predict_begin()
-        chunks = self._predict_loop(xs, cbs, steps_per_execution)
+        indices = batch_logs if batch_logs is not None else self._batch_logs
+        chunks = self._predict_loop(xs, cbs, steps_per_execution, indices)
         if cbs is not None:
             cbs.on_predict_end()
         if not chunks:
@@ -319,7 +331,7 @@ class Trainer:
             return tf.nest.pack_sequence_as(self._predicted_structure, arrays)
         return arrays
 
-    def _predict_loop(self, xs, callbacks, spe):
+    def _predict_loop(self, xs, callbacks, spe, indices):
         chunks, group = [], []
         xs = iter(xs)
         index = 0
@@ -332,9 +344,10 @@ class Trainer:
                     callbacks.on_predict_batch_begin(index)
                 outputs = [self._predict_one(g) for g in group]
                 chunks.extend(outputs)
-                index += len(group)
                 if callbacks is not None:
-                    callbacks.on_predict_batch_end(index - 1, {"outputs": outputs[-1]})
+                    last = indices.end_index(index, len(group), spe, None)
+                    callbacks.on_predict_batch_end(last, {"outputs": outputs[-1]})
+                index += len(group)
                 group = []
             if x is None or (callbacks is not None and getattr(self, "stop_predicting", False)):
                 break

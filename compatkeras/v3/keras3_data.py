@@ -179,9 +179,16 @@ class EpochFeeds:
         self._end_epoch()
 
     def _end_epoch(self):
-        if self._feed is not None:
-            self._taken += self._feed.taken
+        feed = self._feed
+        if feed is not None:
+            self._taken += feed.taken
             self._feed = None
+            if feed.num_batches is None and feed.exhausted:
+                # Data of unknown size ended: the next epoch reads a new pass (Keras 3 does);
+                # with `steps_per_epoch`, the epoch had fewer batches than asked.
+                self._iterator = None
+                if self.epoch_iterator.steps_per_epoch:
+                    self.epoch_iterator._interrupted_warning()
         if self._began:
             self.epoch_iterator.data_adapter.on_epoch_end()
             self._began = False

@@ -28,6 +28,7 @@ from keras.src.trainers.data_adapters import array_slicing, data_adapter_utils
 from keras.src.utils.python_utils import pythonify_logs
 
 from compatkeras import engine
+from compatkeras.engine.progress import BatchLogs
 from compatkeras.v3 import data as v3_data
 from compatkeras.v3 import keras3_data
 
@@ -48,6 +49,21 @@ def _runner(model):
     return runner
 
 
+class _Keras3Indices(BatchLogs):
+    """Keras 3's batch-end index: `begin + steps_per_execution - 1` even for a last execution
+    that ran fewer steps (Keras 3's own callbacks and its tests count on it: `ModelCheckpoint`'s
+    `save_freq`, a callback that divides by `steps_per_execution`), except that an execution cut
+    short by `steps_per_epoch` (which the engine honours exactly, docs/deviations.md) ends at
+    the epoch's last step."""
+
+    def end_index(self, begin, ran, planned, steps):
+        end = begin + max(ran, planned)
+        return (end if steps is None else min(end, steps)) - 1
+
+
+_KERAS3_INDICES = _Keras3Indices()
+
+
 def _ready(model):
     """The runner, with steps for the model's current `steps_per_execution`, XLA and eager
     settings (a change of any of them, or a new compile, makes new steps, as Keras 3 makes new
@@ -55,7 +71,11 @@ def _ready(model):
     runner = _runner(model)
     options = (model.steps_per_execution, bool(model.jit_compile), bool(model.run_eagerly))
     if runner.options != options:
-        runner._engine_compile_own(*options, jit_fallback=getattr(runner, "jit_auto", False))
+        runner._engine_compile_own(
+            *options,
+            jit_fallback=getattr(runner, "jit_auto", False),
+            batch_logs=_KERAS3_INDICES,
+        )
         runner.options = options
     return runner
 
@@ -440,6 +460,7 @@ class Keras3Training:
                 bool(self.run_eagerly),
                 verbose,
                 own_step=True,
+                batch_logs=_KERAS3_INDICES,
             )
         finally:
             feeds.close()
