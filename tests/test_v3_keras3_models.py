@@ -376,6 +376,41 @@ def _both(fn):
     return results
 
 
+def test_passes_stopped_early_start_again_at_the_first_batch():
+    """Arrays in a fixed order are read from one repeated pipeline across epochs (and across
+    validation passes). A pass that ends early (a callback stops an evaluation at its second
+    batch, a training epoch at its third) leaves that pipeline, so the next pass starts at the
+    first batch, as Keras 3's new iterator per pass does: same batches (the running validation
+    loss shows which ran), history and weights."""
+
+    def run(model_cls, seq_cls):
+        seen = []
+
+        class Stop(keras.callbacks.Callback):
+            def on_test_batch_end(self, batch, logs=None):
+                seen.append(float(logs["loss"]))
+                if batch == 1 and len(self.model.history.epoch) == 0:
+                    self.model.stop_evaluating = True
+
+            def on_train_batch_end(self, batch, logs=None):
+                if batch == 2 and self.params.get("epochs") == 3:
+                    self.model.stop_training = True
+
+        x, y = _rand(96, 4), _rand(96, 1, seed=1)
+        model = seq_cls([keras.Input((4,)), layers.Dense(3, activation="relu"), layers.Dense(1)])
+        model.compile("sgd", "mse", steps_per_execution=2)
+        first = model.fit(
+            x, y, batch_size=16, epochs=4, shuffle=False, validation_data=(x[:64], y[:64]),
+            validation_batch_size=16, callbacks=[Stop()], verbose=0,
+        )  # fmt: skip
+        second = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, callbacks=[Stop()])
+        return first.history, second.history, model.get_weights(), seen
+
+    stock, ours = _both(run)
+    assert len(ours[3]) == 1 + 2 * 3  # one execution, then three whole passes of two
+    _close(stock, ours)
+
+
 def test_the_step_is_traced_as_often_as_keras3_traces_it():
     def run(model_cls, seq_cls):
         traces = []
