@@ -272,8 +272,8 @@ def lstm_model(keras):
     return keras.Model(inp, keras.layers.Dense(1)(h))
 
 
-def lstm_fit(framework):
-    """The LSTM through `fit` of one framework (spe=1, no shuffle)."""
+def lstm_fit(framework, spe=1):
+    """The LSTM through `fit` of one framework (no shuffle)."""
     modules = {
         "tf_keras": "tf_keras",
         "keras3": "keras",
@@ -284,7 +284,7 @@ def lstm_fit(framework):
     x, y = sequences()
     return run_fit(
         keras,
-        {"loss": "mse"},
+        {"loss": "mse", **({"steps_per_execution": spe} if spe > 1 else {})},
         {"model": lstm_model(keras), "x": x, "y": y, "batch_size": BATCH, "shuffle": False},
         keras.optimizers.Adam(0.001),
     )
@@ -493,6 +493,8 @@ WORKLOADS["legacy-generator"] = lambda: legacy("generator")
 WORKLOADS["lstm-raw"] = lstm_raw
 for _framework in ("tf_keras", "keras3", "legacy", "v3"):
     WORKLOADS[f"lstm-{_framework}"] = lambda f=_framework: lstm_fit(f)
+for _framework in ("tf_keras", "keras3", "v3"):
+    WORKLOADS[f"lstm-{_framework}-spe32"] = lambda f=_framework: lstm_fit(f, 32)
 
 for _framework in ("compatkeras", "tf_keras", "keras3", "v3"):
     for _kind in ("python", "numpy", "none"):
