@@ -304,6 +304,28 @@ m = lin3(); m.compile(SGD(0.0), 'mse', target_tensors=[v])
 h = m.fit(X4, None, batch_size=4, epochs=3, shuffle=False, verbose=0, callbacks=[Bump()])
 result = h.history['loss']
 """,
+    "validation calls the test hooks": """
+ev = []
+class Rec(keras.callbacks.Callback):
+    def on_test_begin(self, logs=None): ev.append('test_begin')
+    def on_test_end(self, logs=None): ev.append('test_end')
+    def on_test_batch_begin(self, b, logs=None): ev.append('tb%d' % b)
+    def on_test_batch_end(self, b, logs=None):
+        ev.append('te%d:%s' % (b, ','.join(sorted(logs or {}))))
+    def on_epoch_end(self, e, logs=None): ev.append('epoch_end')
+def gen():
+    while True:
+        yield X4[:2], Y4[:2]
+m = lin3(); m.compile(SGD(0.01), 'mse', metrics=['mae'])
+m.fit(X4, Y4, batch_size=2, epochs=1, verbose=0, validation_data=(X4[:3], Y4[:3]),
+      callbacks=[Rec()])
+arrays = list(ev); ev.clear()
+m.fit(X4, Y4, batch_size=2, epochs=1, verbose=0, validation_split=0.5, callbacks=[Rec()])
+split = list(ev); ev.clear()
+m.fit_generator(gen(), steps_per_epoch=2, epochs=1, verbose=0, validation_data=gen(),
+                validation_steps=2, callbacks=[Rec()])
+result = {'arrays': arrays, 'split': split, 'generator': list(ev)}
+""",
     "uneven batches, two outputs": """
 m = two_out(); m.compile(SGD(0.0), ['mse', 'categorical_crossentropy'], metrics=['acc'])
 result = m.fit(X4, [Y4, ONEHOT], batch_size=3, shuffle=False, verbose=0).history
@@ -355,6 +377,16 @@ KERAS22 = {
         "weighted_val_loss": [4.0],
     },
 }
+# Own scenarios whose Keras 2.2.4 behaviour is read from its source (not in the spec).
+KERAS22_READ = {
+    # 2.2.4's fit_loop and fit_generator validate through test_loop / evaluate_generator
+    # without callbacks: no test hooks.
+    "validation calls the test hooks": {
+        "arrays": ["epoch_end"],
+        "split": ["epoch_end"],
+        "generator": ["epoch_end"],
+    },
+}
 # Scenarios where the "keras-2.2" flavor raises in Keras 2.2.4 too (same check as TV1).
 KERAS22_ERRORS = {
     "O6 y for a bound target": ("ValueError", "Error when checking model target: expected no data")
@@ -397,7 +429,7 @@ def tf_keras_flavor():
 
 @pytest.fixture(scope="module")
 def keras22_flavor():
-    names = set(KERAS22) | set(KERAS22_ERRORS)
+    names = set(KERAS22) | set(KERAS22_ERRORS) | set(KERAS22_READ)
     return oracles.run("compatkeras-2.2", {n: TEMPORAL + SCENARIOS[n] for n in names})
 
 
@@ -449,6 +481,11 @@ def test_deviation_really_differs_from_tv1(tv1, name):
 @pytest.mark.parametrize("name", sorted(KERAS22))
 def test_keras22_flavor_matches_keras224(keras22_flavor, name):
     assert_same(oracles.value(keras22_flavor, name), KERAS22[name], name)
+
+
+@pytest.mark.parametrize("name", sorted(KERAS22_READ))
+def test_keras22_flavor_matches_keras224_source(keras22_flavor, name):
+    assert_same(oracles.value(keras22_flavor, name), KERAS22_READ[name], name)
 
 
 @pytest.mark.parametrize("name", sorted(KERAS22_ERRORS))

@@ -207,8 +207,9 @@ class Trainer:
     ):
         """`epoch_feed(epoch)` gives one epoch's feed (`engine.feeds`); `initial_epoch`: an int,
         or a function read after `on_train_begin` (Keras 3's `BackupAndRestore` sets the model's
-        `_initial_epoch` there); `validate(epoch)` gives
-        val logs (or None when there is no validation this epoch); `epoch_logs(logs)` shapes
+        `_initial_epoch` there); `validate(epoch, callbacks)` gives
+        val logs (or None when there is no validation this epoch; `callbacks`: the fit's
+        container, for a surface whose validation calls the test hooks, as tf.keras 2.x's); `epoch_logs(logs)` shapes
         the logs callbacks and History see (default: as they are); `bar_steps` as for
         `_engine_callbacks`."""
         callbacks = self._engine_callbacks(
@@ -225,7 +226,7 @@ class Trainer:
             if averages.executed == 0:
                 break  # the data had nothing left: no epoch to report (the surface warns)
             logs = averages.epoch_logs()
-            validation = validate(epoch) if validate is not None else None
+            validation = validate(epoch, callbacks) if validate is not None else None
             if validation is not None:
                 logs.update({f"val_{k}": v for k, v in validation.items()})
             logs = epoch_logs(logs) if epoch_logs else logs
@@ -240,9 +241,11 @@ class Trainer:
         callbacks see): `epochs`, `steps` (None: unknown), `verbose`, and `samples` to count the
         bar in samples (Keras 2.2.4 on arrays) rather than steps. `bar_steps`: count the bar in
         steps up to this many, whatever `params` say. A container the surface built itself (not
-        a list: it has `on_train_begin`) is used as it is."""
+        a list: it has `on_train_begin`) is used as it is, with the progress bar it has (a
+        fit's, when its validation runs the test hooks)."""
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-            self._progress = None
+            if self._progress not in getattr(callbacks, "callbacks", ()):
+                self._progress = None
             return callbacks
         callbacks = list(callbacks or [])
         self._progress = None

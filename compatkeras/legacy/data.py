@@ -327,14 +327,21 @@ def pop_validation_options(kwargs):
     return freq, kwargs.pop("validation_batch_size", None)
 
 
+def test_hooks(callbacks):
+    """The fit's callbacks for its validation: tf.keras 2.x (and its v1 engine) calls
+    `on_test_begin`, the test batch hooks and `on_test_end` while validating; Keras 2.2.4 does
+    not."""
+    return None if flavor_lib.is_keras22() else callbacks
+
+
 def every(validate, freq):
-    """`validate(epoch)` run only on the epochs `validation_freq` names (tf.keras: an int N is
-    every N-th epoch, a list the 1-based epochs in it); None on the others."""
+    """`validate(epoch, callbacks)` run only on the epochs `validation_freq` names (tf.keras: an
+    int N is every N-th epoch, a list the 1-based epochs in it); None on the others."""
     if validate is None or freq == 1:
         return validate
 
-    def scheduled(epoch):
+    def scheduled(epoch, callbacks):
         due = (epoch + 1) % freq == 0 if isinstance(freq, int) else (epoch + 1) in freq
-        return validate(epoch) if due else None
+        return validate(epoch, callbacks) if due else None
 
     return scheduled

@@ -218,8 +218,9 @@ class GeneratorMethods:
                 data_lib.give_validation_data(callbacks, validation)
                 val_source = ArraySource(*validation)
 
-                def validate(epoch):
-                    return self._engine_evaluate(self._evaluation_feed(val_source, 32, None))
+                def validate(epoch, fit_callbacks):
+                    feed = self._evaluation_feed(val_source, 32, None)
+                    return self._engine_evaluate(feed, None, data_lib.test_hooks(fit_callbacks))
 
         names = self.metrics_names
         validating = validation_data is not None
@@ -244,10 +245,11 @@ class GeneratorMethods:
                 streams.append(val_stream)
                 val_items = iter(val_stream)
 
-                def validate(epoch):
+                def validate(epoch, fit_callbacks):
                     batches = self._generator_batches(val_items, validation_steps)
                     feed = PythonFeed(batches, read_ahead=read_ahead)
-                    return self._engine_evaluate(feed, validation_steps)
+                    hooks = data_lib.test_hooks(fit_callbacks)
+                    return self._engine_evaluate(feed, validation_steps, hooks)
 
             validate = data_lib.every(validate, validation_freq)
             train_stream = _open(

@@ -145,7 +145,7 @@ class OwnStepMethods:
                 self._own_feed = feed
                 return feed
 
-            def validate(epoch):
+            def validate(epoch, fit_callbacks):
                 _check_ran_out(self, handler)
                 if validation_data is None or not self._should_eval(epoch, validation_freq):
                     return None
@@ -155,6 +155,7 @@ class OwnStepMethods:
                     validation_batch_size or batch_size,
                     validation_steps,
                     workers_options,
+                    fit_callbacks,
                 )
 
             params = {"verbose": verbose, "epochs": epochs, "steps": handler.inferred_steps}
@@ -342,14 +343,19 @@ def _fit_python(
         class_weight,
     )
 
-    def validate(epoch):
+    def validate(epoch, fit_callbacks):
         if data.ran_out(last=epoch + 1 >= epochs):
             warnings.warn(_RAN_OUT.format(data.steps or data.feed.taken), stacklevel=4)
             model.stop_training = True
         if validation_data is None or not model._should_eval(epoch, validation_freq):
             return None
         return _validation_logs(
-            model, validation_data, validation_batch_size, validation_steps, workers_options
+            model,
+            validation_data,
+            validation_batch_size,
+            validation_steps,
+            workers_options,
+            fit_callbacks,
         )
 
     try:
@@ -366,9 +372,10 @@ def _fit_python(
         data.close()
 
 
-def _validation_logs(model, validation_data, batch_size, steps, workers_options):
+def _validation_logs(model, validation_data, batch_size, steps, workers_options, callbacks):
     """`evaluate` of `validation_data` (arrays as `(x, y[, w])`, a dataset, a Sequence or a
-    generator) for an epoch's `val_` logs."""
+    generator) for an epoch's `val_` logs, with the fit's `callbacks` (tf.keras 2.x calls
+    their test hooks)."""
     val_x, val_y, val_w = data_adapter.unpack_x_y_sample_weight(validation_data)
     return OwnStepMethods.evaluate(
         model,
@@ -377,6 +384,7 @@ def _validation_logs(model, validation_data, batch_size, steps, workers_options)
         sample_weight=val_w,
         batch_size=batch_size,
         steps=steps,
+        callbacks=callbacks,
         verbose=0,
         return_dict=True,
         **workers_options,

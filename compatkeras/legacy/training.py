@@ -364,11 +364,12 @@ class LegacyTraining(GeneratorMethods):
         if validation is not None:
             validation_source = ArraySource(*validation)
 
-            def validate(epoch):
+            def validate(epoch, fit_callbacks):
                 feed = self._evaluation_feed(
                     validation_source, validation_batch_size or batch_size, validation_steps
                 )
-                return self._engine_evaluate(feed, validation_steps)
+                hooks = data_lib.test_hooks(fit_callbacks)
+                return self._engine_evaluate(feed, validation_steps, hooks)
 
             validate = data_lib.every(validate, validation_freq)
 

@@ -333,7 +333,7 @@ class Keras3Training:
             options=options,
         )
 
-        def validate(epoch):
+        def validate(epoch, _callbacks):
             feeds.end_epoch(self, last=epoch + 1 >= epochs)
             if validation_data is None or not self._should_eval(epoch, validation_freq):
                 return None
