@@ -142,10 +142,7 @@ class Trainer:
         if averages is None:
             averages = self._steps.averages()
         mode = "train" if train else "test"
-        # tf-keras's container says whether any callback has batch hooks; others: assume so.
-        hooks = callbacks is not None and getattr(
-            callbacks, f"_should_call_{mode}_batch_hooks", True
-        )
+        hooks = self._batch_hooks(callbacks, mode)
         if self._progress is not None:
             self._progress.show(averages)
         if isinstance(feed, DatasetFeed):
@@ -177,6 +174,18 @@ class Trainer:
             if callbacks is not None and getattr(self, _STOP[mode], False):
                 break
         return averages
+
+    def _batch_hooks(self, callbacks, mode):
+        """Whether any callback has batch hooks for `mode` (tf-keras's container says so; for
+        others, assume so). A fit's progress bar ignores the test batches of its validation,
+        so then only the other callbacks count (no values are read for the bar alone)."""
+        if callbacks is None or not getattr(callbacks, f"_should_call_{mode}_batch_hooks", True):
+            return False
+        bar = self._progress
+        if mode == "test" and bar is not None and getattr(bar, "_called_in_fit", False):
+            others = [c for c in getattr(callbacks, "callbacks", ()) if c is not bar]
+            return any(_watches_batches(c, mode) for c in others)
+        return True
 
     def _implicit_group(self, feed, callbacks, mode):
         """How many Python batches to run per call when the user asked for one step per call:
