@@ -9,8 +9,9 @@ surface may use what is listed here and nothing else:
   (`engine.model`), and the models' `_engine_*` members (`engine.trainer.Trainer`; named so to
   keep clear of Keras's own attributes on a user's model): `_engine_compile(config,
   steps_per_execution, batch_logs)`, `_engine_compile_own(steps_per_execution, jit_compile,
-  run_eagerly, jit_fallback, batch_logs)` (run the model's own `train_step`/`test_step`/`predict_step`,
-  `engine.own_steps`), `_engine_own_steps`, `_engine_reset()`, `_engine_set_run_eagerly(flag)`, `_engine_compiled`,
+  run_eagerly, jit_fallback, batch_logs)` (run the model's own `train_step`/`test_step`/
+  `predict_step`, `engine.own_steps`), `_engine_own_steps`, `_engine_reset()`,
+  `_engine_set_run_eagerly(flag)`, `_engine_compiled`,
   `_engine_config`, `_engine_jit_compile`, `_engine_fit(epoch_feed, ...)`,
   `_engine_evaluate(feed, ...)`, `_engine_batch(train, batch, accumulate)`,
   `_engine_predict(xs, ...)`, `_engine_callbacks(...)`;

@@ -216,10 +216,10 @@ class Trainer:
     ):
         """`epoch_feed(epoch)` gives one epoch's feed (`engine.feeds`); `initial_epoch`: an int,
         or a function read after `on_train_begin` (Keras 3's `BackupAndRestore` sets the model's
-        `_initial_epoch` there); `validate(epoch, callbacks)` gives
-        val logs (or None when there is no validation this epoch; `callbacks`: the fit's
-        container, for a surface whose validation calls the test hooks, as tf.keras 2.x's); `epoch_logs(logs)` shapes
-        the logs callbacks and History see (default: as they are); `bar_steps` as for
+        `_initial_epoch` there); `validate(epoch, callbacks)` gives val logs (or None when there
+        is no validation this epoch; `callbacks`: the fit's container, for a surface whose
+        validation calls the test hooks, as tf.keras 2.x's); `epoch_logs(logs)` shapes the logs
+        callbacks and History see (default: as they are); `bar_steps` as for
         `_engine_callbacks`."""
         callbacks = self._engine_callbacks(
             callbacks, verbose, params, add_history=True, bar_steps=bar_steps
