@@ -110,7 +110,7 @@ IMPORT_LINES = [
     ("from tensorflow.keras.callbacks import EarlyStopping", None, None),
     ("from tensorflow.keras.preprocessing.sequence import pad_sequences", None, None),
     ("from tensorflow.keras.utils import to_categorical", None, None),
-    ("from keras.wrappers.scikit_learn import KerasClassifier", None, "install scikeras"),
+    ("from keras.wrappers.scikit_learn import KerasClassifier, KerasRegressor", None, None),
 ]
 
 

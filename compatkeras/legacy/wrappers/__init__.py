@@ -1,1 +1,5 @@
-"""Keras 2 `keras.wrappers`. Its only module, `scikit_learn`, is gone from tf-keras."""
+"""Keras 2 `keras.wrappers`: `scikit_learn` (`KerasClassifier`, `KerasRegressor`)."""
+
+from compatkeras.legacy.wrappers import scikit_learn
+
+__all__ = ["scikit_learn"]
