@@ -433,7 +433,7 @@ def test_the_step_is_traced_as_often_as_keras3_traces_it():
 def test_steps_are_grouped_only_when_no_callback_watches_single_batches():
     """At steps_per_execution 1 the engine runs several steps per call when nothing can see
     single batches (verbose=0, no batch hooks): Keras 3's numbers, fewer calls."""
-    from compatkeras.v3.keras3_training import _runner
+    from compatkeras.v3.keras3_runner import runner_of as _runner
 
     def trained(callbacks, verbose=0):
         keras.utils.set_random_seed(0)

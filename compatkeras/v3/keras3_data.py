@@ -1,4 +1,5 @@
-"""PyDatasets and generators for Keras 3 models on the engine: read by the engine's enqueuer
+"""The epoch feeds of Keras 3 models on the engine (`epoch_feeds`): arrays and tf.data through
+Keras 3's own adapters (`EpochFeeds`), PyDatasets and generators read by the engine's enqueuer
 (`compatkeras.v3.data`'s adapters), not by Keras 3's, so they keep this surface's guarantees
 (docs/deviations.md): each PyDataset item read once per epoch, a generator never replayed,
 workers that never hang and keep a worker's exception type, no orphan processes.
@@ -16,6 +17,7 @@ import keras
 import tensorflow as tf
 from keras.src import tree
 from keras.src.backend.tensorflow import trainer as k3_tf_trainer
+from keras.src.trainers import data_adapters as k3_data_adapters
 from keras.src.trainers.data_adapters import data_adapter_utils
 from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 
@@ -266,3 +268,66 @@ def epoch_iterator(model, **kwargs):
         steps_per_execution=model.steps_per_execution,
         **kwargs,
     )
+
+
+def is_python_data(x):
+    """A PyDataset, a generator or a Keras 2 `Sequence`: read by the engine's enqueuer."""
+    return isinstance(x, keras.utils.PyDataset) or inspect.isgenerator(x) or keras2_sequence(x)
+
+
+def symbolic_build(model, epoch_iterator):
+    """Keras 3's symbolic build from the first batch of `epoch_iterator`. Keras 3 averages a
+    distributed batch across replicas for it, a collective that fails under
+    `MultiWorkerMirroredStrategy` (and in stock Keras 3); the shapes of one local replica's
+    share are all the build needs."""
+    if model._distribute_strategy is None:
+        return  # Keras 3 builds at the first step then
+    strategy = model.distribute_strategy
+    batch = None
+    for _, _, iterator in epoch_iterator:
+        batch = tree.map_structure(
+            lambda v: (
+                strategy.experimental_local_results(v)[0]
+                if isinstance(v, tf.distribute.DistributedValues)
+                else v
+            ),
+            next(iterator),
+        )
+        break
+    model._maybe_symbolic_build(data_batch=batch)
+
+
+def epoch_feeds(model, build=True, options=None, **kwargs):
+    """Epoch feeds for `x`: PyDatasets and generators read by the engine's enqueuer, the rest
+    by Keras 3's data adapters; the model built symbolically from the first batch, as Keras 3
+    builds it."""
+    x = kwargs["x"]
+    if is_python_data(x):
+        kind = "generator" if inspect.isgenerator(x) else "PyDataset"
+        for name, argument, what in (
+            ("y", "y", "the targets"),
+            ("sample_weight", "sample_weights", "the sample weights"),
+        ):
+            if kwargs.get(name) is not None:  # Keras 3's checks, with its texts
+                k3_data_adapters.raise_unsupported_arg(argument, what, kind)
+        if kind == "generator" and kwargs.get("shuffle"):
+            warnings.warn(
+                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
+                "as a generator. The generator is expected to yield already-shuffled data.",
+                stacklevel=3,
+            )
+        adapter = python_adapter(x, kwargs.get("class_weight"), kwargs["shuffle"])
+        v3_data.apply_worker_options(adapter, options)  # this call's, over the dataset's own
+        feeds = AdapterFeeds(adapter, kwargs.get("steps_per_epoch"))
+        if build:
+            try:  # the first batch starts the workers: an error there must stop them
+                model._maybe_symbolic_build(data_batch=feeds.first_batch())
+            except BaseException:
+                feeds.close()
+                raise
+        return feeds
+    iterator = epoch_iterator(model, **kwargs)
+    if build:
+        symbolic_build(model, iterator)
+    iterator.reset()
+    return EpochFeeds(iterator)

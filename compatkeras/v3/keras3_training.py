@@ -10,105 +10,33 @@ import. What stays Keras 3's: the data adapters (`TFEpochIterator`), the callbac
 progress bar, `train_step`, `compute_loss`, metrics, the symbolic build before the first step.
 """
 
-import inspect
 import warnings
 
-import keras
 import tensorflow as tf
 from keras.src import callbacks as k3_callbacks
 from keras.src import optimizers as k3_optimizers
-from keras.src import tree
 from keras.src.backend import config as k3_config
 from keras.src.backend.tensorflow import trainer as k3_tf_trainer
 from keras.src.saving import serialization_lib
-from keras.src.trainers import data_adapters as k3_data_adapters
 from keras.src.trainers import trainer as k3_trainer
 from keras.src.trainers.compile_utils import CompileMetrics
 from keras.src.trainers.data_adapters import array_slicing, data_adapter_utils
 from keras.src.utils.python_utils import pythonify_logs
 
-from compatkeras import engine
-from compatkeras.engine.progress import BatchLogs
 from compatkeras.v3 import data as v3_data
 from compatkeras.v3 import keras3_data
+from compatkeras.v3.keras3_runner import (
+    KERAS3_INDICES,
+    after_steps,
+    ready,
+    resolve_jit,
+    runner_of,
+)
 
 # Keras 3's own methods, taken at import: the suite's contract may later put ours in their place.
 _keras_compile = k3_trainer.Trainer.compile
 _keras_compile_from_config = k3_trainer.Trainer.compile_from_config
 _keras_train_step = k3_tf_trainer.TensorFlowTrainer.train_step
-
-
-def _runner(model):
-    """The engine's state for `model`, made once (not tracked by Keras: not a layer's state)."""
-    runner = model.__dict__.get("_compatkeras_runner")
-    if runner is None:
-        runner = engine.Runner(model)
-        runner.options = None
-        runner.jit_auto = False
-        object.__setattr__(model, "_compatkeras_runner", runner)
-    return runner
-
-
-class _Keras3Indices(BatchLogs):
-    """Keras 3's batch-end index: `begin + steps_per_execution - 1` even for a last execution
-    that ran fewer steps (Keras 3's own callbacks and its tests count on it: `ModelCheckpoint`'s
-    `save_freq`, a callback that divides by `steps_per_execution`), except that an execution cut
-    short by `steps_per_epoch` (which the engine honours exactly, docs/deviations.md) ends at
-    the epoch's last step."""
-
-    def end_index(self, begin, ran, planned, steps):
-        end = begin + max(ran, planned)
-        return (end if steps is None else min(end, steps)) - 1
-
-
-_KERAS3_INDICES = _Keras3Indices()
-
-
-def _ready(model):
-    """The runner, with steps for the model's current `steps_per_execution`, XLA and eager
-    settings (a change of any of them, or a new compile, makes new steps, as Keras 3 makes new
-    train functions)."""
-    runner = _runner(model)
-    options = (model.steps_per_execution, bool(model.jit_compile), bool(model.run_eagerly))
-    if runner.options != options:
-        runner._engine_compile_own(
-            *options,
-            jit_fallback=getattr(runner, "jit_auto", False),
-            batch_logs=_KERAS3_INDICES,
-        )
-        runner.options = options
-    return runner
-
-
-def _after_steps(model, runner):
-    """An automatic XLA choice that fell back (the engine warned) shows in `jit_compile`, as the
-    steps now run."""
-    if model.jit_compile and not runner._engine_jit_compile:
-        model.jit_compile = False
-        runner.options = (model.steps_per_execution, False, bool(model.run_eagerly))
-
-
-def _resolve_jit(model, jit_compile, run_eagerly):
-    """(value for Keras 3's `compile`, chosen automatically): `"auto"` resolved here by Keras
-    3's own rule, so that the engine can fall back when XLA cannot compile the step."""
-    if jit_compile != "auto":
-        if jit_compile not in (True, False, None):
-            raise ValueError(
-                '`jit_compile` must be True, False or "auto". '
-                f"Received: jit_compile={jit_compile!r}"
-            )
-        return jit_compile, False
-    if run_eagerly:
-        return False, False
-    return model._resolve_auto_jit_compile(), True
-
-
-def _python_data(x):
-    return (
-        isinstance(x, keras.utils.PyDataset)
-        or inspect.isgenerator(x)
-        or keras3_data.keras2_sequence(x)
-    )
 
 
 def _worker_options(method, kwargs):
@@ -118,64 +46,6 @@ def _worker_options(method, kwargs):
     if kwargs:
         raise TypeError(f"{method}() got an unexpected keyword argument {next(iter(kwargs))!r}")
     return options
-
-
-def _build(model, epoch_iterator):
-    """Keras 3's symbolic build from the first batch of `epoch_iterator`. Keras 3 averages a
-    distributed batch across replicas for it, a collective that fails under
-    `MultiWorkerMirroredStrategy` (and in stock Keras 3); the shapes of one local replica's
-    share are all the build needs."""
-    if model._distribute_strategy is None:
-        return  # Keras 3 builds at the first step then
-    strategy = model.distribute_strategy
-    batch = None
-    for _, _, iterator in epoch_iterator:
-        batch = tree.map_structure(
-            lambda v: (
-                strategy.experimental_local_results(v)[0]
-                if isinstance(v, tf.distribute.DistributedValues)
-                else v
-            ),
-            next(iterator),
-        )
-        break
-    model._maybe_symbolic_build(data_batch=batch)
-
-
-def _feeds(model, build=True, options=None, **kwargs):
-    """Epoch feeds for `x`: PyDatasets and generators read by the engine's enqueuer, the rest
-    by Keras 3's data adapters; the model built symbolically from the first batch, as Keras 3
-    builds it."""
-    x = kwargs["x"]
-    if _python_data(x):
-        kind = "generator" if inspect.isgenerator(x) else "PyDataset"
-        for name, argument, what in (
-            ("y", "y", "the targets"),
-            ("sample_weight", "sample_weights", "the sample weights"),
-        ):
-            if kwargs.get(name) is not None:  # Keras 3's checks, with its texts
-                k3_data_adapters.raise_unsupported_arg(argument, what, kind)
-        if kind == "generator" and kwargs.get("shuffle"):
-            warnings.warn(
-                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
-                "as a generator. The generator is expected to yield already-shuffled data.",
-                stacklevel=3,
-            )
-        adapter = keras3_data.python_adapter(x, kwargs.get("class_weight"), kwargs["shuffle"])
-        v3_data.apply_worker_options(adapter, options)  # this call's, over the dataset's own
-        feeds = keras3_data.AdapterFeeds(adapter, kwargs.get("steps_per_epoch"))
-        if build:
-            try:  # the first batch starts the workers: an error there must stop them
-                model._maybe_symbolic_build(data_batch=feeds.first_batch())
-            except BaseException:
-                feeds.close()
-                raise
-        return feeds
-    epoch_iterator = keras3_data.epoch_iterator(model, **kwargs)
-    if build:
-        _build(model, epoch_iterator)
-    epoch_iterator.reset()
-    return keras3_data.EpochFeeds(epoch_iterator)
 
 
 def check_steps_per_execution(value):
@@ -258,7 +128,7 @@ class Keras3Training:
         auto_scale_loss=True,
     ):
         check_steps_per_execution(steps_per_execution)
-        jit_compile, jit_auto = _resolve_jit(self, jit_compile, run_eagerly)
+        jit_compile, jit_auto = resolve_jit(self, jit_compile, run_eagerly)
         _keras_compile(
             self,
             optimizer=optimizer,
@@ -271,7 +141,7 @@ class Keras3Training:
             jit_compile=jit_compile,
             auto_scale_loss=auto_scale_loss,
         )
-        runner = _runner(self)
+        runner = runner_of(self)
         runner.options = None  # new steps at the next call, as Keras 3 resets its functions
         runner.jit_auto = jit_auto and bool(self.jit_compile)
 
@@ -321,7 +191,7 @@ class Keras3Training:
             val_x, val_y, val_sample_weight = data_adapter_utils.unpack_x_y_sample_weight(
                 validation_data
             )
-        feeds = _feeds(
+        feeds = keras3_data.epoch_feeds(
             self,
             x=x,
             y=y,
@@ -339,7 +209,7 @@ class Keras3Training:
                 return None
             # Arrays and tf.data: Keras 3's adapter, made once and kept for every epoch.
             # PyDatasets and generators: a fresh pass of the engine's reader each time.
-            cached = not _python_data(val_x)
+            cached = not keras3_data.is_python_data(val_x)
             if cached and getattr(self, "_eval_epoch_iterator", None) is None:
                 self._eval_epoch_iterator = keras3_data.epoch_iterator(
                     self,
@@ -366,7 +236,7 @@ class Keras3Training:
             callbacks = _callback_list(
                 self, callbacks, verbose, epochs, feeds.num_batches, add_history=True
             )
-            runner = _ready(self)
+            runner = ready(self)
             runner._engine_fit(
                 feeds,
                 epochs,
@@ -378,7 +248,7 @@ class Keras3Training:
                 validate=validate,
             )
             feeds.end_epoch(self)  # an epoch that found no data ends here
-            _after_steps(self, runner)
+            after_steps(self, runner)
         finally:
             feeds.close()
         if isinstance(self.optimizer, k3_optimizers.Optimizer) and epochs > 0:
@@ -408,11 +278,11 @@ class Keras3Training:
         _check_targets(self, x, y)
         if use_cached:
             epoch_iterator = self._eval_epoch_iterator
-            _build(self, epoch_iterator)
+            keras3_data.symbolic_build(self, epoch_iterator)
             epoch_iterator.reset()
             feeds = keras3_data.EpochFeeds(epoch_iterator)
         else:
-            feeds = _feeds(
+            feeds = keras3_data.epoch_feeds(
                 self,
                 x=x,
                 y=y,
@@ -425,7 +295,7 @@ class Keras3Training:
         self.stop_evaluating = False
         try:
             callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
-            runner = _ready(self)
+            runner = ready(self)
             logs = runner._engine_evaluate(feeds(), steps, callbacks, verbose)
         finally:
             feeds.close()
@@ -436,7 +306,7 @@ class Keras3Training:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         options = _worker_options("predict", kwargs)
-        feeds = _feeds(
+        feeds = keras3_data.epoch_feeds(
             self,
             x=x,
             batch_size=batch_size,
@@ -448,7 +318,7 @@ class Keras3Training:
         self.stop_predicting = False
         try:
             callbacks = _callback_list(self, callbacks, verbose, 1, feeds.num_batches)
-            runner = _runner(self)
+            runner = runner_of(self)
             feed = feeds()
             count = feed.num_batches if steps is None else steps
             batches = feeds.batches(count)
@@ -460,7 +330,7 @@ class Keras3Training:
                 bool(self.run_eagerly),
                 verbose,
                 own_step=True,
-                batch_logs=_KERAS3_INDICES,
+                batch_logs=KERAS3_INDICES,
             )
         finally:
             feeds.close()
@@ -482,7 +352,7 @@ class Keras3Training:
         return _one_batch(self, False, (x, y, sample_weight), return_dict)
 
     def predict_on_batch(self, x):
-        return _runner(self)._engine_predict(
+        return runner_of(self)._engine_predict(
             [(x,)],
             jit_compile=bool(self.jit_compile),
             run_eagerly=bool(self.run_eagerly),
@@ -492,14 +362,14 @@ class Keras3Training:
 
 def _one_batch(model, train, batch, return_dict):
     x = batch[0]
-    if _python_data(x) or isinstance(x, (tf.data.Dataset, tf.data.Iterator)):
+    if keras3_data.is_python_data(x) or isinstance(x, (tf.data.Dataset, tf.data.Iterator)):
         method = "train_on_batch" if train else "test_on_batch"
         raise ValueError(
             f"`{method}` takes one batch of arrays or tensors, not a {type(x).__name__}: "
             "iterate over the data and pass each batch, or use `fit` / `evaluate`."
         )
     model._maybe_symbolic_build(data_batch=batch)
-    logs = pythonify_logs(_ready(model)._engine_batch(train, batch))
+    logs = pythonify_logs(ready(model)._engine_batch(train, batch))
     if return_dict:
         return logs
     return _in_order(model, logs)
