@@ -126,6 +126,10 @@ def test_scikit_learn_clones_cross_validates_and_searches():
     clf = KerasClassifier(build_fn=classifier, epochs=1, batch_size=10, verbose=0)
     copy = clone(clf)
     assert copy.get_params() == clf.get_params() and copy is not clf
+    # Deviation: Keras 2.2.4's get_params gave deep copies, and clone refuses a list then.
+    stopper = keras.callbacks.EarlyStopping(monitor="loss")
+    with_list = KerasClassifier(build_fn=classifier, epochs=1, verbose=0, callbacks=[stopper])
+    assert len(clone(with_list).get_params()["callbacks"]) == 1
     scores = cross_val_score(clf, X, LABELS, cv=KFold(3))
     assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
     # An int `cv` stratifies for a classifier (scikit-learn reads the estimator's tags).
