@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 import compatkeras as keras
 from compatkeras.legacy.wrappers.scikit_learn import KerasClassifier, KerasRegressor
@@ -120,6 +122,9 @@ def test_regressor_predicts_and_scores_as_its_model():
     assert predicted.shape == (60,)
     np.testing.assert_allclose(predicted, model.predict(X)[:, 0], rtol=1e-6)
     assert reg.score(X, y) == pytest.approx(-model.evaluate(X, y, verbose=0))
+    # In a Pipeline, scoring asks the last step whether it is fitted.
+    pipeline = Pipeline([("scale", StandardScaler()), ("mlp", clone(reg))])
+    assert np.all(np.isfinite(cross_val_score(pipeline, X, y, cv=KFold(2))))
 
 
 def test_scikit_learn_clones_cross_validates_and_searches():

@@ -68,6 +68,10 @@ class BaseWrapper:
             regressor_tags=None if classifier else RegressorTags(),
         )
 
+    def __sklearn_is_fitted__(self):
+        """Fitted once `fit` built a model (scikit-learn's `Pipeline.score` asks its last step)."""
+        return hasattr(self, "model")
+
     def _builder(self):
         return self.__call__ if self.build_fn is None else self.build_fn
 
