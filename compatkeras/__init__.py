@@ -28,6 +28,7 @@ _KERAS2_MODULES = (
     "optimizers",
     "preprocessing",
     "regularizers",
+    "saving",
     "utils",
     "wrappers",
 )
@@ -35,7 +36,11 @@ add_finder(AliasFinder({f"compatkeras.{m}": f"compatkeras.legacy.{m}" for m in _
 
 from compatkeras.dropin import install, uninstall  # noqa: E402
 
-_LEGACY_ATTRIBUTES = frozenset((*_KERAS2_MODULES, "Input", "Model", "Sequential", "legacy"))
+# tf.keras 2.x's other top-level names, tf-keras's own (`compatkeras.legacy` takes them from it).
+_TF_KERAS_ATTRIBUTES = ("dtensor", "estimator", "experimental", "export")
+_LEGACY_ATTRIBUTES = frozenset(
+    (*_KERAS2_MODULES, *_TF_KERAS_ATTRIBUTES, "Input", "Model", "Sequential", "legacy")
+)
 
 
 def __getattr__(name):

@@ -34,9 +34,11 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     internals of a real Keras that was imported before keep working.
     """
 
-    def __init__(self, table):
+    def __init__(self, table, fallbacks=None):
         # Longest alias first, so `compatkeras.legacy.applications` wins over a shorter prefix.
         self.table = sorted(table.items(), key=lambda kv: -len(kv[0]))
+        # target prefix -> where a module the target does not have is looked for instead.
+        self.fallbacks = dict(fallbacks or {})
 
     def target_of(self, fullname):
         for alias, target in self.table:
@@ -54,12 +56,23 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         real = self.target_of(fullname)
         if real is None:
             return None
-        try:
-            if importlib.util.find_spec(real) is None:
-                return None
-        except ModuleNotFoundError:
-            return None
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(real))
+        for candidate in (real, self._fallback(real)):
+            if candidate is not None and _exists(candidate):
+                return importlib.util.spec_from_loader(fullname, _AliasLoader(candidate))
+        return None
+
+    def _fallback(self, real):
+        for prefix, other in self.fallbacks.items():
+            if real.startswith(prefix + "."):
+                return other + real[len(prefix) :]
+        return None
+
+
+def _exists(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def add_finder(finder):

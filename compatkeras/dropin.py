@@ -27,7 +27,10 @@ _ALIASES = {
 # Module attributes that hand out a Keras namespace without an import statement (`tf.keras`).
 _KERAS_ATTRIBUTES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 
-_finder = AliasFinder(_ALIASES)
+# A tf.keras 2.x module path that the Keras 2 namespace has no module for
+# (`tensorflow.keras.optimizers.schedules`, `keras.layers.experimental.preprocessing`) is
+# tf-keras's own module.
+_finder = AliasFinder(_ALIASES, fallbacks={"compatkeras.legacy": "tf_keras"})
 _saved_modules = {}
 _saved_attributes = {}
 _installed = False

@@ -111,6 +111,18 @@ IMPORT_LINES = [
     ("from tensorflow.keras.preprocessing.sequence import pad_sequences", None, None),
     ("from tensorflow.keras.utils import to_categorical", None, None),
     ("from keras.wrappers.scikit_learn import KerasClassifier, KerasRegressor", None, None),
+    # tf.keras 2.x module paths the Keras 2 namespace has no module for: tf-keras's own.
+    (
+        "from tensorflow.keras.optimizers.schedules import ExponentialDecay",
+        "from tf_keras.optimizers.schedules import ExponentialDecay",
+        None,
+    ),
+    (
+        "from tensorflow.keras.layers.experimental.preprocessing import Normalization",
+        "from tf_keras.layers.experimental.preprocessing import Normalization",
+        None,
+    ),
+    ("from tensorflow.keras.optimizers import AdamW, Adam", None, None),
 ]
 
 

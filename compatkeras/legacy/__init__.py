@@ -7,6 +7,7 @@ rest come from tf-keras; the models are compatkeras's own (`compatkeras.legacy.m
 """
 
 from compatkeras._aliases import AliasFinder, add_finder
+from compatkeras.legacy import tf_keras_names
 
 # tf-keras ships applications and datasets module by module (`vgg16`, `mnist`); alias them whole.
 add_finder(
@@ -57,6 +58,9 @@ _network_losses.install()
 _updates.install()
 
 
+_tf_keras_names = tf_keras_names.fallback(__name__, "tf_keras")
+
+
 def __getattr__(name):
     # Libraries branch on `keras.__version__` (keras-rl compares it with '2.1.3'): the Keras 2
     # version this flavor reproduces, read when asked since the flavor can change.
@@ -66,4 +70,4 @@ def __getattr__(name):
         import tf_keras
 
         return tf_keras.__version__
-    raise AttributeError(f"module 'compatkeras.legacy' has no attribute {name!r}")
+    return _tf_keras_names(name)  # tf.keras 2.x's `keras.experimental`, `estimator`, ...

@@ -9,7 +9,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras import engine
-from compatkeras.legacy import compiled_graph
+from compatkeras.legacy import compiled_graph, tf_keras_names
 from compatkeras.legacy import saving as saving_lib
 from compatkeras.legacy import weights as weights_lib
 from compatkeras.legacy.legacy.interfaces import keras1_model_arguments
@@ -173,3 +173,9 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
 # `saving.load_model` builds these classes (it is a floor below: it cannot import them).
 saving_lib.MODEL_CLASSES.update(Model=Model, Sequential=Sequential)
+
+
+__getattr__ = tf_keras_names.fallback(__name__, "tf_keras.models")
+# A package for the import system, so that tf.keras 2.x submodule paths under it
+# (`optimizers.schedules`) reach the drop-in's tf-keras fallback (`compatkeras.dropin`).
+__path__ = []

@@ -14,6 +14,7 @@ import tf_keras
 from tf_keras.optimizers import serialize
 from tf_keras.src.saving.legacy import serialization as _serialization
 
+from compatkeras.legacy import tf_keras_names
 from compatkeras.legacy.backend import graph_functions, graph_steps
 from compatkeras.legacy.legacy.interfaces import get_updates_arguments
 from compatkeras.legacy.optimizer_base import (
@@ -178,3 +179,9 @@ def install():
     if not getattr(base.get_updates, "_keras2", False):
         base.get_updates = _graph_get_updates(base.get_updates)
         base.get_gradients = _graph_get_gradients(base.get_gradients)
+
+
+__getattr__ = tf_keras_names.fallback(__name__, "tf_keras.optimizers")
+# A package for the import system, so that tf.keras 2.x submodule paths under it
+# (`optimizers.schedules`) reach the drop-in's tf-keras fallback (`compatkeras.dropin`).
+__path__ = []

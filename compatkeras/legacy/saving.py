@@ -13,6 +13,8 @@ import tf_keras
 from tf_keras.src.saving import serialization_lib
 from tf_keras.src.saving.legacy import hdf5_format
 
+from compatkeras.legacy import tf_keras_names
+
 
 def _lambda_layers_with_bytecode(config):
     """Names of Lambda layers whose function is stored as marshalled Python bytecode."""
@@ -201,3 +203,9 @@ def _restore_optimizer_state(optimizer, model, f, path):
             f"The optimizer state in {path!r} does not fit {type(optimizer).__name__} on this model "
             f"({exc}). Load with compile=False and compile again to start a fresh optimizer."
         ) from None
+
+
+__getattr__ = tf_keras_names.fallback(__name__, "tf_keras.saving")
+# A package for the import system, so that tf.keras 2.x submodule paths under it
+# (`optimizers.schedules`) reach the drop-in's tf-keras fallback (`compatkeras.dropin`).
+__path__ = []

@@ -9,6 +9,7 @@ from tf_keras.layers import *
 from tf_keras.layers import Conv2DTranspose, Conv3DTranspose
 
 from compatkeras.legacy import flavors as _flavors
+from compatkeras.legacy import tf_keras_names
 from compatkeras.legacy.layer import Layer
 from compatkeras.legacy.layers.cudnn_recurrent import CuDNNGRU, CuDNNLSTM
 from compatkeras.legacy.legacy.layers import (
@@ -187,3 +188,6 @@ def AtrousConvolution2D(*args, **kwargs):
         stacklevel=2,
     )
     return Conv2D(*args, **kwargs)
+
+
+__getattr__ = tf_keras_names.fallback(__name__, "tf_keras.layers")

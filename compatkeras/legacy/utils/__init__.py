@@ -17,6 +17,7 @@ from tf_keras.utils import (
     to_categorical,
 )
 
+from compatkeras.legacy import tf_keras_names
 from compatkeras.legacy.utils import (
     conv_utils,
     data_utils,
@@ -35,3 +36,5 @@ from compatkeras.legacy.utils.data_utils import (
 from compatkeras.legacy.utils.io_utils import HDF5Matrix
 from compatkeras.legacy.utils.layer_utils import convert_all_kernels_in_model, print_summary
 from compatkeras.legacy.utils.training_utils import multi_gpu_model
+
+__getattr__ = tf_keras_names.fallback(__name__, "tf_keras.utils")
