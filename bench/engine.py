@@ -14,8 +14,28 @@ GOAL_RAW = 0.9  # v3 at spe=32 >= 0.9x the raw loop running 32 steps per call
 FULL_ONLY = {"raw-spe32", "keras3-spe32", "lstm-raw", "lstm-keras3", "lstm-keras3-spe32"}
 
 
+PEERS = ("tf_keras", "keras3", "raw")  # the ratio columns, in table order
+
+
 def _ratio(times, peer, name):
     return f"{times[peer] / times[name]:.2f}x" if peer in times else "-"
+
+
+def _rows(names, times, samples, prefix=""):
+    """One table row per workload: its time, samples per second, and its speed against each
+    peer at the same steps_per_execution ("-" where that peer was not run)."""
+    rows = []
+    for n, label in names.items():
+        suffix = "-spe32" if n.endswith("spe32") else ""
+        rows.append(
+            [
+                label,
+                f"{times[n]:.3f}",
+                f"{samples / times[n]:,.0f}",
+                *(_ratio(times, f"{prefix}{peer}{suffix}", n) for peer in PEERS),
+            ]
+        )
+    return rows
 
 
 def _verdict(what, times, numerator, denominator, goal):
@@ -41,19 +61,7 @@ def run(quick):
         names = {n: label for n, label in names.items() if n not in FULL_ONLY}
     times = interleaved_epoch_times(list(names), repeats=1 if quick else 5, quick=quick)
     samples = 4000 if quick else 20000
-    rows = []
-    for n, label in names.items():
-        suffix = "-spe32" if n.endswith("spe32") else ""
-        rows.append(
-            [
-                label,
-                f"{times[n]:.3f}",
-                f"{samples / times[n]:,.0f}",
-                _ratio(times, "tf_keras" + suffix, n),
-                _ratio(times, "keras3" + suffix, n),
-                _ratio(times, "raw" + suffix, n),
-            ]
-        )
+    rows = _rows(names, times, samples)
     text = table(
         f"engine: MLP, {samples} x 32, median epoch (of 5 after the first, then of fresh processes); ratios are "
         "speed relative to the peer at the same steps_per_execution",
@@ -105,19 +113,7 @@ def _lstm(quick):
         names = {n: label for n, label in names.items() if n not in FULL_ONLY}
     times = interleaved_epoch_times(list(names), repeats=1 if quick else 3, quick=quick)
     samples = 1000 if quick else 4000
-    rows = []
-    for n, label in names.items():
-        suffix = "-spe32" if n.endswith("spe32") else ""
-        rows.append(
-            [
-                label,
-                f"{times[n]:.3f}",
-                f"{samples / times[n]:,.0f}",
-                _ratio(times, "lstm-tf_keras" + suffix, n),
-                _ratio(times, "lstm-keras3" + suffix, n),
-                _ratio(times, "lstm-raw", n) if not suffix else "-",
-            ]
-        )
+    rows = _rows(names, times, samples, prefix="lstm-")
     text = table(
         f"engine: LSTM(64), {samples} sequences of 20 x 8, batch 32, median epoch",
         ["what", "epoch s", "samples/s", "vs tf-keras", "vs Keras 3", "vs raw loop"],

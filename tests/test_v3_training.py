@@ -20,6 +20,14 @@ def data(n):
 x, y = data(20)
 x40, y40 = data(40)
 
+def unknown_size():
+    # x40, y40 in 8 batches of 5 from a generator: tf.data cannot know how many.
+    def gen():
+        for i in range(8):
+            yield x40[i * 5:(i + 1) * 5], y40[i * 5:(i + 1) * 5]
+    spec = (tf.TensorSpec((None, 4), tf.float32), tf.TensorSpec((None, 1), tf.float32))
+    return tf.data.Dataset.from_generator(gen, output_signature=spec)
+
 def mlp():
     keras.utils.set_random_seed(1)
     i = keras.Input((4,), name='x')
@@ -124,11 +132,7 @@ result = {'events': ev.events, 'iterations': int(m.optimizer.iterations.numpy())
           'loss': h.history['loss'], 'ran_out': ran_out(caught)}
 """,
     "O8": """
-def gen():
-    for i in range(8):
-        yield x40[i * 5:(i + 1) * 5], y40[i * 5:(i + 1) * 5]
-spec = (tf.TensorSpec((None, 4), tf.float32), tf.TensorSpec((None, 1), tf.float32))
-ds = tf.data.Dataset.from_generator(gen, output_signature=spec)
+ds = unknown_size()
 m = mlp(); m.compile(SGD(0.01), loss='mse', steps_per_execution=3)
 ev = Events()
 with warnings.catch_warnings(record=True) as caught:
@@ -139,11 +143,7 @@ result = {'train': train, 'iterations': int(m.optimizer.iterations.numpy()),
           'steps': h.params['steps'], 'loss': h.history['loss'], 'ran_out': ran_out(caught)}
 """,
     "O8b": """
-def gen():
-    for i in range(8):
-        yield x40[i * 5:(i + 1) * 5], y40[i * 5:(i + 1) * 5]
-spec = (tf.TensorSpec((None, 4), tf.float32), tf.TensorSpec((None, 1), tf.float32))
-ds = tf.data.Dataset.from_generator(gen, output_signature=spec)
+ds = unknown_size()
 m = mlp(); m.compile(SGD(0.01), loss='mse', steps_per_execution=3)
 ev = Events()
 with warnings.catch_warnings(record=True) as caught:
