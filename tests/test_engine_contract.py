@@ -35,6 +35,7 @@ PUBLIC = {
         "make_batches",
         "batch_shuffle",
         "is_sparse_matrix",
+        "signed",
     },
     "compatkeras.engine.progress": {"BatchLogs"},
     "compatkeras.engine.losses": {"reduce_loss", "prepare"},

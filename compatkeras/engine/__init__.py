@@ -18,7 +18,8 @@ surface may use what is listed here and nothing else:
 - `engine.config`: `TrainingConfig`, `OutputSpec`, `MetricSpec` and the rule names;
 - `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`,
   `pull(iterator, count)`;
-  `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`;
+  `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`,
+  `signed(batch)` (a batch made on a data thread carries its signature);
 - `engine.progress.BatchLogs`: what batch callbacks get and the index `on_*_batch_end` reports
   (a surface subclasses it);
 - `engine.losses.reduce_loss`, `engine.losses.prepare` (how a step reads targets and predictions); `engine.loss_graph.trace` and `live_value` (losses that read the model's graph,

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 import tf_keras
 
-from compatkeras.engine.data import ArraySource, Batch
+from compatkeras.engine.data import ArraySource, Batch, signed
 from compatkeras.engine.enqueuer import open_stream
 from compatkeras.engine.feeds import PythonFeed
 from compatkeras.legacy import data as data_lib
@@ -139,7 +139,7 @@ class GeneratorMethods:
             x, y, sample_weight = _check_output(output, text)
             with flavor_lib.flavor(flavor):
                 xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
-            return Batch(*(tuple(map(_as_tensor, part)) for part in (xs, ys, ws)))
+            return signed(Batch(*(tuple(map(_as_tensor, part)) for part in (xs, ys, ws))))
 
         return transform
 
