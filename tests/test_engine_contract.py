@@ -37,6 +37,7 @@ PUBLIC = {
         "is_sparse_matrix",
         "signed",
     },
+    "compatkeras.engine.passes": {"DatasetPasses"},
     "compatkeras.engine.progress": {"BatchLogs"},
     "compatkeras.engine.losses": {"reduce_loss", "prepare"},
     "compatkeras.engine.loss_graph": {"trace", "live_value"},

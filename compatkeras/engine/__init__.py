@@ -20,6 +20,8 @@ surface may use what is listed here and nothing else:
   `pull(iterator, count)`;
   `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`,
   `signed(batch)` (a batch made on a data thread carries its signature);
+- `engine.passes.DatasetPasses`: the epochs of `fit` over a `tf.data` dataset a surface built
+  (which iterator each epoch reads, whether the data ran out);
 - `engine.progress.BatchLogs`: what batch callbacks get and the index `on_*_batch_end` reports
   (a surface subclasses it);
 - `engine.losses.reduce_loss`, `engine.losses.prepare` (how a step reads targets and predictions); `engine.loss_graph.trace` and `live_value` (losses that read the model's graph,

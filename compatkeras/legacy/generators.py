@@ -21,7 +21,7 @@ from compatkeras.engine.feeds import PythonFeed
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy.data import unpack_singleton
-from compatkeras.legacy.own_steps import tf_keras_when_own_steps
+from compatkeras.legacy.tf_keras_training import tf_keras_when_own_steps
 
 _KERAS1_RENAMES = (
     ("samples_per_epoch", "steps_per_epoch"),

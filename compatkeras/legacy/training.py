@@ -17,7 +17,7 @@ from compatkeras.legacy import flavors as flavor_lib
 from compatkeras.legacy.compile import build_config
 from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
-from compatkeras.legacy.own_steps import runs_own_steps, tf_keras_when_own_steps
+from compatkeras.legacy.tf_keras_training import runs_own_steps, tf_keras_when_own_steps
 
 _SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
 

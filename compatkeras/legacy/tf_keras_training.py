@@ -1,26 +1,26 @@
-"""Models that bring their own training step, on the Keras 2 surface.
+"""tf.keras 2.x's training API for models that bring their own step, on the Keras 2 surface.
 
 tf.keras 2.2+ programs customise `fit` by overriding `train_step` / `test_step` /
 `predict_step` (GANs, VAEs, custom losses), and subclass `Model` with a `call()` of their own.
 Keras 2's step, built from `compile()`'s losses and metrics, cannot stand in for either: running
-it would silently ignore the user's step. Such models get tf.keras 2.x's API instead: tf-keras's
-`compile` (so `compiled_loss`, `compiled_metrics` and `metrics` are tf-keras's), tf-keras's data
-handler for every input kind (arrays, tensors, dicts, tf.data, generators, Sequences), and the
-engine's loop executing the model's own steps (`engine.own_steps`), whose returned dicts become
-the logs, as tf-keras's `fit` does.
+it would silently ignore the user's step. Such models get tf.keras 2.x's API instead:
+tf-keras's `compile` (the `compiled_loss`, `compiled_metrics`, `optimizer` and `metrics` a
+user's step calls are tf-keras's objects), tf.keras 2.x's input rules (`legacy.tf_keras_data`),
+and the engine for the rest: the epochs over the data (`engine.passes`), the enqueuer, and the
+loop executing the model's own steps (`engine.own_steps`), whose returned dicts become the
+logs, as tf-keras's `fit` does.
 """
 
 import functools
-import itertools
 import warnings
 
-import tensorflow as tf
 import tf_keras
 from tf_keras.src.engine import data_adapter, training_utils
 from tf_keras.src.engine import training as tfk_training
 
 from compatkeras.engine.feeds import DatasetFeed, pull
-from compatkeras.legacy import python_data
+from compatkeras.legacy import tf_keras_data
+from compatkeras.legacy.tf_keras_data import PythonData, engine_reads, no_targets
 
 _STEPS = ("train_step", "test_step", "predict_step")
 _RAN_OUT = (
@@ -54,17 +54,6 @@ def tf_keras_when_own_steps(method):
         return method(self, *args, **kwargs)
 
     return wrapper
-
-
-def _feed(handler, iterator, steps_per_epoch):
-    """The epoch's batches: pulled inside the compiled call when the count is sure to be there
-    (an infinite dataset, or a fresh full pass), else one by one so that running out is seen."""
-    count = handler.inferred_steps
-    dataset = handler._adapter.get_dataset()
-    cardinality = int(dataset.cardinality()) if hasattr(dataset, "cardinality") else -2
-    full_pass = steps_per_epoch is None and handler._adapter.should_recreate_iterator()
-    sure = count is not None and (cardinality == tf.data.INFINITE_CARDINALITY or full_pass)
-    return DatasetFeed.over(iterator, count if sure else None), count
 
 
 class OwnStepMethods:
@@ -110,7 +99,7 @@ class OwnStepMethods:
             "workers": workers,
             "use_multiprocessing": use_multiprocessing,
         }
-        if python_data.engine_reads(self, x):
+        if engine_reads(self, x):
             return _fit_python(
                 self, x, y, sample_weight, epochs, verbose, callbacks, validation_data, shuffle,
                 class_weight, initial_epoch, steps_per_epoch, validation_steps,
@@ -120,33 +109,23 @@ class OwnStepMethods:
             self.distribute_strategy.scope(),
             training_utils.RespectCompiledTrainableState(self),
         ):
-            handler = data_adapter.get_data_handler(
-                x=x,
-                y=y,
-                sample_weight=sample_weight,
-                batch_size=batch_size,
-                steps_per_epoch=steps_per_epoch,
-                initial_epoch=initial_epoch,
-                epochs=epochs,
-                shuffle=shuffle,
-                class_weight=class_weight,
-                model=self,
-                steps_per_execution=self._steps_per_execution,
+            passes = tf_keras_data.dataset_passes(
+                self,
+                x,
+                y,
+                sample_weight,
+                batch_size,
+                steps_per_epoch,
+                initial_epoch,
+                epochs,
+                shuffle,
+                class_weight,
                 **workers_options,
             )
-            passes = handler.enumerate_epochs()
             self._train_counter.assign(0)
 
-            def epoch_feed(epoch):
-                taken = next(passes, None)
-                if taken is None:  # the data ran out in an earlier epoch
-                    return DatasetFeed.over(iter(()), 0)
-                feed, self._own_epoch_steps = _feed(handler, taken[1], steps_per_epoch)
-                self._own_feed = feed
-                return feed
-
             def validate(epoch, fit_callbacks):
-                _check_ran_out(self, handler)
+                _warn_if_ran_out(passes, epochs - initial_epoch)
                 if validation_data is None or not self._should_eval(epoch, validation_freq):
                     return None
                 return _validation_logs(
@@ -158,18 +137,16 @@ class OwnStepMethods:
                     fit_callbacks,
                 )
 
-            params = {"verbose": verbose, "epochs": epochs, "steps": handler.inferred_steps}
-            history = self._engine_fit(
-                epoch_feed,
-                epochs,
-                initial_epoch,
-                callbacks,
-                verbose,
-                handler.inferred_steps,
-                params,
-                validate,
-            )
-            next(passes, None)  # the last pass's `on_epoch_end` (a Sequence's)
+            params = {"verbose": verbose, "epochs": epochs, "steps": passes.steps}
+            try:
+                history = self._engine_fit(
+                    passes, epochs, initial_epoch, callbacks, verbose, passes.steps, params,
+                    validate,
+                )  # fmt: skip
+            finally:
+                passes.close()  # the last pass's end hook (a Sequence's `on_epoch_end`)
+            # An epoch that found no data ended the fit before its validation.
+            _warn_if_ran_out(passes, epochs - initial_epoch)
         return history
 
     def evaluate(
@@ -188,9 +165,9 @@ class OwnStepMethods:
     ):
         self._assert_compile_was_called()
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
-        if python_data.engine_reads(self, x):
-            python_data.no_targets(y, sample_weight)
-            data = python_data.PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
+        if engine_reads(self, x):
+            no_targets(y, sample_weight)
+            data = PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
             try:
                 with self.distribute_strategy.scope():
                     logs = self._engine_evaluate(
@@ -198,30 +175,22 @@ class OwnStepMethods:
                     )
             finally:
                 data.close()
-            return (
-                logs
-                if return_dict
-                else tfk_training.flatten_metrics_in_order(logs, self.metrics_names)
-            )
-        with self.distribute_strategy.scope():
-            handler = data_adapter.get_data_handler(
-                x=x,
-                y=y,
-                sample_weight=sample_weight,
-                batch_size=batch_size,
-                steps_per_epoch=steps,
-                initial_epoch=0,
-                epochs=1,
-                max_queue_size=max_queue_size,
-                workers=workers,
-                use_multiprocessing=use_multiprocessing,
-                model=self,
-                steps_per_execution=self._steps_per_execution,
-            )
-            _, iterator = next(handler.enumerate_epochs())
-            feed, count = _feed(handler, iterator, steps)
-            params = {"steps": count}
-            logs = self._engine_evaluate(feed, count, callbacks, verbose, params)
+        else:
+            with self.distribute_strategy.scope():
+                passes = tf_keras_data.dataset_passes(
+                    self,
+                    x,
+                    y,
+                    sample_weight,
+                    batch_size,
+                    steps,
+                    max_queue_size=max_queue_size,
+                    workers=workers,
+                    use_multiprocessing=use_multiprocessing,
+                )
+                logs = self._engine_evaluate(
+                    passes(), passes.steps, callbacks, verbose, {"steps": passes.steps}
+                )
         return (
             logs if return_dict else tfk_training.flatten_metrics_in_order(logs, self.metrics_names)
         )
@@ -238,40 +207,32 @@ class OwnStepMethods:
         use_multiprocessing=False,
     ):
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
-        if python_data.engine_reads(self, x):
-            data = python_data.PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
+        if engine_reads(self, x):
+            data = PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
             try:
-                batches = (
-                    data.items if data.steps is None else itertools.islice(data.items, data.steps)
-                )
                 with self.distribute_strategy.scope():
                     outputs = self._engine_predict(
-                        batches, callbacks, verbose=verbose, params={"steps": data.steps},
+                        data.batches(), callbacks, verbose=verbose, params={"steps": data.steps},
                         own_step=True,
                     )  # fmt: skip
             finally:
                 data.close()
             return _checked_predictions(outputs)
         with self.distribute_strategy.scope():
-            handler = data_adapter.get_data_handler(
-                x=x,
+            passes = tf_keras_data.dataset_passes(
+                self,
+                x,
                 batch_size=batch_size,
-                steps_per_epoch=steps,
-                initial_epoch=0,
-                epochs=1,
+                steps=steps,
                 max_queue_size=max_queue_size,
                 workers=workers,
                 use_multiprocessing=use_multiprocessing,
-                model=self,
-                steps_per_execution=self._steps_per_execution,
             )
-            _, iterator = next(handler.enumerate_epochs())
-            count = handler.inferred_steps
             outputs = self._engine_predict(
-                pull(iterator, count),
+                passes.batches(),
                 callbacks,
                 verbose=verbose,
-                params={"steps": count},
+                params={"steps": passes.steps},
                 own_step=True,
             )
         return _checked_predictions(outputs)
@@ -332,8 +293,8 @@ def _fit_python(
     validation_freq, workers_options,
 ):  # fmt: skip
     """`fit` over a Sequence or a generator read by the engine's enqueuer."""
-    python_data.no_targets(y, sample_weight)
-    data = python_data.PythonData(
+    no_targets(y, sample_weight)
+    data = PythonData(
         x,
         steps_per_epoch,
         workers_options["workers"],
@@ -345,7 +306,8 @@ def _fit_python(
 
     def validate(epoch, fit_callbacks):
         if data.ran_out(last=epoch + 1 >= epochs):
-            warnings.warn(_RAN_OUT.format(data.steps or data.feed.taken), stacklevel=4)
+            total = (epochs - initial_epoch) * (data.steps or data.feed.taken)
+            warnings.warn(_RAN_OUT.format(total), stacklevel=4)
             model.stop_training = True
         if validation_data is None or not model._should_eval(epoch, validation_freq):
             return None
@@ -391,10 +353,8 @@ def _validation_logs(model, validation_data, batch_size, steps, workers_options,
     )
 
 
-def _check_ran_out(model, handler):
-    """After an epoch over a feed read one by one: when the data ended before the epoch's
-    steps, warn and run no further epoch, as tf-keras does."""
-    feed, wanted = model._own_feed, model._own_epoch_steps
-    if feed.exhausted and wanted is not None and feed.taken < wanted:
-        warnings.warn(_RAN_OUT.format(wanted), stacklevel=4)
-        handler._insufficient_data = True
+def _warn_if_ran_out(passes, epochs):
+    """tf-keras's warning when the data ended before `steps_per_epoch * epochs` batches (it
+    logs it; a Python warning here, which a program can see and filter)."""
+    if passes.ran_out():
+        warnings.warn(_RAN_OUT.format(epochs * (passes.per_epoch or 0)), stacklevel=5)
