@@ -125,3 +125,36 @@ def test_save_weights_and_load_weights_by_name(tmp_path):
     with pytest.raises(ValueError):
         wrong_shape.load_weights(path, by_name=True)
     wrong_shape.load_weights(path, by_name=True, skip_mismatch=True)  # skipped, with a warning
+
+
+def test_a_loss_accumulated_into_a_variable_is_a_new_tensor_as_in_tf1():
+    """Keras 2.2.4's style-transfer and deep-dream examples: `loss = K.variable(0.)`, then
+    `loss += ...` of graph tensors, then `K.gradients` and `K.function` of it. TF1 made
+    `variable + x` there (TensorFlow 2 raises RuntimeError); the variable keeps its value."""
+    image = keras.Input((2, 2, 1))
+    start = K.variable(0.5)
+    loss = start
+    loss += 2.0 * K.sum(K.square(image))
+    loss -= K.sum(image)
+    loss *= 3.0
+    loss /= 2.0
+    grads = K.gradients(loss, image)[0]
+    x = np.arange(4, dtype="float32").reshape(1, 2, 2, 1)
+    value, grad = K.function([image], [loss, grads])([x])
+    np.testing.assert_allclose(value, (0.5 + 2 * (x**2).sum() - x.sum()) * 1.5, rtol=1e-6)
+    np.testing.assert_allclose(grad, (4 * x - 1) * 1.5, rtol=1e-6)
+    assert float(K.get_value(start)) == 0.5
+    counter = K.zeros((2,))
+    counter += 1.0  # eager: a new value, the variable unchanged
+    np.testing.assert_array_equal(np.asarray(counter), [1.0, 1.0])
+    ones = K.ones((2,))
+    K.update_add(ones, np.full(2, 2.0, "float32"))  # in place, as before
+    np.testing.assert_array_equal(K.get_value(ones), [3.0, 3.0])
+
+
+def test_variables_made_under_a_strategy_keep_the_strategys_class():
+    import tensorflow as tf
+
+    with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
+        v = K.variable(1.0)
+    assert isinstance(v, tf.distribute.DistributedValues)

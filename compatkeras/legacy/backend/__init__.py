@@ -34,3 +34,4 @@ from compatkeras.legacy.backend.keras22 import (
     set_image_dim_ordering,
     slice,
 )
+from compatkeras.legacy.backend.variables import ones, variable, zeros

@@ -1,0 +1,48 @@
+"""Keras 2's backend variables: tf-keras's, with TF1's augmented assignment.
+
+Keras 2 programs build a loss by accumulating into a variable: `loss = K.variable(0.)`, then
+`loss += weight * content_loss(...)` (Keras 2.2.4's own neural style transfer and deep dream
+examples). In TF1 `variable += x` made a new tensor, `variable + x`; TensorFlow 2's variables
+raise RuntimeError there instead. The variables these functions return keep TF1's meaning:
+`+=`, `-=`, `*=`, `/=` give the new value as a tensor (symbolic when `x` is) and leave the
+variable as it was; `K.update_add` and `assign_add` still change it in place.
+"""
+
+from tensorflow.python.ops import resource_variable_ops
+from tf_keras import backend as _K
+
+
+class Keras2Variable(resource_variable_ops.ResourceVariable):
+    """A variable made by `K.variable` and its kin (only the class changes: it is created by
+    tf-keras's function, under any distribution scope, then given TF1's `+=`)."""
+
+    def __iadd__(self, other):
+        return self + other
+
+    def __isub__(self, other):
+        return self - other
+
+    def __imul__(self, other):
+        return self * other
+
+    def __itruediv__(self, other):
+        return self / other
+
+
+def _keras2(value):
+    # Only plain resource variables: a strategy's mirrored variable keeps its own class.
+    if type(value) is resource_variable_ops.ResourceVariable:
+        value.__class__ = Keras2Variable
+    return value
+
+
+def variable(value, dtype=None, name=None, constraint=None):
+    return _keras2(_K.variable(value, dtype=dtype, name=name, constraint=constraint))
+
+
+def zeros(shape, dtype=None, name=None):
+    return _keras2(_K.zeros(shape, dtype=dtype, name=name))
+
+
+def ones(shape, dtype=None, name=None):
+    return _keras2(_K.ones(shape, dtype=dtype, name=name))
