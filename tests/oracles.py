@@ -7,7 +7,8 @@ Each oracle is a prelude that imports one library as `keras` (and TensorFlow as 
 - `keras3`: Keras 3 on the TensorFlow backend;
 - `compatkeras`: compatkeras's Keras 2 namespace, in a clean process like the others;
 - `v3`: compatkeras's Keras 3 surface (`import compatkeras.v3 as keras`);
-- `v3-2cpu`: the same on two logical CPU devices (for `tf.distribute.MirroredStrategy`);
+- `v3-2cpu`, `tv2-2cpu`, `compatkeras-2cpu`: on two logical CPU devices (for
+  `tf.distribute.MirroredStrategy`);
 - `compatkeras-2.2`: the same under the "keras-2.2" flavor;
 - `dropin`: the same, with `compatkeras.install()` done, so the scenario's own `import keras`
   lines get compatkeras (as under `python -m compatkeras`).
@@ -46,6 +47,18 @@ PRELUDES = {
         "tf.config.set_logical_device_configuration(tf.config.list_physical_devices('CPU')[0],\n"
         "    [tf.config.LogicalDeviceConfiguration()] * 2)\n"
         "import compatkeras.v3 as keras\nSGD = keras.optimizers.SGD\n"
+    ),
+    "tv2-2cpu": (
+        "import tensorflow as tf\n"
+        "tf.config.set_logical_device_configuration(tf.config.list_physical_devices('CPU')[0],\n"
+        "    [tf.config.LogicalDeviceConfiguration()] * 2)\n"
+        "import tf_keras as keras\nSGD = keras.optimizers.SGD\n"
+    ),
+    "compatkeras-2cpu": (
+        "import tensorflow as tf\n"
+        "tf.config.set_logical_device_configuration(tf.config.list_physical_devices('CPU')[0],\n"
+        "    [tf.config.LogicalDeviceConfiguration()] * 2)\n"
+        "import compatkeras as keras\nSGD = keras.optimizers.SGD\n"
     ),
     "compatkeras-2.2": (
         "import tensorflow as tf\nimport compatkeras as keras\nSGD = keras.optimizers.SGD\n"

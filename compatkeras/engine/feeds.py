@@ -193,6 +193,27 @@ class PythonFeed(_Pulled):
         return batch
 
 
+def replica_shares(strategy, batch):
+    """A batch pulled into Python, split across the strategy's replicas as
+    `experimental_distribute_dataset` splits a batch: `ceil(rows / replicas)` rows to each
+    replica in turn, the last ones taking what is left (9 rows on 2 replicas: 5 and 4), so a
+    model's own step sees the shares it would see reading a distributed dataset."""
+    if strategy.num_replicas_in_sync == 1:
+        return batch
+    leaves = [t for t in tf.nest.flatten(batch) if t is not None]
+    if any(isinstance(t, tf.distribute.DistributedValues) for t in leaves):
+        return batch  # already distributed (pulled from a distributed iterator)
+    rows = int(leaves[0].shape[0])
+    share = -(-rows // strategy.num_replicas_in_sync)
+
+    def local(context):
+        start = min(rows, context.replica_id_in_sync_group * share)
+        stop = min(rows, start + share)
+        return tf.nest.map_structure(lambda t: None if t is None else t[start:stop], batch)
+
+    return strategy.experimental_distribute_values_from_function(local)
+
+
 def pull(iterator, count=None):
     """Up to `count` (None: all) elements of a `tf.data` or distributed iterator, pulled in
     Python (for predict loops that run each batch themselves)."""

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from compatkeras.engine import calls
+from compatkeras.engine.feeds import replica_shares
 
 
 class _TfKerasKind:
@@ -228,7 +229,10 @@ class OwnSteps:
         return iter(self.strategy.experimental_distribute_dataset(dataset))
 
     def distribute_batch(self, batch):
-        return batch  # pulled from an iterator the data handler already distributed
+        """A batch pulled into Python (a Sequence's, a generator's) split across the replicas
+        as a distributed dataset would split it; one pulled from a distributed iterator as it
+        is."""
+        return replica_shares(self.strategy, batch)
 
     def _step(self, train):
         """The model's step as each replica runs it, made once per mode: a `tf.function` of its

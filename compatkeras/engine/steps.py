@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from compatkeras.engine import calls
+from compatkeras.engine.feeds import replica_shares
 from compatkeras.engine.losses import prepare, reduce_loss
 
 
@@ -34,13 +35,19 @@ class PredictStep:
     def __init__(self, model, jit_compile=False, eager=False, own=False):
         self.model = model
         self.options = (jit_compile, eager, own)
-        self.predict = calls.function(self._own if own else self._predict, jit_compile, eager)
+        self._function = calls.function(self._own if own else self._predict, jit_compile, eager)
+        self._own_step = own
         from compatkeras.engine.own_steps import model_kind
 
         # How a pass keeps and joins its outputs: the model kind's way for its own step.
         kind = model_kind(model) if own else None
         self.host = kind.host if own else _host
         self.concat = kind.concat if own else np.concatenate
+
+    def predict(self, x):
+        if self._own_step:  # a batch pulled into Python: each replica predicts its share
+            x = replica_shares(self.model.distribute_strategy, x)
+        return self._function(x)
 
     def _predict(self, x):
         return _call(self.model, x, training=False)
@@ -357,19 +364,8 @@ class Steps:
         )
 
     def distribute_batch(self, batch):
-        """A batch from Python split across the replicas (near-equal row shares)."""
-        if self.replicas == 1:
-            return batch
-        rows = len(tf.nest.flatten(batch[0])[0])
-        bounds = np.linspace(0, rows, self.replicas + 1).astype(int)
-
-        def share(context):
-            i = context.replica_id_in_sync_group
-            return tf.nest.map_structure(
-                lambda t: None if t is None else t[bounds[i] : bounds[i + 1]], batch
-            )
-
-        return self.strategy.experimental_distribute_values_from_function(share)
+        """A batch from Python split across the replicas (`feeds.replica_shares`)."""
+        return replica_shares(self.strategy, batch)
 
     def _add(self, total, size):
         self.totals.assign_add(total)

@@ -2,10 +2,10 @@
 `x`, `y`, `sample_weight` and `class_weight` become the batches tf-keras gives a `train_step`.
 
 The rules are tf-keras's own objects: its data adapters (arrays, tensors, dicts, tf.data,
-pandas, lists of scalars, and Python data under several replicas), its batch standardisation
-and its class-weight map. What happens to the batches after that is the engine's: the epochs
-over a dataset (`engine.passes.DatasetPasses`), and on one replica Sequences and generators
-read by the engine's enqueuer (`PythonData`).
+pandas, lists of scalars), its batch standardisation and its class-weight map. What happens to
+the batches after that is the engine's: the epochs over a dataset (`engine.passes`), Sequences
+and generators read by the engine's enqueuer (`PythonData`), and under a strategy each batch
+split across the replicas as a distributed dataset splits it (`engine.feeds.replica_shares`).
 """
 
 import itertools
@@ -117,12 +117,10 @@ def _inferred_steps(steps, adapter, dataset):
     return cardinality if cardinality >= 0 else None
 
 
-def engine_reads(model, x):
-    """Sequences and generators are read by the engine's enqueuer on one replica (a worker's
-    exception keeps its type, no stall at an epoch's end, no hang); under a strategy with several
-    replicas tf-keras's adapter splits the batches."""
-    if model.distribute_strategy.num_replicas_in_sync != 1:
-        return False
+def engine_reads(x):
+    """Sequences and generators are read by the engine's enqueuer (a worker's exception keeps
+    its type, no stall at an epoch's end, no hang); under a strategy with several replicas the
+    engine splits each batch as a distributed dataset would."""
     if isinstance(x, tf_keras.utils.Sequence):
         return True
     return hasattr(x, "__next__") and hasattr(x, "__iter__") and not isinstance(x, tf.data.Iterator)

@@ -99,7 +99,7 @@ class OwnStepMethods:
             "workers": workers,
             "use_multiprocessing": use_multiprocessing,
         }
-        if engine_reads(self, x):
+        if engine_reads(x):
             return _fit_python(
                 self, x, y, sample_weight, epochs, verbose, callbacks, validation_data, shuffle,
                 class_weight, initial_epoch, steps_per_epoch, validation_steps,
@@ -165,7 +165,7 @@ class OwnStepMethods:
     ):
         self._assert_compile_was_called()
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
-        if engine_reads(self, x):
+        if engine_reads(x):
             no_targets(y, sample_weight)
             data = PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
             try:
@@ -207,7 +207,7 @@ class OwnStepMethods:
         use_multiprocessing=False,
     ):
         verbose = tfk_training._get_verbosity(verbose, self.distribute_strategy)
-        if engine_reads(self, x):
+        if engine_reads(x):
             data = PythonData(x, steps, workers, use_multiprocessing, max_queue_size)
             try:
                 with self.distribute_strategy.scope():
