@@ -70,6 +70,17 @@ def multi_gpu_model():
                      'weights': [w.ravel().tolist() for w in template.get_weights()],
                      'replicas': m.distribute_strategy.num_replicas_in_sync}]
 
+def predict_pydataset():
+    # Each replica predicts its share of a batch read in Python: every row once.
+    def predictions():
+        i = keras.Input((4,))
+        m = keras.Model(i, keras.layers.Dense(1, kernel_initializer='ones')(i))
+        return m.predict(DS(workers=2), verbose=0).ravel().tolist()
+    single = predictions()
+    with strategy.scope():
+        mirrored = predictions()
+    return [single, mirrored]
+
 def both(module, data, spe=1):
     single = train(module, data, spe)
     with strategy.scope():
@@ -82,6 +93,7 @@ CASES = {
     "v3_arrays_spe3": "both(keras, 'arrays', 3)",
     "v3_pydataset_workers_spe3": "both(keras, 'pydataset', 3)",
     "v3_unknown_size_spe2": "both(keras, 'unknown', 2)",
+    "v3_pydataset_predict": "predict_pydataset()",
     "legacy_fit": "both(legacy, 'arrays')",
     "legacy_multi_gpu_model": "multi_gpu_model()",
 }
@@ -110,6 +122,10 @@ def close(a, b):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_mirrored_strategy_matches_one_device(results, name):
     single, mirrored = oracles.value(results, name)
+    if name == "v3_pydataset_predict":
+        assert len(single) == len(mirrored) == 40
+        close(single, mirrored)
+        return
     assert single["replicas"] == 1 and mirrored["replicas"] == 2
     close(single["history"], mirrored["history"])
     close(single["weights"], mirrored["weights"])
