@@ -35,7 +35,7 @@ PUBLIC = {
         "make_batches",
         "batch_shuffle",
         "is_sparse_matrix",
-        "signed",
+        "tensor_batch",
     },
     "compatkeras.engine.passes": {"DatasetPasses"},
     "compatkeras.engine.progress": {"BatchLogs"},

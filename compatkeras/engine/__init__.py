@@ -19,7 +19,7 @@ surface may use what is listed here and nothing else:
 - `engine.feeds`: `DatasetFeed` (and `DatasetFeed.over(iterator)`), `PythonFeed`, `INFINITE`,
   `pull(iterator, count)`;
   `engine.data`: `ArraySource`, `Batch`, `make_batches`, `batch_shuffle`, `is_sparse_matrix`,
-  `signed(batch)` (a batch made on a data thread carries its signature);
+  `tensor_batch(xs, ys, ws)` (a batch of tensors made on a data thread, with its signature);
 - `engine.passes.DatasetPasses`: the epochs of `fit` over a `tf.data` dataset a surface built
   (which iterator each epoch reads, whether the data ran out);
 - `engine.progress.BatchLogs`: what batch callbacks get and the index `on_*_batch_end` reports

@@ -5,6 +5,7 @@ per-call argument matching (which costs about as much as a small model's step)."
 import re
 import warnings
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -64,6 +65,22 @@ MAX_CONCRETE_LISTS = 8
 _EAGER = type(tf.constant(0))
 
 
+try:  # TF 2.16-2.21: numpy to a tensor without the conversion registry's dispatch
+    from tensorflow.python.eager import context as _context
+    from tensorflow.python.framework.constant_op import convert_to_eager_tensor as _to_eager
+except ImportError:  # a TensorFlow release without them: the public conversion
+    _to_eager = None
+
+
+def host_tensor(value):
+    """`value` as a tensor in eager mode (a data thread's conversion of a batch's arrays)."""
+    if value is None or type(value) is _EAGER:
+        return value
+    if _to_eager is not None and type(value) is np.ndarray and value.dtype != object:
+        return _to_eager(value, _context.context())
+    return tf.convert_to_tensor(value)
+
+
 def tensor(value):
     if value is None or type(value) is _EAGER:  # already one: skip the dispatch (~8 us)
         return value
@@ -101,7 +118,7 @@ def flat_call(concrete):
 
 
 def batch_signature(batch):
-    known = getattr(batch, "signature", None)  # `data.signed`
+    known = getattr(batch, "signature", None)  # `data.tensor_batch`
     if known is not None:
         return known
     # Plain loops over the known (x, ys, ws) layout: tf.nest costs more than it saves.

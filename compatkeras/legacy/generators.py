@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 import tf_keras
 
-from compatkeras.engine.data import ArraySource, Batch, signed
+from compatkeras.engine.data import ArraySource, Batch, tensor_batch
 from compatkeras.engine.enqueuer import open_stream
 from compatkeras.engine.feeds import PythonFeed
 from compatkeras.legacy import data as data_lib
@@ -112,8 +112,12 @@ def _open(generator, workers, use_multiprocessing, max_queue_size, shuffle=False
     )
 
 
-def _as_tensor(value):
-    return None if value is None else tf.convert_to_tensor(value)
+def _ones(cache, weights):
+    """The tensor of Keras 2's default weights (all ones) of `weights`'s shape and dtype."""
+    key = (weights.shape, weights.dtype.str)
+    if key not in cache:
+        cache[key] = tf.convert_to_tensor(weights)
+    return cache[key]
 
 
 def _warn_ran_out(steps):
@@ -135,11 +139,15 @@ class GeneratorMethods:
         text = text or "Output of generator should be a tuple `(x, y, sample_weight)` or `(x, y)`. "
         flavor = flavor_lib.get_flavor()
 
+        ones = {}  # unweighted batches share one tensor of ones per shape (it is immutable)
+
         def transform(output):
             x, y, sample_weight = _check_output(output, text)
             with flavor_lib.flavor(flavor):
                 xs, ys, ws, _ = self._standardize(x, y, sample_weight, class_weight)
-            return signed(Batch(*(tuple(map(_as_tensor, part)) for part in (xs, ys, ws))))
+            if sample_weight is None and class_weight is None:
+                ws = [None if w is None else _ones(ones, w) for w in ws]
+            return tensor_batch(xs, ys, ws)
 
         return transform
 

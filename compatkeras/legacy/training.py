@@ -1,48 +1,19 @@
 """The Keras 2 training methods of `compatkeras.legacy.Model`: signatures, defaults, checks,
 return shapes and names. Every number comes from the engine (`compatkeras.engine.trainer`)."""
 
-import dataclasses
 import math
 import warnings
 
 import numpy as np
-import tf_keras
 
 from compatkeras.engine.data import ArraySource, Batch
-from compatkeras.engine.model import CompileContainerStandIn
-from compatkeras.engine.progress import BatchLogs
 from compatkeras.legacy import data as data_lib
 from compatkeras.legacy import deferred, tf_data
 from compatkeras.legacy import flavors as flavor_lib
-from compatkeras.legacy.compile import build_config
+from compatkeras.legacy.compile_methods import CompileMethods
 from compatkeras.legacy.data import unpack_singleton
 from compatkeras.legacy.generators import GeneratorMethods, is_generator_like
-from compatkeras.legacy.tf_keras_training import runs_own_steps, tf_keras_when_own_steps
-
-_SESSION_KWARGS = ("feed_dict", "fetches", "options", "run_metadata")
-
-
-def _steps_per_execution(value):
-    """tf.keras 2.x's `steps_per_execution` (None: 1), checked as an int >= 1."""
-    if value is None:
-        return 1
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            "`steps_per_execution` must be an integer >= 1 (the number of batches each "
-            f"compiled call runs). Received: steps_per_execution={value!r}"
-        )
-    return value
-
-
-class Keras2BatchLogs(BatchLogs):
-    """Keras 2 batch logs: `batch` and `size` at begin; at end this batch's own losses and
-    per-batch metrics with the running metrics so far."""
-
-    def begin(self, index, rows):
-        return {"batch": index} if rows is None else {"batch": index, "size": rows}
-
-    def end(self, averages, index):
-        return dict(averages.batch_logs(), batch=index, size=int(averages.last_rows))
+from compatkeras.legacy.tf_keras_training import tf_keras_when_own_steps
 
 
 def _tf_keras_only(method, **arguments):
@@ -61,127 +32,8 @@ def _result(logs, return_dict):
     return unpack_singleton(list(logs.values()))
 
 
-class LegacyTraining(GeneratorMethods):
+class LegacyTraining(CompileMethods, GeneratorMethods):
     """Keras 2.2.4 / tf.keras 2.x `Model` training API (legacy spec §A, §E, §F)."""
-
-    @tf_keras_when_own_steps
-    def compile(
-        self,
-        optimizer,
-        loss=None,
-        metrics=None,
-        loss_weights=None,
-        sample_weight_mode=None,
-        weighted_metrics=None,
-        target_tensors=None,
-        *,
-        run_eagerly=None,
-        steps_per_execution=None,
-        jit_compile=None,
-        **kwargs,
-    ):
-        unknown = {k for k in kwargs if k not in _SESSION_KWARGS}
-        if unknown:
-            raise TypeError(f"Invalid keyword argument(s) in `compile`: {unknown}")
-        # tf.keras 2.x's execution options (TF 2.4+), keyword-only as tf.keras programs pass them.
-        execution = {
-            "run_eagerly": run_eagerly,
-            "steps_per_execution": steps_per_execution,
-            "jit_compile": jit_compile,
-        }
-        if deferred.unbuilt(self):
-            arguments = (optimizer, loss, metrics, loss_weights, sample_weight_mode)
-            deferred.keep(self, (*arguments, weighted_metrics, target_tensors), kwargs | execution)
-            return
-        if kwargs:
-            warnings.warn(
-                f"compile() arguments {sorted(kwargs)} configure a TF1 session and are ignored: "
-                "TensorFlow 2 runs compiled functions, not sessions.",
-                stacklevel=2,
-            )
-        # In the model's distribution scope (a model built under a strategy, or a
-        # `multi_gpu_model` replica compiled outside it), as tf-keras compiles.
-        with self.distribute_strategy.scope():
-            config = build_config(
-                self,
-                optimizer,
-                loss,
-                metrics,
-                loss_weights,
-                sample_weight_mode,
-                weighted_metrics,
-                target_tensors,
-            )
-            config = dataclasses.replace(
-                config, run_eagerly=bool(run_eagerly), jit_compile=bool(jit_compile)
-            )
-            self._engine_compile(
-                config, _steps_per_execution(steps_per_execution), batch_logs=Keras2BatchLogs()
-            )
-        # What `model.save("m.h5")` writes as `training_config`, through tf-keras's HDF5 code;
-        # bound target tensors are data, not configuration, so they are not saved.
-        self._legacy_compile_args = {
-            "loss": loss,
-            "metrics": metrics,
-            "loss_weights": loss_weights,
-            "sample_weight_mode": sample_weight_mode,
-            "weighted_metrics": weighted_metrics,
-        }
-        # Keras 2.2.4 trained the weights that were trainable at compile time and warned when
-        # they changed without a new compile.
-        self._compiled_trainable_count = len(self.trainable_weights)
-        # Keras 2 model attributes that programs and callbacks read after compile.
-        self.loss, self.loss_weights = loss, loss_weights
-        self.sample_weight_mode = sample_weight_mode
-        self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
-        self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
-
-    @tf_keras_when_own_steps
-    def _get_compile_args(self, user_metrics=True):
-        """The compile arguments tf-keras's savers record (with the optimizer object)."""
-        self._check_compiled()
-        return {"optimizer": self.optimizer, **self._legacy_compile_args}
-
-    @property
-    def metrics_names(self):
-        """['loss', '<output>_loss'..., metric names...], available right after compile."""
-        if runs_own_steps(self):
-            return tf_keras.Model.metrics_names.fget(self)
-        return self._engine_config.log_names if self._engine_compiled else []
-
-    def _check_compiled(self):
-        if deferred.pending(self):
-            raise RuntimeError(
-                "This Sequential model does not know its input shape yet: give its first layer "
-                "`input_shape=...`, or call fit/evaluate/train_on_batch with arrays first."
-            )
-        if not self._engine_compiled:
-            raise RuntimeError("You must compile your model before using it.")
-
-    def _check_trainable_count(self):
-        if len(self.trainable_weights) != getattr(self, "_compiled_trainable_count", None):
-            warnings.warn(
-                "Discrepancy between trainable weights and collected trainable weights, did you "
-                "set `model.trainable` without calling `model.compile` after ?",
-                stacklevel=3,
-            )
-
-    def summary(self, *args, **kwargs):
-        if self._engine_compiled:
-            self._check_trainable_count()  # Keras 2.2.4 warned here too
-        return super().summary(*args, **kwargs)
-
-    def _make_train_function(self):
-        """Keras 2.2.4's private builder, which programs call before saving: the engine builds
-        its step at the first batch, so this only checks that the model is compiled."""
-        self._check_compiled()
-
-    _make_test_function = _make_train_function
-
-    def _make_predict_function(self):
-        """Keras 2's private builder that serving code calls once before handing the model to
-        web-server threads (`model._make_predict_function()`): TensorFlow 2 builds the function
-        at the first `predict`, thread-safely, so there is nothing to do first."""
 
     # -- data -------------------------------------------------------------------------------
 
