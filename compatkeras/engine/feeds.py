@@ -122,7 +122,7 @@ class DatasetFeed(_Pulled):
     @classmethod
     def over(cls, iterator, num_batches=None):
         """A feed that reads `num_batches` batches (None: until it ends) from an iterator made
-        elsewhere (tf-keras's data handler), never starting one of its own."""
+        elsewhere (`engine.passes`, a surface's adapter), never starting one of its own."""
         feed = cls(None, num_batches)
         feed._iterator = iterator
         return feed

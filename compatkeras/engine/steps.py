@@ -29,7 +29,7 @@ def _without_none(x, ys, ws):
 
 class PredictStep:
     """`predict(x)` as a `tf.function`; needs no compile (Keras 2 predicts uncompiled models).
-    With `own`, `x` is a batch as the data handler gives it and the model's own `predict_step`
+    With `own`, `x` is a batch as the surface's adapter gives it and the model's own `predict_step`
     runs on every replica, outputs concatenated (tf-keras's `make_predict_function`)."""
 
     def __init__(self, model, jit_compile=False, eager=False, own=False):

@@ -315,7 +315,7 @@ class Trainer:
         batch_logs=None,
     ):
         """Predictions for an iterable of input lists: one array per output, rows in order.
-        With `own_step`, the items are batches as tf-keras's data handler gives them, the
+        With `own_step`, the items are batches as the surface's adapter gives them, the
         model's `predict_step` runs on them, and the result keeps its structure (tf-keras).
         With `callbacks` (a list) or `verbose`, tf-keras's predict hooks and progress bar run
         around it (`params`: as for `_engine_evaluate`); `on_predict_batch_begin/end` fire once
