@@ -149,3 +149,30 @@ def value(results, name):
     if "error" in entry:
         raise AssertionError(f"scenario {name!r} raised {entry['error']}: {entry['message']}")
     return entry["value"]
+
+
+def leaves(value):
+    """The numbers, strings and Nones of a scenario's result, in order (dicts in key order)."""
+    if isinstance(value, dict):
+        return [leaf for key in value for leaf in leaves(value[key])]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in leaves(item)]
+    return [value]
+
+
+def numbers(value):
+    """Every number of a result, as floats, in order (to compare with a tolerance)."""
+    return [float(v) for v in leaves(value) if not isinstance(v, str) and v is not None]
+
+
+def strings(value):
+    return [v for v in leaves(value) if isinstance(v, str)]
+
+
+def structure(value):
+    """A result's shape: its dict keys and list lengths, with each leaf's kind."""
+    if isinstance(value, dict):
+        return {k: structure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [structure(v) for v in value]
+    return type(value).__name__ if isinstance(value, (str, type(None))) else "number"

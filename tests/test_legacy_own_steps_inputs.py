@@ -129,35 +129,13 @@ def test_inputs_reach_the_models_own_step_as_in_tf_keras(runs, name):
         # in History as an epoch of zeros.
         for key in ("h", "h3"):
             expected[key] = _without_last_epoch_of_zeros(expected[key])
-    assert _structure(got) == _structure(expected)
-    assert _strings(got) == _strings(expected)
-    np.testing.assert_allclose(_numbers(got), _numbers(expected), rtol=1e-6, atol=1e-7)
+    assert oracles.structure(got) == oracles.structure(expected)
+    assert oracles.strings(got) == oracles.strings(expected)
+    np.testing.assert_allclose(
+        oracles.numbers(got), oracles.numbers(expected), rtol=1e-6, atol=1e-7
+    )
 
 
 def _without_last_epoch_of_zeros(history):
     assert all(values[-1] == 0.0 for values in history.values()), history
     return {name: values[:-1] for name, values in history.items()}
-
-
-def _structure(value):
-    if isinstance(value, dict):
-        return {k: _structure(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_structure(v) for v in value]
-    return type(value).__name__ if isinstance(value, (str, type(None))) else "number"
-
-
-def _strings(value):
-    if isinstance(value, dict):
-        return [s for k in value for s in _strings(value[k])]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return [value] if isinstance(value, str) else []
-
-
-def _numbers(value):
-    if isinstance(value, dict):
-        return [n for k in value for n in _numbers(value[k])]
-    if isinstance(value, list):
-        return [n for v in value for n in _numbers(v)]
-    return [] if isinstance(value, str) or value is None else [float(value)]

@@ -64,20 +64,14 @@ def runs():
     }
 
 
-def _numbers(value):
-    if isinstance(value, dict):
-        return [n for k in sorted(value) for n in _numbers(value[k])]
-    if isinstance(value, list):
-        return [n for v in value for n in _numbers(v)]
-    return [float(value)]
-
-
 def test_the_numbers_are_tf_keras_under_the_same_strategy(runs):
     expected = oracles.value(runs["tv2-2cpu"], "mirrored")
     got = oracles.value(runs["compatkeras-2cpu"], "mirrored")
     assert got["replicas"] == expected["replicas"] == 2
     assert sorted(got["history"]) == sorted(expected["history"])
-    np.testing.assert_allclose(_numbers(got), _numbers(expected), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        oracles.numbers(got), oracles.numbers(expected), rtol=1e-6, atol=1e-7
+    )
 
 
 def test_a_workers_exception_keeps_its_type_under_the_strategy():

@@ -36,7 +36,7 @@ def tensor_batch(xs, ys, ws):
     small model's step for a batch of three arrays)."""
     from compatkeras.engine import calls
 
-    batch = _SignedBatch(*(tuple(map(calls.host_tensor, part)) for part in (xs, ys, ws)))
+    batch = _SignedBatch(*(tuple(map(calls.tensor, part)) for part in (xs, ys, ws)))
     batch.signature = calls.batch_signature(batch)
     return batch
 

@@ -66,7 +66,8 @@ def dataset_passes(
     dataset = adapter.get_dataset()
     if class_weight:
         dataset = dataset.map(data_adapter._make_class_weight_map_fn(class_weight))
-    count = _inferred_steps(steps, adapter, dataset)
+    cardinality = _cardinality(dataset)
+    count = _inferred_steps(steps, adapter, dataset, cardinality)
     if count == 0:
         raise ValueError("Expected input data to be non-empty.")
     if count is None and int(model._steps_per_execution.numpy()) > 1:
@@ -74,7 +75,7 @@ def dataset_passes(
             "Could not infer the size of the data. With `steps_per_execution > 1`, you must "
             "specify the number of steps to run."
         )
-    infinite = _cardinality(dataset) == tf.data.INFINITE_CARDINALITY
+    infinite = cardinality == tf.data.INFINITE_CARDINALITY
     fresh = adapter.should_recreate_iterator()
     if not data_adapter._is_distributed_dataset(dataset):
         dataset = strategy.experimental_distribute_dataset(dataset)
@@ -92,7 +93,7 @@ def _cardinality(dataset):
     return int(dataset.cardinality()) if hasattr(dataset, "cardinality") else -2
 
 
-def _inferred_steps(steps, adapter, dataset):
+def _inferred_steps(steps, adapter, dataset, cardinality):
     """tf-keras's rule for an epoch's steps: `steps_per_epoch`, else the adapter's size, else
     the dataset's cardinality (an infinite one needs `steps_per_epoch`); -1: until it ends."""
     if steps == -1:
@@ -106,7 +107,6 @@ def _inferred_steps(steps, adapter, dataset):
     size = adapter.get_size()
     if size is not None or not isinstance(dataset, tf.data.Dataset):
         return size
-    cardinality = _cardinality(dataset)
     if cardinality == tf.data.INFINITE_CARDINALITY:
         raise ValueError(
             "When passing an infinitely repeating dataset, please specify a `steps_per_epoch` "
