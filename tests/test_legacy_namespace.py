@@ -72,6 +72,8 @@ IMPORT_LINES = [
     ("from keras.regularizers import l1, l2, l1_l2", None, None),
     ("from keras.initializers import glorot_uniform, he_normal, Constant", None, None),
     ("from keras.constraints import max_norm, non_neg, unit_norm", None, None),
+    ("from keras.constraints import maxnorm, nonneg, unitnorm", None, None),  # 2.2.4's legacy
+    ("from keras.initializers import zero, one, uniform, normal", None, None),
     ("from keras.activations import relu, softmax, sigmoid", None, None),
     ("from keras.utils import to_categorical, Sequence, plot_model, get_file", None, None),
     ("from keras.utils import np_utils", None, None),

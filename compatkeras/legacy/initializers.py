@@ -28,3 +28,10 @@ def _fresh_draws(warn_reuse):
 def install():
     if not getattr(_Initializer._warn_reuse, "_keras2", False):
         _Initializer._warn_reuse = _fresh_draws(_Initializer._warn_reuse)
+
+
+# Keras 2.2.4's other spellings (tf-keras resolves them as strings, not as attributes).
+zero = Zeros  # noqa: F405
+one = Ones  # noqa: F405
+uniform = RandomUniform  # noqa: F405
+normal = RandomNormal  # noqa: F405
