@@ -111,6 +111,16 @@ def test_positional_kernel_sizes_follow_the_flavor():
         L.Conv2D(8, 3, 3, padding="same")
 
 
+def test_positional_kernel_sizes_with_keras1_names_are_keras1_in_both_flavors():
+    """Keras 2.2.4 checked `padding`/`strides` as written, before converting `border_mode` and
+    `subsample`; tf.keras never took those names, so such a call is Keras 1 there too."""
+    for flavor in ("tf.keras", "keras-2.2"):
+        with flavors.flavor(flavor), pytest.warns(UserWarning, match="Update your `Conv2D`"):
+            layer = L.Convolution2D(8, 3, 5, border_mode="same", subsample=(2, 1), init="ones")
+        assert layer.kernel_size == (3, 5) and layer.strides == (2, 1)
+        assert layer.padding == "same"
+
+
 def test_bad_keras1_values_are_clear_errors():
     with pytest.raises(ValueError, match=r"`dim_ordering`.*\['default', 'tf', 'th'\]"):
         L.MaxPooling2D(dim_ordering="nchw")

@@ -4,7 +4,9 @@ the Keras 2 names with keras 2.2.4's warning ("Update your `Dense` call to the K
 
 tf.keras 2 had dropped these names (a TypeError); accepting them is a deliberate superset
 (docs/deviations.md). The one ambiguous form, `Conv2D(32, 3, 3)` (Keras 1: a 3x3 kernel;
-tf.keras: kernel 3, strides 3), is read as Keras 1 only under the "keras-2.2" flavor.
+tf.keras: kernel 3, strides 3), is read as Keras 1 under the "keras-2.2" flavor, and under
+"tf.keras" when the call also uses Keras 1 names (`border_mode=`, `subsample=`): tf.keras never
+accepted those.
 """
 
 import ast
@@ -40,18 +42,22 @@ def _rename(name, kwargs):
         kwargs[new] = value
 
 
-def _kernel(name, args, kwargs):
+def _kernel(name, args, kwargs, given, keras1_call):
+    """`given`: the call's own keyword names; `keras1_call`: some were Keras 1 names."""
     rank = 2 if name in KERNEL_2D else 3
     keywords = _KERNEL_KEYWORDS[rank]
     if all(k in kwargs for k in keywords):
         kwargs["kernel_size"] = tuple(kwargs.pop(k) for k in keywords)
         return args
-    # Keras 1 positional sizes: Convolution2D(32, 3, 3). tf.keras read the third int as strides.
-    if flavors.get_flavor() != flavors.KERAS_2_2 or len(args) != 1 + rank:
+    # Keras 1 positional sizes: Convolution2D(32, 3, 3). tf.keras read the third int as strides;
+    # a call that also uses Keras 1 names (`border_mode=`, `subsample=`) was never tf.keras's.
+    keras1 = keras1_call or flavors.get_flavor() == flavors.KERAS_2_2
+    if not keras1 or len(args) != 1 + rank:
         return args
     if not all(isinstance(a, int) for a in args[1:]):
         return args
-    if any(k in kwargs for k in ("padding", "strides", "data_format")):
+    # Keras 2.2.4 checks the names as written, before converting Keras 1 ones.
+    if any(k in given for k in ("padding", "strides", "data_format")):
         raise ValueError(
             "It seems that you are using the Keras 2 and you are passing both `kernel_size` and "
             "`strides` as integer positional arguments. For safety reasons, this is disallowed. "
@@ -62,8 +68,10 @@ def _kernel(name, args, kwargs):
 
 def convert(name, args, kwargs):
     """(args, kwargs) with the Keras 1 forms of `name`'s constructor turned into Keras 2 ones."""
+    given = set(kwargs)
     kwargs = dict(kwargs)
     _rename(name, kwargs)
+    keras1_call = any(old in given for old in KWARGS.get(name, {}))
     if name in _RNN:
         if "forget_bias_init" in kwargs:
             init = kwargs.pop("forget_bias_init")
@@ -78,7 +86,7 @@ def convert(name, args, kwargs):
         if "input_dim" in kwargs and "input_length" in kwargs and "input_shape" not in kwargs:
             kwargs["input_shape"] = (kwargs.pop("input_length"), kwargs.pop("input_dim"))
     if name in KERNEL_2D or name in KERNEL_3D:
-        args = _kernel(name, args, kwargs)
+        args = _kernel(name, args, kwargs, given, keras1_call)
     if name == "Embedding" and "dropout" in kwargs:
         kwargs.pop("dropout")
         warnings.warn(
