@@ -6,7 +6,9 @@
   for argument 'name'";
 - `self.trainable_weights = [...]` / `self.non_trainable_weights = [...]` in `build()`: the
   weights the layer reports and trains (tf-keras: "can't set attribute"). A variable moved to
-  one list leaves the other, so a weight declared non-trainable is not trained.
+  one list leaves the other, so a weight declared non-trainable is not trained;
+- a `build()` that never sets `self.built` (Keras 2's `__call__` set it) builds once when a
+  model is loaded.
 
 `isinstance(x, Layer)` is true for every tf-keras layer, as it was for every Keras 2 layer.
 """
@@ -59,6 +61,15 @@ class Layer(tf_keras.layers.Layer, metaclass=_Keras2LayerType):
     @non_trainable_weights.setter
     def non_trainable_weights(self, weights):
         self._set_weight_lists(list(weights), trainable=False)
+
+    def build_from_config(self, config):
+        """tf-keras builds a loaded model's layers before calling them, and leaves `built` to
+        `build()` itself; Keras 2's `__call__` set it after `build()`, so Keras 2 layers often
+        never do (keras-contrib's `Capsule` even sets `self.build = True`): set it here, as
+        the call that follows would have, so `build()` runs once."""
+        super().build_from_config(config)
+        if config.get("input_shape") is not None:
+            self.built = True
 
     def _set_weight_lists(self, weights, trainable):
         chosen = {id(w) for w in weights}
