@@ -158,3 +158,33 @@ def test_variables_made_under_a_strategy_keep_the_strategys_class():
     with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
         v = K.variable(1.0)
     assert isinstance(v, tf.distribute.DistributedValues)
+
+
+@pytest.mark.parametrize(
+    ("alpha", "max_value", "threshold"),
+    [(0.0, None, 0.0), (0.2, None, 0.0), (0.2, 4.0, 0.0), (0.2, 4.0, 1.0), (0.0, 6.0, 0.0)],
+)
+def test_relu_takes_tensor_parameters_as_keras2_did(alpha, max_value, threshold):
+    """keras-contrib's SReLU: `K.relu(x, self.a_left, t_right - t_left)` with weights as the
+    parameters, inside a layer that trains. Oracle: tf-keras's relu with the same numbers."""
+    import tensorflow as tf
+    from tf_keras import backend as tf_keras_backend
+
+    x = tf.constant(np.linspace(-3, 8, 23, dtype="float32"))
+    want = tf_keras_backend.relu(x, alpha, max_value, threshold).numpy()
+    tensor_max = None if max_value is None else tf.Variable(max_value)
+    got = K.relu(x, tf.Variable(alpha), tensor_max, tf.constant(threshold)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+    class Learned(keras.layers.Layer):
+        def build(self, input_shape):
+            self.a = self.add_weight("a", (), initializer=keras.initializers.Constant(0.25))
+
+        def call(self, inputs):
+            return K.relu(inputs, self.a, 2.0 * self.a + 1.0)
+
+    inp = keras.Input((1,))
+    model = keras.Model(inp, Learned()(inp))
+    model.compile("sgd", "mse")
+    model.fit(np.array([[-2.0], [3.0]]), np.array([[-1.0], [2.0]]), verbose=0)
+    assert model.get_weights()[0] != np.float32(0.25)  # the slope is trained

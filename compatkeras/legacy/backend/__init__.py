@@ -30,6 +30,7 @@ from compatkeras.legacy.backend.keras22 import (
     is_tensor,
     logsumexp,
     normalize_data_format,
+    relu,
     separable_conv1d,
     set_image_dim_ordering,
     slice,

@@ -26,6 +26,7 @@ __all__ = [
     "is_tensor",
     "logsumexp",
     "normalize_data_format",
+    "relu",
     "separable_conv1d",
     "set_image_dim_ordering",
     "slice",
@@ -191,3 +192,37 @@ def _batch_dot_224(x, y, axes):
     if _K.ndim(out) == 1:
         out = tf.expand_dims(out, 1)
     return out
+
+
+def _tensor(value):
+    return tf.is_tensor(value) or isinstance(value, (tf.Variable, keras_tensor.KerasTensor))
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """tf-keras's `relu`, which also takes tensors for `alpha`, `max_value` and `threshold`
+    (keras-contrib's SReLU passes its weights): Keras 2 on TensorFlow 1 compared a tensor with a
+    number by identity, so a tensor counted as non-zero and as not 6; TensorFlow 2 compares
+    element-wise and cannot branch on the result."""
+    if not any(_tensor(v) for v in (alpha, max_value, threshold)):
+        return _K.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
+    x = tf.convert_to_tensor(x)
+
+    def nonzero(value):
+        return _tensor(value) or value != 0
+
+    negative_part = None
+    if nonzero(alpha):
+        if max_value is None and not nonzero(threshold):
+            return tf.maximum(alpha * x, x)  # TensorFlow 1.x's leaky_relu, which took tensors
+        negative_part = tf.nn.relu(-x + threshold) if nonzero(threshold) else tf.nn.relu(-x)
+    if nonzero(threshold):
+        x = x * tf.cast(tf.greater(x, threshold), x.dtype)
+    elif not _tensor(max_value) and max_value == 6:
+        x, max_value = tf.nn.relu6(x), None
+    else:
+        x = tf.nn.relu(x)
+    if max_value is not None:
+        x = tf.clip_by_value(x, tf.zeros((), x.dtype), tf.cast(max_value, x.dtype))
+    if negative_part is not None:
+        x -= tf.cast(alpha, x.dtype) * negative_part
+    return x
