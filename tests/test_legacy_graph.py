@@ -83,6 +83,17 @@ class SetsShape(layers.Layer):
         return out
 sets_shape = SetsShape()
 sets_shape(layers.Input((3,)))
+class Declares(layers.Layer):
+    # keras-contrib's CRF: declares in `call` that its output depends on the learning phase
+    def call(self, x):
+        self.uses_learning_phase = True
+        return x * 2.
+declares = Declares()
+declared_before = declares.uses_learning_phase
+declared_model = Model(a, declares(a))
+declared_model.compile('sgd', 'mse')
+declared_model.train_on_batch(np.ones((2, 4)), np.ones((2, 4)))
+phase['declared'] = [declared_before, declares.uses_learning_phase]
 one_output = Model(a, dense)
 result = {'phase': phase, 'conditional': conditional,
           'keras_shape': [list(built_shape), list(anchors.seen), dense._keras_shape[1],
@@ -113,6 +124,7 @@ def test_tensors_and_models_say_whether_they_use_the_learning_phase(got):
         "fixed_model": False,
         "fixed_from_config": False,
         "layers": [False, True],
+        "declared": [False, True],  # set in `call`, read back as set
     }
 
 

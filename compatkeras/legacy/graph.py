@@ -6,7 +6,7 @@ Added, never replacing anything tf-keras has (except `KerasTensor.__len__`, remo
 - symbolic tensors: `_keras_shape`, and `_uses_learning_phase` (the tensor depends on a layer
   that behaves differently in training, unless that layer was called with `training=`), both
   also settable; TensorFlow tensors (what `call` sees) get them too;
-- layers: `uses_learning_phase`, `get_updates_for(inputs)`, `get_losses_for(inputs)`; models
+- layers: `uses_learning_phase` (also settable), `get_updates_for(inputs)`, `get_losses_for(inputs)`; models
   also `_layers_by_depth`;
 - nodes: `input_masks`, `output_masks`, `node_indices`, `tensor_indices`, `get_config()`;
   `input_tensors` and `inbound_layers` are lists, as Keras 2's were.
@@ -230,7 +230,8 @@ def install():
             "get_config": _node_config,
         },
         tf_keras.layers.Layer: {
-            "uses_learning_phase": property(_layer_uses_learning_phase),
+            # Settable: Keras 2 layers declare it in `call` (keras-contrib's CRF).
+            "uses_learning_phase": _settable("uses_learning_phase", _layer_uses_learning_phase),
             "get_updates_for": lambda self, inputs: _recorded(self, "update", inputs),
             "get_losses_for": lambda self, inputs: _recorded(self, "loss", inputs),
         },
