@@ -64,6 +64,30 @@ def reads_h(y_true, y_pred):
 m.compile(SGD(0.05), ['mse', reads_h])
 result = [[float(v) for v in m.train_on_batch(x, [y, y])] for _ in range(3)]
 """,
+    # keras-contrib's CRF accuracies: a metric that reads the layer's input from its node.
+    "crf_metric": """
+m, d = build()
+def energy_error(y_true, y_pred):
+    layer, node_index = y_pred._keras_history[:2]
+    inputs = first(layer._inbound_nodes[node_index].input_tensors)
+    # (not the kernel: TF1 may read a variable before or after the step's update)
+    return K.mean(K.abs(inputs), -1) - K.mean(y_true, -1)
+m.compile(SGD(0.1), 'mse', metrics=[energy_error])
+batches = [[float(v) for v in m.train_on_batch(x, y)] for _ in range(3)]
+history = m.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0).history
+result = {'batches': batches, 'fit': [history[k] for k in sorted(history)],
+          'eval': [float(v) for v in m.evaluate(x, y, verbose=0)]}
+""",
+    # keras-contrib's CRF loss in "marginal" mode: reads only which layer made y_pred.
+    "history_only": """
+m, d = build()
+def loss(y_true, y_pred):
+    layer = y_pred._keras_history[0]
+    if layer.name == 'd':
+        return K.mean(K.square(y_pred - y_true), -1)
+    return K.mean(K.abs(y_pred - y_true), -1)
+result = run(loss, m)
+""",
 }
 
 DROPIN = """

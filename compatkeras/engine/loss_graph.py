@@ -1,4 +1,4 @@
-"""Losses that read the model's graph, run on the step's own tensors.
+"""Losses (and metric functions) that read the model's graph, run on the step's own tensors.
 
 Keras 2 built every loss once, on the model's graph, and ran that graph at each step, so a loss
 could name any tensor of it: keras-contrib's CRF loss reads the CRF layer's input through
@@ -165,27 +165,33 @@ def _probe(model, fn, y_true, y_pred):
             layer._outbound_nodes[:] = nodes
 
 
-def trace(model, losses, skip=()):
-    """A `LossGraph` for the losses (one callable or None per output; `skip`: output indexes
-    not to trace, e.g. bound targets) that read the graph; None when none does or the model is
-    not a graph of layers."""
+def trace(model, losses, skip=(), metrics=None):
+    """A `LossGraph` for the outputs whose loss (one callable or None per output) or metric
+    functions (`metrics`: a list of callables per output; keras-contrib's CRF accuracies read
+    the graph too) read the graph; `skip`: output indexes not to trace, e.g. bound targets.
+    None when none does or the model is not a graph of layers."""
     if not getattr(model, "_is_graph_network", False):
         return None
     model_tensors, indexes, needed = None, [], {}
     output_ids = {id(t) for t in model.outputs}
-    for i, (fn, y_pred) in enumerate(zip(losses, model.outputs, strict=True)):
-        if fn is None or i in skip or _library_function(fn):
+    metrics = metrics or [()] * len(losses)
+    for i, y_pred in enumerate(model.outputs):
+        if losses[i] is None or i in skip:
             continue
-        y_true = tf_keras.Input(batch_shape=(None,) * y_pred.shape.rank)
-        value = _probe(model, fn, y_true, y_pred)
-        if not isinstance(value, keras_tensor.KerasTensor):
-            continue
-        if model_tensors is None:
-            model_tensors = _model_tensors(model)
-        reached = _reached(value, y_true, y_pred, model_tensors)
-        if reached:
-            indexes.append(i)
-            needed.update({id(t): t for t in reached if id(t) not in output_ids})
+        for fn in (losses[i], *metrics[i]):
+            if fn is None or _library_function(fn):
+                continue
+            y_true = tf_keras.Input(batch_shape=(None,) * y_pred.shape.rank)
+            value = _probe(model, fn, y_true, y_pred)
+            if not isinstance(value, keras_tensor.KerasTensor):
+                continue
+            if model_tensors is None:
+                model_tensors = _model_tensors(model)
+            reached = _reached(value, y_true, y_pred, model_tensors)
+            if reached:
+                if i not in indexes:
+                    indexes.append(i)
+                needed.update({id(t): t for t in reached if id(t) not in output_ids})
     if not indexes:
         return None
     _install()

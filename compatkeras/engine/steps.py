@@ -1,6 +1,7 @@
 """The compiled train, test and predict steps of one model under one `TrainingConfig`, and the
 executions that run several steps per call (`steps_per_execution`)."""
 
+import contextlib
 import functools
 
 import numpy as np
@@ -197,14 +198,24 @@ class Steps:
         """Predictions, and the step's graph tensors that losses read (`engine.loss_graph`)."""
         graph = self.config.loss_graph
         if graph is None:
-            return _as_list(_call(self.model, x, training)), None
+            predictions = _as_list(_call(self.model, x, training))
+            # Keras 2's predictions were the graph's own tensors: a loss may read which layer
+            # made them (`y_pred._keras_history`, keras-contrib's CRF losses in every mode).
+            symbolic = getattr(self.model, "outputs", None) or ()
+            if len(symbolic) == len(predictions):
+                for tensor, output in zip(predictions, symbolic, strict=True):
+                    history = getattr(output, "_keras_history", None)
+                    if history is not None and not hasattr(tensor, "_keras_history"):
+                        tensor._keras_history = history
+            return predictions, None
         return graph.forward(x, training)
 
-    def _loss_values(self, i, output, y_true, y_pred, live):
+    def _reading(self, i, live):
+        """Where output `i`'s loss and metrics read the graph: its nodes give the step's
+        tensors (`engine.loss_graph`)."""
         if live is None or i not in self.config.loss_graph.indexes:
-            return output.loss(y_true, y_pred)
-        with self.config.loss_graph.reading(live):
-            return output.loss(y_true, y_pred)
+            return contextlib.nullcontext()
+        return self.config.loss_graph.reading(live)
 
     def _losses(self, x, ys, ws, training):
         targets = self._targets(ys, ws)
@@ -216,15 +227,17 @@ class Steps:
                 continue
             y_true, weights = targets[i]
             y_true, y_pred, mask = prepare(self.config, y_true, y_pred)
-            values = self._loss_values(i, output, y_true, y_pred, live)
+            with self._reading(i, live):
+                values = output.loss(y_true, y_pred)
             value = reduce_loss(values, weights, mask, self.config.loss_rule)
             total += output.loss_weight * value
             if output.loss_log_name:
                 output_losses.append(value)
             for metric in output.metrics:
-                value = self.metric_state.update(
-                    metric_index, y_true, y_pred, weights if metric.weighted else None, mask
-                )
+                with self._reading(i, live):
+                    value = self.metric_state.update(
+                        metric_index, y_true, y_pred, weights if metric.weighted else None, mask
+                    )
                 if value is not None:
                     metric_values.append(value)
                 metric_index += 1

@@ -379,9 +379,10 @@ def build_config(
     weights = _loss_weights(model, loss_weights)
     targets = _targets(model, target_tensors)
     bound = {i for i, target in enumerate(targets) if target is not None}
-    graph = loss_graph.trace(model, losses, skip=bound)
     temporal = _temporal_modes(model, sample_weight_mode, losses, targets)
     metric_specs = _metrics(model, metrics, weighted_metrics, losses, flavor)
+    metric_fns = [[m.fn for m in specs if m.stateful is None] for specs in metric_specs]
+    graph = loss_graph.trace(model, losses, skip=bound, metrics=metric_fns)
     outputs = tuple(
         engine_config.OutputSpec(
             name=names[i],
