@@ -194,7 +194,7 @@ def _batch_dot_224(x, y, axes):
     return out
 
 
-def _tensor(value):
+def _symbolic_or_tensor(value):
     return tf.is_tensor(value) or isinstance(value, (tf.Variable, keras_tensor.KerasTensor))
 
 
@@ -203,12 +203,12 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     (keras-contrib's SReLU passes its weights): Keras 2 on TensorFlow 1 compared a tensor with a
     number by identity, so a tensor counted as non-zero and as not 6; TensorFlow 2 compares
     element-wise and cannot branch on the result."""
-    if not any(_tensor(v) for v in (alpha, max_value, threshold)):
+    if not any(_symbolic_or_tensor(v) for v in (alpha, max_value, threshold)):
         return _K.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
-    x = tf.convert_to_tensor(x)
+    x = _tensor(x)
 
     def nonzero(value):
-        return _tensor(value) or value != 0
+        return _symbolic_or_tensor(value) or value != 0
 
     negative_part = None
     if nonzero(alpha):
@@ -217,7 +217,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
         negative_part = tf.nn.relu(-x + threshold) if nonzero(threshold) else tf.nn.relu(-x)
     if nonzero(threshold):
         x = x * tf.cast(tf.greater(x, threshold), x.dtype)
-    elif not _tensor(max_value) and max_value == 6:
+    elif not _symbolic_or_tensor(max_value) and max_value == 6:
         x, max_value = tf.nn.relu6(x), None
     else:
         x = tf.nn.relu(x)
