@@ -188,3 +188,13 @@ def test_relu_takes_tensor_parameters_as_keras2_did(alpha, max_value, threshold)
     model.compile("sgd", "mse")
     model.fit(np.array([[-2.0], [3.0]]), np.array([[-1.0], [2.0]]), verbose=0)
     assert model.get_weights()[0] != np.float32(0.25)  # the slope is trained
+
+
+def test_batch_get_value_of_nothing_is_an_empty_list_even_in_a_step():
+    """Keras 2.2.4 ran nothing for no tensors; tf-keras raises inside a tf.function (an
+    optimizer's `get_updates` reading its own still-empty `get_weights()`)."""
+    import tensorflow as tf
+
+    assert K.batch_get_value([]) == []
+    assert tf.function(lambda: tf.constant(len(K.batch_get_value([]))))().numpy() == 0
+    assert keras.optimizers.SGD().get_weights() == []

@@ -17,7 +17,7 @@ import tensorflow as tf
 import tf_keras
 from tf_keras import backend as K
 
-from compatkeras.legacy.backend import graph_functions, graph_steps
+from compatkeras.legacy.backend import graph_functions, graph_steps, keras22
 from compatkeras.legacy.legacy.interfaces import get_updates_arguments, legacy_get_updates_support
 
 _TF_KERAS_OPTIMIZERS = (tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer)
@@ -112,7 +112,7 @@ class Optimizer(metaclass=_Keras2OptimizerType):
         K.batch_set_value(pairs)
 
     def get_weights(self):
-        return K.batch_get_value(self.weights)
+        return keras22.batch_get_value(self.weights)
 
     def get_config(self):
         return {k: getattr(self, k) for k in ("clipnorm", "clipvalue") if hasattr(self, k)}

@@ -21,6 +21,7 @@ from compatkeras.legacy.backend.graph_functions import (
 )
 from compatkeras.legacy.backend.keras22 import (
     batch_dot,
+    batch_get_value,
     control_flow_ops,
     conv3d_transpose,
     get_variable_shape,

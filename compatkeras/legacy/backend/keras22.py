@@ -17,6 +17,7 @@ from compatkeras.legacy import flavors
 
 __all__ = [
     "batch_dot",
+    "batch_get_value",
     "control_flow_ops",
     "conv3d_transpose",
     "get_variable_shape",
@@ -226,3 +227,11 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if negative_part is not None:
         x -= tf.cast(alpha, x.dtype) * negative_part
     return x
+
+
+def batch_get_value(tensors):
+    """tf-keras's, except that no values is an empty list wherever it is asked for (Keras 2.2.4
+    ran nothing then; keras-contrib's LARS reads its own still-empty `get_weights()` while its
+    `get_updates` builds the step, where tf-keras raises "Cannot get value inside Tensorflow
+    graph function")."""
+    return [] if not tensors else _K.batch_get_value(tensors)
