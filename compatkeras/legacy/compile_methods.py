@@ -152,11 +152,21 @@ class CompileMethods:
         return super().summary(*args, **kwargs)
 
     def _make_train_function(self):
-        """Keras 2.2.4's private builder, which programs call before saving: the engine builds
-        its step at the first batch, so this only checks that the model is compiled."""
+        """Keras 2.2.4's private builder, which programs call before saving or before reading
+        the optimizer's state (`model.optimizer.weights`, `get_weights()`: keras-contrib's
+        `save_all_weights`): the engine builds its step at the first batch; the optimizer's
+        weights are made here, in Keras 2.2.4's order (iterations, then each kind of slot)."""
         self._check_compiled()
+        optimizer = getattr(self, "optimizer", None)
+        if self._engine_compiled and hasattr(optimizer, "_create_all_weights"):
+            config = self._engine_config
+            variables = getattr(config, "variables", None)
+            variables = list(variables) if variables is not None else self.trainable_weights
+            with self.distribute_strategy.scope():
+                optimizer._create_all_weights(variables)
 
-    _make_test_function = _make_train_function
+    def _make_test_function(self):
+        self._check_compiled()
 
     def _make_predict_function(self):
         """Keras 2's private builder that serving code calls once before handing the model to
