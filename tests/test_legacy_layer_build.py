@@ -1,6 +1,8 @@
 """Keras 2 custom layers whose `build()` never sets `self.built` (Keras 2's `__call__` did) come
 back from a saved configuration built once, with the saved weights (keras-contrib's `Capsule`
-even ends its `build()` with `self.build = True`, which tf-keras's pre-build then calls)."""
+even ends its `build()` with `self.build = True`, which tf-keras's pre-build then calls); and
+a variable kept in an attribute is a weight as each anchor had it (Keras 2.2.4: never; tf.keras
+2.x: always, and trained)."""
 
 import numpy as np
 import pytest
@@ -38,3 +40,47 @@ def test_a_layer_that_never_sets_built_reloads(tmp_path, how):
         again = keras.models.load_model(str(tmp_path / "m.h5"), {"Scale": Scale})
     assert BUILDS == ["scale"]
     np.testing.assert_array_equal(again.predict(x), model.predict(x))
+
+
+class Normed(keras.layers.Layer):
+    """keras-contrib's CosineConvolution2D: a constant kept in a `K.variable` attribute."""
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight("kernel", (int(input_shape[-1]), 2), initializer="ones")
+        self.norm = K.variable(np.full((1, 2), 2.0, "float32"), name="norm")
+        self.built = True
+
+    def call(self, x):
+        return K.dot(x, self.kernel) / self.norm
+
+
+class Keras1Style(keras.layers.Layer):
+    """Keras 1: weights made with `K.variable` and declared through `trainable_weights`."""
+
+    def build(self, input_shape):
+        self.W = K.variable(np.ones((int(input_shape[-1]), 2), "float32"))
+        self.trainable_weights = [self.W]
+
+    def call(self, x):
+        return K.dot(x, self.W)
+
+
+@pytest.mark.parametrize("flavor", ["keras-2.2", "tf.keras"])
+def test_a_variable_kept_in_an_attribute_is_a_weight_only_under_tf_keras(flavor):
+    x, y = np.ones((4, 3), "float32"), np.zeros((4, 2), "float32")
+    with keras.legacy.flavor(flavor):
+        inp = keras.Input((3,))
+        layer = Normed()
+        model = keras.Model(inp, layer(inp))
+        model.compile("sgd", "mse")
+        model.train_on_batch(x, y)
+        old_style = Keras1Style()
+        old_style(inp)
+    names = [w.name.split("/")[-1] for w in layer.weights]
+    if flavor == "keras-2.2":  # Keras 2.2.4: only add_weight made weights; norm stays 2
+        assert names == ["kernel:0"] and len(model.get_weights()) == 1
+        np.testing.assert_array_equal(K.get_value(layer.norm), np.full((1, 2), 2.0))
+    else:  # tf.keras 2.x tracked it, and trained it
+        assert names == ["kernel:0", "norm:0"]
+        assert not np.allclose(K.get_value(layer.norm), 2.0)
+    assert old_style.trainable_weights == [old_style.W]  # declared: a weight in both

@@ -7,13 +7,18 @@
 - `self.trainable_weights = [...]` / `self.non_trainable_weights = [...]` in `build()`: the
   weights the layer reports and trains (tf-keras: "can't set attribute"). A variable moved to
   one list leaves the other, so a weight declared non-trainable is not trained;
+- under "keras-2.2", a variable kept in an attribute is not a weight (only `add_weight` made
+  weights);
 - a `build()` that never sets `self.built` (Keras 2's `__call__` set it) builds once when a
   model is loaded.
 
 `isinstance(x, Layer)` is true for every tf-keras layer, as it was for every Keras 2 layer.
 """
 
+import tensorflow as tf
 import tf_keras
+
+from compatkeras.legacy import flavors
 
 
 class _Keras2LayerType(type):
@@ -39,6 +44,14 @@ def _legacy_weight_arguments(args, kwargs):
     return args, kwargs  # keras 2.2.4 converted this form without a warning
 
 
+def _holds_variables(value):
+    if isinstance(value, tf.Variable):
+        return True
+    if isinstance(value, (list, tuple, dict)):
+        return any(isinstance(v, tf.Variable) for v in tf.nest.flatten(value))
+    return False
+
+
 class Layer(tf_keras.layers.Layer, metaclass=_Keras2LayerType):
     __doc__ = tf_keras.layers.Layer.__doc__
 
@@ -61,6 +74,23 @@ class Layer(tf_keras.layers.Layer, metaclass=_Keras2LayerType):
     @non_trainable_weights.setter
     def non_trainable_weights(self, weights):
         self._set_weight_lists(list(weights), trainable=False)
+
+    def __setattr__(self, name, value):
+        """Under "keras-2.2", a variable kept in an attribute (`self.norm = K.variable(...)`)
+        is not a weight: Keras 2.2.4 made weights only in `add_weight`, so such a variable was
+        neither trained nor saved. tf-keras (and tf.keras 2.x) track it as a trainable weight,
+        which would train it and shift `get_weights()`."""
+        declared = name in ("trainable_weights", "non_trainable_weights")  # Keras 1 style
+        if declared or not flavors.is_keras22() or not _holds_variables(value):
+            return super().__setattr__(name, value)
+        lists = ("_trainable_weights", "_non_trainable_weights")
+        before = {id(w) for attr in lists for w in self.__dict__.get(attr, ())}
+        super().__setattr__(name, value)
+        for attr in lists:
+            weights = self.__dict__.get(attr)
+            if weights:
+                weights[:] = [w for w in weights if id(w) in before]
+        return None
 
     def build_from_config(self, config):
         """tf-keras builds a loaded model's layers before calling them, and leaves `built` to
