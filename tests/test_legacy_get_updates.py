@@ -57,6 +57,31 @@ with warnings.catch_warnings(record=True) as caught:
     source.train_on_batch(x, y)
 result = sorted({str(w.message).split('`')[1] for w in caught if 'computed before' in str(w.message)})
 """,
+    # keras-contrib's LARS reads its own get_weights() in get_updates: empty before its one call
+    # in Keras 2.2.4. Every trace (partial last batch, train_on_batch) must see the same.
+    "reads_own_weights": """
+class ReadsOwnWeights(keras.optimizers.Optimizer):
+    def __init__(self):
+        super().__init__()
+        self.iterations = K.variable(0, dtype='int64')
+        self.seen = []
+    def get_updates(self, loss, params):
+        self.seen.append(len(self.get_weights()))
+        grads = self.get_gradients(loss, params)
+        moments = [K.zeros(K.int_shape(p)) for p in params]
+        self.weights = [self.iterations] + moments
+        self.updates = [K.update_add(self.iterations, 1)]
+        for p, g, v in zip(params, grads, moments):
+            self.updates += [K.update(v, 0.9 * v - 0.1 * g), K.update(p, p + 0.9 * v - 0.1 * g)]
+        return self.updates
+opt = ReadsOwnWeights()
+m = model()
+m.compile(opt, 'mse')
+m.fit(np.ones((5, 3), 'float32'), np.ones((5, 1), 'float32'), batch_size=2, epochs=2, verbose=0)
+m.train_on_batch(x, y)
+result = [len(opt.seen) > 1, sorted(set(opt.seen)), len(opt.weights), len(opt.get_weights()),
+          int(K.get_value(opt.iterations))]
+""",
 }
 
 
@@ -77,6 +102,12 @@ def test_pair_values_are_computed_in_the_step(results):
 def test_pairs_built_before_training_warn_naming_each_variable(results):
     names = oracles.value(results, "built_before_training")
     assert len(names) == 2 and all(n.startswith("dense") for n in names), names
+
+
+def test_every_trace_sees_the_optimizer_as_its_first_call_did(results):
+    # Traced more than once, each time before any weight existed; afterwards the first call's
+    # weights (iterations + 2 moments), updated by 3 + 3 + 1 steps.
+    assert oracles.value(results, "reads_own_weights") == [True, [0], 3, 3, 7]
 
 
 def test_no_warning_for_pairs_built_in_the_step():

@@ -10,6 +10,7 @@ also true for compatkeras's (tf-keras's) built-in optimizers, as every Keras 2 o
 `Optimizer`.
 """
 
+import contextlib
 import functools
 import warnings
 
@@ -31,7 +32,36 @@ def clip_norm(g, c, n):
     return tf.where(n >= c, g * (c / n), g)
 
 
+# What a tf.keras 2.x subclass of `keras.optimizers.Optimizer` defines, by the base it meant:
+# TF 2.0-2.10's `OptimizerV2` (tf-keras's legacy optimizer) or TF 2.11+'s optimizer.
+_OPTIMIZER_V2_METHODS = ("_create_slots", "_resource_apply_dense", "_resource_apply_sparse")
+_NEW_OPTIMIZER_METHODS = ("update_step",)
+
+
+def _tf_keras_base(namespace):
+    """The tf-keras optimizer a subclass written for tf.keras 2.x meant, else None (Keras 2's
+    `get_updates` API, this module's)."""
+    if "get_updates" in namespace:
+        return None
+    if any(name in namespace for name in _OPTIMIZER_V2_METHODS):
+        return tf_keras.optimizers.legacy.Optimizer
+    if any(name in namespace for name in _NEW_OPTIMIZER_METHODS):
+        return tf_keras.optimizers.Optimizer
+    return None
+
+
 class _Keras2OptimizerType(type):
+    def __new__(mcls, name, bases, namespace, **kwargs):
+        """`class RAdam(keras.optimizers.Optimizer)` with `_create_slots` and
+        `_resource_apply_dense` is a tf.keras 2.x optimizer (CyberZHG's keras-radam): it
+        subclasses tf-keras's optimizer of that API, as it did tf.keras's."""
+        own = globals().get("Optimizer")
+        base = _tf_keras_base(namespace) if own is not None and own in bases else None
+        if base is None:
+            return super().__new__(mcls, name, bases, namespace, **kwargs)
+        bases = tuple(base if b is own else b for b in bases)
+        return type(base)(name, bases, namespace, **kwargs)
+
     def __instancecheck__(cls, instance):
         if cls is Optimizer and isinstance(instance, _TF_KERAS_OPTIMIZERS):
             return True
@@ -163,14 +193,56 @@ class _SameVariables:
         self.scope.__exit__(*exc)
 
 
+class _SameAttributes:
+    """The attributes side of `_SameVariables`: a later trace's `get_updates` sees the
+    optimizer's attributes that the first call set as they were before it (keras-contrib's LARS
+    reads its own `get_weights()`, empty before its first call, in Keras 2.2.4 its only one),
+    and leaves them as it found them."""
+
+    def __init__(self, optimizer):
+        self.attributes = vars(optimizer)
+        self.set_by_first = None  # name -> its value before the first call (absent: _ABSENT)
+
+    @contextlib.contextmanager
+    def first_call_view(self):
+        attributes = self.attributes
+        if self.set_by_first is None:
+            before = dict(attributes)
+            yield
+            self.set_by_first = {
+                name: before.get(name, _ABSENT)
+                for name, value in attributes.items()
+                if before.get(name, _ABSENT) is not value
+            }
+            return
+        current = {name: attributes.get(name, _ABSENT) for name in self.set_by_first}
+        _set_attributes(attributes, self.set_by_first)
+        try:
+            yield
+        finally:
+            _set_attributes(attributes, current)
+
+
+_ABSENT = object()
+
+
+def _set_attributes(attributes, values):
+    for name, value in values.items():
+        if value is _ABSENT:
+            attributes.pop(name, None)
+        else:
+            attributes[name] = value
+
+
 def updates_from_loss(optimizer):
     """The engine's hook for such an optimizer: `fn(loss, variables)` running its updates.
     The ops `get_updates` builds run with the step; the `(variable, value)` pairs it returns
     (Keras 2's other form of an update, which its `K.function` applied) are assigned here."""
     same_variables = _SameVariables()
+    same_attributes = _SameAttributes(optimizer)
 
     def run(loss, variables):
-        with same_variables:
+        with same_variables, same_attributes.first_call_view():
             updates = optimizer.get_updates(loss=loss, params=list(variables))
         assign_pairs(updates)
 
