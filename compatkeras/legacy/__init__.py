@@ -41,6 +41,7 @@ from compatkeras.legacy import (  # noqa: E402
     utils,
     wrappers,
 )
+from compatkeras.legacy import channels_first as _channels_first  # noqa: E402
 from compatkeras.legacy import graph as _graph  # noqa: E402
 from compatkeras.legacy import initializers as _initializers  # noqa: E402
 from compatkeras.legacy import network_losses as _network_losses  # noqa: E402
@@ -51,6 +52,7 @@ from compatkeras.legacy.layers import Input  # noqa: E402
 from compatkeras.legacy.legacy import interfaces  # noqa: E402  (`keras.legacy.interfaces`)
 from compatkeras.legacy.models import Model, Sequential  # noqa: E402
 
+_channels_first.install()
 _graph.install()
 _initializers.install()
 _optimizers.install()
