@@ -37,8 +37,12 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     def __init__(self, table, fallbacks=None):
         # Longest alias first, so `compatkeras.legacy.applications` wins over a shorter prefix.
         self.table = sorted(table.items(), key=lambda kv: -len(kv[0]))
-        # target prefix -> where a module the target does not have is looked for instead.
-        self.fallbacks = dict(fallbacks or {})
+        # target prefix -> where a module the target does not have is looked for instead (one
+        # package, or several in order).
+        self.fallbacks = {
+            prefix: (others,) if isinstance(others, str) else tuple(others)
+            for prefix, others in (fallbacks or {}).items()
+        }
 
     def target_of(self, fullname):
         for alias, target in self.table:
@@ -56,16 +60,16 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         real = self.target_of(fullname)
         if real is None:
             return None
-        for candidate in (real, self._fallback(real)):
-            if candidate is not None and _exists(candidate):
+        for candidate in (real, *self._fallbacks(real)):
+            if _exists(candidate):
                 return importlib.util.spec_from_loader(fullname, _AliasLoader(candidate))
         return None
 
-    def _fallback(self, real):
-        for prefix, other in self.fallbacks.items():
+    def _fallbacks(self, real):
+        for prefix, others in self.fallbacks.items():
             if real.startswith(prefix + "."):
-                return other + real[len(prefix) :]
-        return None
+                return [other + real[len(prefix) :] for other in others]
+        return []
 
 
 def _exists(name):

@@ -30,7 +30,10 @@ _KERAS_ATTRIBUTES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2
 # A tf.keras 2.x module path that the Keras 2 namespace has no module for
 # (`tensorflow.keras.optimizers.schedules`, `keras.layers.experimental.preprocessing`) is
 # tf-keras's own module.
-_finder = AliasFinder(_ALIASES, fallbacks={"compatkeras.legacy": "tf_keras"})
+# A module path of tf.keras 2.x's internals (`tensorflow.python.keras.backend_config`,
+# `keras.engine.base_layer`, which libraries such as keras-bert import) is tf-keras's module of
+# the same path under `tf_keras.src`.
+_finder = AliasFinder(_ALIASES, fallbacks={"compatkeras.legacy": ("tf_keras", "tf_keras.src")})
 _saved_modules = {}
 _saved_attributes = {}
 _installed = False

@@ -55,6 +55,29 @@ def test_keras_imported_after_tensorflow_and_keras3_is_compatkeras(tmp_path):
     assert proc.stdout.strip() == "OK __main__ ['a', '--b']"
 
 
+def test_tf_keras_internal_module_paths_are_tf_keras_modules(tmp_path):
+    # keras-bert imports `tensorflow.python.keras.backend_config`; Keras 2 libraries import
+    # `keras.engine.base_layer`: with no Keras 2 module of that path, tf-keras's own.
+    script = write(
+        tmp_path / "internals.py",
+        """
+        from tensorflow.python.keras import backend_config
+        from keras.engine.base_layer import InputSpec
+        import tf_keras.src.backend_config as theirs
+        import tf_keras
+        assert backend_config is theirs, backend_config
+        assert InputSpec is tf_keras.layers.InputSpec
+        try:
+            import keras.no_such_module
+        except ImportError:
+            print("OK")
+        """,
+    )
+    proc = run(["-m", "compatkeras", str(script)], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "OK"
+
+
 def test_failing_script_keeps_exit_code_and_traceback(tmp_path):
     write(
         tmp_path / "fails.py",

@@ -84,3 +84,19 @@ def test_a_variable_kept_in_an_attribute_is_a_weight_only_under_tf_keras(flavor)
         assert names == ["kernel:0", "norm:0"]
         assert not np.allclose(K.get_value(layer.norm), 2.0)
     assert old_style.trainable_weights == [old_style.W]  # declared: a weight in both
+
+
+def test_trainable_takes_any_truth_value_as_keras_2_did():
+    # keras-bert passes its list of trainable name prefixes as `trainable=` to every layer, then
+    # sets each layer's `trainable` to a bool by its name. Keras 2.2.4 kept the value and read
+    # its truth; tf-keras raised TypeError("Expected `trainable` argument to be a boolean").
+    prefixes = ["Encoder"]
+    inp = keras.Input((3,))
+    hidden = keras.layers.Dense(4, name="Encoder-1", trainable=prefixes)(inp)
+    model = keras.Model(inp, keras.layers.Dense(1, name="Output", trainable=prefixes)(hidden))
+    assert [layer.trainable for layer in model.layers[1:]] == [True, True]
+    for layer in model.layers[1:]:
+        layer.trainable = any(layer.name.startswith(p) for p in prefixes)
+    assert [w.name.split("/")[0] for w in model.trainable_weights] == ["Encoder-1"] * 2
+    assert keras.layers.Dense(1, trainable=[]).trainable is False
+    assert keras.layers.Dense(1, trainable=False).trainable is False

@@ -44,6 +44,7 @@ from compatkeras.legacy import (  # noqa: E402
 from compatkeras.legacy import channels_first as _channels_first  # noqa: E402
 from compatkeras.legacy import graph as _graph  # noqa: E402
 from compatkeras.legacy import initializers as _initializers  # noqa: E402
+from compatkeras.legacy import layer as _layer  # noqa: E402
 from compatkeras.legacy import network_losses as _network_losses  # noqa: E402
 from compatkeras.legacy import optimizers as _optimizers  # noqa: E402
 from compatkeras.legacy import updates as _updates  # noqa: E402
@@ -55,6 +56,7 @@ from compatkeras.legacy.models import Model, Sequential  # noqa: E402
 _channels_first.install()
 _graph.install()
 _initializers.install()
+_layer.install()
 _optimizers.install()
 _network_losses.install()
 _updates.install()

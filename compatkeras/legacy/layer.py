@@ -15,8 +15,11 @@
 `isinstance(x, Layer)` is true for every tf-keras layer, as it was for every Keras 2 layer.
 """
 
+import functools
+
 import tensorflow as tf
 import tf_keras
+from tf_keras.src.engine import base_layer as _base_layer
 
 from compatkeras.legacy import flavors
 
@@ -107,3 +110,22 @@ class Layer(tf_keras.layers.Layer, metaclass=_Keras2LayerType):
         kept = [w for w in getattr(self, other) if id(w) not in chosen]
         object.__setattr__(self, other, kept)
         object.__setattr__(self, own, weights)
+
+
+def _keras2_trainable(init):
+    @functools.wraps(init)
+    def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
+        if not isinstance(trainable, (bool, tf.Tensor, tf.Variable)):
+            trainable = bool(trainable)  # Keras 2 kept any value and read it as a truth value
+        return init(self, trainable, name, dtype, dynamic, **kwargs)
+
+    __init__._keras2 = True
+    return __init__
+
+
+def install():
+    """Every layer (tf-keras's built-ins too) takes Keras 2's `trainable=` of any truth value:
+    keras-bert passes its list of trainable name prefixes to each layer, then sets each layer's
+    `trainable` to a bool; tf-keras raised "Expected `trainable` argument to be a boolean"."""
+    if not getattr(_base_layer.Layer.__init__, "_keras2", False):
+        _base_layer.Layer.__init__ = _keras2_trainable(_base_layer.Layer.__init__)
