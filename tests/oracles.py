@@ -176,3 +176,12 @@ def structure(value):
     if isinstance(value, list):
         return [structure(v) for v in value]
     return type(value).__name__ if isinstance(value, (str, type(None))) else "number"
+
+
+def assert_same(ours, theirs, rtol=0.0, atol=1e-6):
+    """Two results alike: the same structure and strings, numbers within the tolerance."""
+    import numpy as np
+
+    assert structure(ours) == structure(theirs), (ours, theirs)
+    assert strings(ours) == strings(theirs), (ours, theirs)
+    np.testing.assert_allclose(numbers(ours), numbers(theirs), rtol=rtol, atol=atol)
