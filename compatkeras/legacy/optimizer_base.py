@@ -10,7 +10,6 @@ also true for compatkeras's (tf-keras's) built-in optimizers, as every Keras 2 o
 `Optimizer`.
 """
 
-import contextlib
 import functools
 import warnings
 
@@ -158,15 +157,21 @@ def builds_updates(optimizer):
     return type.__instancecheck__(Optimizer, optimizer)
 
 
-class _SameVariables:
+class _AsFirstCall:
     """Keras 2 called `get_updates` once; the engine traces its step more than once (one
-    compiled function per way of feeding). The variables the first call creates (moments,
-    iteration counts) are made eagerly and handed back, in order, to every later call, so each
-    traced step updates the same state."""
+    compiled function per way of feeding). Every later call is made to see what the first one
+    saw and to leave what it left:
+    - the variables the first call creates (moments, iteration counts) are made eagerly and
+      handed back, in order, to every later call, so each traced step updates the same state;
+    - the optimizer's attributes the first call set are, during a later call, as they were
+      before the first (keras-contrib's LARS reads its own `get_weights()`, empty before its one
+      Keras 2 call), and afterwards as the later call found them."""
 
-    def __init__(self):
+    def __init__(self, optimizer):
+        self.attributes = vars(optimizer)
         self.made = None
         self.index = 0
+        self.set_by_first = {}  # name -> its value before the first call (absent: _ABSENT)
 
     def creator(self, next_creator, **kwargs):
         if self.recording:
@@ -185,42 +190,25 @@ class _SameVariables:
         self.recording = self.made is None
         if self.recording:
             self.made = []
+            self.before = dict(self.attributes)
+        else:
+            self.found = {n: self.attributes.get(n, _ABSENT) for n in self.set_by_first}
+            _set_attributes(self.attributes, self.set_by_first)
         self.index = 0
         self.scope = tf.variable_creator_scope(self.creator)
         self.scope.__enter__()
 
     def __exit__(self, *exc):
         self.scope.__exit__(*exc)
-
-
-class _SameAttributes:
-    """The attributes side of `_SameVariables`: a later trace's `get_updates` sees the
-    optimizer's attributes that the first call set as they were before it (keras-contrib's LARS
-    reads its own `get_weights()`, empty before its first call, in Keras 2.2.4 its only one),
-    and leaves them as it found them."""
-
-    def __init__(self, optimizer):
-        self.attributes = vars(optimizer)
-        self.set_by_first = None  # name -> its value before the first call (absent: _ABSENT)
-
-    @contextlib.contextmanager
-    def first_call_view(self):
-        attributes = self.attributes
-        if self.set_by_first is None:
-            before = dict(attributes)
-            yield
-            self.set_by_first = {
-                name: before.get(name, _ABSENT)
-                for name, value in attributes.items()
-                if before.get(name, _ABSENT) is not value
-            }
+        if not self.recording:
+            _set_attributes(self.attributes, self.found)
             return
-        current = {name: attributes.get(name, _ABSENT) for name in self.set_by_first}
-        _set_attributes(attributes, self.set_by_first)
-        try:
-            yield
-        finally:
-            _set_attributes(attributes, current)
+        self.set_by_first = {
+            name: self.before.get(name, _ABSENT)
+            for name, value in self.attributes.items()
+            if self.before.get(name, _ABSENT) is not value
+        }
+        del self.before
 
 
 _ABSENT = object()
@@ -238,11 +226,10 @@ def updates_from_loss(optimizer):
     """The engine's hook for such an optimizer: `fn(loss, variables)` running its updates.
     The ops `get_updates` builds run with the step; the `(variable, value)` pairs it returns
     (Keras 2's other form of an update, which its `K.function` applied) are assigned here."""
-    same_variables = _SameVariables()
-    same_attributes = _SameAttributes(optimizer)
+    as_first_call = _AsFirstCall(optimizer)
 
     def run(loss, variables):
-        with same_variables, same_attributes.first_call_view():
+        with as_first_call:
             updates = optimizer.get_updates(loss=loss, params=list(variables))
         assign_pairs(updates)
 
