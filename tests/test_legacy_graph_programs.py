@@ -10,6 +10,7 @@ import oracles
 
 CRF_TAGGER = """
 import numpy as np
+import keras
 from keras import backend as K
 from keras.layers import Input, Embedding, Bidirectional, LSTM, Layer
 from keras.models import Model
@@ -46,8 +47,8 @@ inputs = Input((7,))
 h = Bidirectional(LSTM(8, return_sequences=True))(Embedding(20, 8)(inputs))
 crf = ChainCRF(4)
 model = Model(inputs, crf(h))
-model.compile('adam', crf_loss)
-history = model.fit(words, tags, batch_size=8, epochs=8, verbose=0).history['loss']
+model.compile(keras.optimizers.Adam(0.02), crf_loss)
+history = model.fit(words, tags, batch_size=8, epochs=15, verbose=0).history['loss']
 accuracy = float(np.mean(model.predict(words).argmax(-1) == words % 4))
 result = {'first': history[0], 'last': history[-1], 'accuracy': accuracy}
 """
@@ -145,7 +146,9 @@ def results():
 
 def test_crf_tagger_learns(results):
     got = oracles.value(results, "crf")
-    assert got["last"] < got["first"] and got["accuracy"] > 0.3, got
+    # learning rate and epochs leave no doubt: 6 draws all end at accuracy 1.0 and a loss below
+    # -1.0 from about 1.35 (at Adam's default 0.001 for 8 epochs, one draw in CI stayed at chance)
+    assert got["last"] < got["first"] - 1.0 and got["accuracy"] > 0.9, got
 
 
 def test_dqn_target_network_follows_the_soft_update_rule(results):
