@@ -32,7 +32,12 @@ _KERAS2_MODULES = (
     "utils",
     "wrappers",
 )
-add_finder(AliasFinder({f"compatkeras.{m}": f"compatkeras.legacy.{m}" for m in _KERAS2_MODULES}))
+# Last on `sys.meta_path`: no file answers to `compatkeras.layers`, and the thousands of imports
+# TensorFlow makes never reach it.
+add_finder(
+    AliasFinder({f"compatkeras.{m}": f"compatkeras.legacy.{m}" for m in _KERAS2_MODULES}),
+    first=False,
+)
 
 from compatkeras.dropin import install, uninstall  # noqa: E402
 

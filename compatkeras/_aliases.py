@@ -37,6 +37,11 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     def __init__(self, table, fallbacks=None):
         # Longest alias first, so `compatkeras.legacy.applications` wins over a shorter prefix.
         self.table = sorted(table.items(), key=lambda kv: -len(kv[0]))
+        # The finder sits first on `sys.meta_path`, so it sees every import TensorFlow makes
+        # (thousands): most are rejected by their top-level name alone.
+        self.by_root = {}
+        for alias, target in self.table:
+            self.by_root.setdefault(alias.partition(".")[0], []).append((alias, target))
         # target prefix -> where a module the target does not have is looked for instead (one
         # package, or several in order).
         self.fallbacks = {
@@ -45,7 +50,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         }
 
     def target_of(self, fullname):
-        for alias, target in self.table:
+        for alias, target in self.by_root.get(fullname.partition(".")[0], ()):
             if fullname == alias:
                 return target
             if fullname.startswith(alias + "."):
@@ -79,9 +84,14 @@ def _exists(name):
         return False
 
 
-def add_finder(finder):
+def add_finder(finder, first=True):
+    """Put `finder` on `sys.meta_path`: first when its aliases must win over installed packages
+    (the drop-in's `keras`), else last, where only names no installed module has reach it."""
     if finder not in sys.meta_path:
-        sys.meta_path.insert(0, finder)
+        if first:
+            sys.meta_path.insert(0, finder)
+        else:
+            sys.meta_path.append(finder)
 
 
 def remove_finder(finder):

@@ -241,3 +241,23 @@ def test_top_level_namespace_is_the_legacy_one():
 
     assert core is keras.legacy.layers.core
     assert core.Dense is keras.layers.Dense
+
+
+def test_package_aliases_wait_behind_the_path_finder():
+    """`compatkeras.layers` and `compatkeras.legacy.datasets.mnist` have no file, so the path
+    finder passes them on; the thousands of modules TensorFlow imports never reach the aliases."""
+    import importlib.machinery
+
+    import compatkeras.datasets.mnist as mnist
+    import compatkeras.layers as layers
+    from compatkeras._aliases import AliasFinder
+
+    path_finder = sys.meta_path.index(importlib.machinery.PathFinder)
+    for name in ("compatkeras.layers.core", "compatkeras.legacy.datasets.mnist"):
+        where = [
+            i
+            for i, finder in enumerate(sys.meta_path)
+            if isinstance(finder, AliasFinder) and finder.target_of(name)
+        ]
+        assert where and min(where) > path_finder, (name, sys.meta_path)
+    assert layers.Dense.__module__.startswith("tf_keras") and callable(mnist.load_data)

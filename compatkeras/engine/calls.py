@@ -62,7 +62,10 @@ def xla_falls_back(function, specs):
 
 
 MAX_CONCRETE_LISTS = 8
-_EAGER = type(tf.constant(0))
+try:  # the class itself: `type(tf.constant(0))` would start TensorFlow's eager context at import
+    from tensorflow.python.framework.ops import EagerTensor as _EAGER
+except ImportError:  # pragma: no cover - a TensorFlow that moved it
+    _EAGER = type(tf.constant(0))
 
 
 try:  # TF 2.16-2.21: numpy to a tensor without the conversion registry's dispatch

@@ -16,7 +16,8 @@ add_finder(
             "compatkeras.legacy.applications": "tf_keras.applications",
             "compatkeras.legacy.datasets": "tf_keras.datasets",
         }
-    )
+    ),
+    first=False,
 )
 
 from compatkeras.legacy import (  # noqa: E402
