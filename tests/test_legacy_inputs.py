@@ -2,7 +2,7 @@
 targets of any numeric dtype (int64, int32, bool, float64) work with every loss and metric,
 because Keras 2's target placeholders had the output's dtype; scipy.sparse inputs and targets
 (made dense batch by batch); inputs made with `Input(tensor=...)` next to fed ones, and models
-cloned onto data tensors; a model that outputs its own loss (the YOLOv3 pattern) trains. Every scenario trains one batch per epoch, where Keras 2.2.4's
+cloned onto data tensors; 1-D inputs declared 1-D (`Input(shape=())`); a model that outputs its own loss (the YOLOv3 pattern) trains. Every scenario trains one batch per epoch, where Keras 2.2.4's
 per-batch rules and TV1's running means agree, so both flavors must give TV1's numbers."""
 
 import numpy as np
@@ -89,6 +89,18 @@ y = X.sum(1, keepdims=True) * 0.3
 result = {'on_batch': [c.train_on_batch(None, y) for _ in range(3)],
           'fit': c.fit(None, y, steps_per_epoch=2, verbose=0).history['loss'],
           'weights': [w.tolist() for w in c.get_weights()]}
+""",
+    "one_dimensional_input": """
+K = keras.backend
+a = keras.layers.Input(shape=(), name='scalar')  # one number per sample (DeepCTR's Hash inputs)
+b = keras.layers.Input((4,))
+h = keras.layers.Lambda(lambda t: K.expand_dims(t, -1))(a)
+m = keras.models.Model([a, b], keras.layers.Dense(1, kernel_initializer='ones')(
+    keras.layers.concatenate([h, b])))
+m.compile(SGD(0.05), 'mse')
+xs = [X[:, 0] * 3, X]
+result = trained(m, xs, X.sum(1) * 0.3)
+result['predict'] = m.predict(xs, batch_size=3).tolist()
 """,
     "int_sample_weights": """
 m = keras.models.Sequential([dense(1, 'sigmoid')])

@@ -96,7 +96,16 @@ def standardize_input_data(data, names, shapes, prefix, check_shapes=True):
                 f"Found: array with shape {np.shape(data)}"
             )
         data = [as_array(data)]
-    data = [np.expand_dims(d, 1) if d.ndim == 1 else d for d in data]
+    # 1-D arrays become columns, except for an input declared 1-D (`Input(batch_shape=(n,))`,
+    # tf.keras's rule; Keras 2.2.4 expanded those too and then refused them). Targets (no shape
+    # check) always become columns: the losses see them as Keras 2 showed them.
+    ranks = [
+        len(s) if check_shapes and s is not None else None for s in shapes or [None] * len(data)
+    ]
+    data = [
+        np.expand_dims(d, 1) if d.ndim == 1 and rank != 1 else d
+        for d, rank in zip(data, ranks, strict=True)
+    ]
     if check_shapes:
         for name, shape, array in zip(names, shapes, data, strict=True):
             if shape is None:
