@@ -68,6 +68,12 @@ PRELUDES = {
         "import compatkeras\ncompatkeras.install()\n"
         "import tensorflow as tf\nimport keras\nSGD = keras.optimizers.SGD\n"
     ),
+    # A tf.keras 2.x program that turns eager execution off, under the drop-in.
+    "dropin-graph": (
+        "import compatkeras\ncompatkeras.install()\n"
+        "import tensorflow as tf\ntf.compat.v1.disable_eager_execution()\n"
+        "from tensorflow import keras\nSGD = keras.optimizers.SGD\n"
+    ),
 }
 
 # Fixtures of the legacy spec (§G), the same source under every oracle.

@@ -9,7 +9,7 @@ import tensorflow as tf
 import tf_keras
 
 from compatkeras import engine
-from compatkeras.legacy import compiled_graph, tf_keras_names
+from compatkeras.legacy import compiled_graph, graph_mode, tf_keras_names
 from compatkeras.legacy import saving as saving_lib
 from compatkeras.legacy import weights as weights_lib
 from compatkeras.legacy.legacy.interfaces import keras1_model_arguments
@@ -17,8 +17,10 @@ from compatkeras.legacy.saving import load_model
 from compatkeras.legacy.training import LegacyTraining
 
 
-class Model(LegacyTraining, engine.Model):
+class Model(LegacyTraining, engine.Model, metaclass=graph_mode.ModelType):
     """A Keras 2 model. Its training methods follow Keras 2 (signatures, defaults, names)."""
+
+    _graph_mode_class = tf_keras.Model  # what it builds when eager execution is off
 
     # After compile, Keras 2's compiled loss as tensors of the Keras graph (`compiled_graph`).
     total_loss = property(compiled_graph.total_loss)
@@ -43,6 +45,13 @@ class Model(LegacyTraining, engine.Model):
         import yaml
 
         return yaml.safe_dump(json.loads(self.to_json()), **kwargs)
+
+    def __new__(cls, *args, **kwargs):
+        if graph_mode.active():
+            keras1_model_arguments(kwargs)
+            ours = {c: c._graph_mode_class for c in (Model, Sequential)}
+            return graph_mode.new_model(cls, ours, args, kwargs)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         keras1_model_arguments(kwargs)
@@ -91,6 +100,8 @@ class Model(LegacyTraining, engine.Model):
 
 class Sequential(Model, engine.Sequential):
     """A Keras 2 `Sequential` model."""
+
+    _graph_mode_class = tf_keras.Sequential
 
     def predict_proba(self, x, batch_size=32, verbose=0):
         """Keras 2: `predict`, with a warning when the outputs are not probabilities."""

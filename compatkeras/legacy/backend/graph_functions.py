@@ -26,6 +26,7 @@ from tf_keras import backend as _K
 from tf_keras.src.engine import keras_tensor
 
 from compatkeras.engine import loss_graph
+from compatkeras.legacy import graph_mode
 from compatkeras.legacy import updates as updates_lib
 from compatkeras.legacy.backend import graph_steps
 
@@ -76,6 +77,7 @@ class _Gradients(tf_keras.layers.Layer):
         return [next(tensors_it) if symbolic else next(variables_it) for symbolic in self._order]
 
 
+@graph_mode.or_tf_keras
 def gradients(loss, variables):
     """Keras 2 `K.gradients`: symbolic gradients when `loss` is a tensor of the Keras graph;
     otherwise tf-keras's (valid inside a `tf.function`, as a Keras 2 optimizer's step is)."""
@@ -93,6 +95,7 @@ def _is_learning_phase(x):
     return not (_symbolic(x) or tf.is_tensor(x))
 
 
+@graph_mode.or_tf_keras
 def function(inputs, outputs, updates=None, name=None, **kwargs):
     """Keras 2 `K.function(inputs, outputs)`: a callable taking a list of input values (with
     the learning-phase flag where `K.learning_phase()` stood) and returning numpy values."""
@@ -210,10 +213,12 @@ def _value(x):
 _SESSION = Session()
 
 
+@graph_mode.or_tf_keras
 def get_session(op_input_list=()):
     return _SESSION
 
 
+@graph_mode.or_tf_keras
 def set_session(session):
     """Keras 2 `K.set_session(tf.Session(config=...))`: there is no session to set in
     TensorFlow 2, so its config (GPU memory growth, thread counts) is not applied."""

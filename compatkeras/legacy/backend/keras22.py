@@ -13,7 +13,7 @@ import tf_keras
 from tf_keras import backend as _K
 from tf_keras.src.engine import keras_tensor
 
-from compatkeras.legacy import flavors
+from compatkeras.legacy import flavors, graph_mode
 
 __all__ = [
     "batch_dot",
@@ -229,6 +229,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     return x
 
 
+@graph_mode.or_tf_keras
 def batch_get_value(tensors):
     """tf-keras's, except that no values is an empty list wherever it is asked for (Keras 2.2.4
     ran nothing then; keras-contrib's LARS reads its own still-empty `get_weights()` while its

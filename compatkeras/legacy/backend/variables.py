@@ -11,6 +11,8 @@ variable as it was; `K.update_add` and `assign_add` still change it in place.
 from tensorflow.python.ops import resource_variable_ops
 from tf_keras import backend as _K
 
+from compatkeras.legacy import graph_mode
+
 
 class Keras2Variable(resource_variable_ops.ResourceVariable):
     """A variable made by `K.variable` and its kin (only the class changes: it is created by
@@ -36,13 +38,16 @@ def _keras2(value):
     return value
 
 
+@graph_mode.or_tf_keras
 def variable(value, dtype=None, name=None, constraint=None):
     return _keras2(_K.variable(value, dtype=dtype, name=name, constraint=constraint))
 
 
+@graph_mode.or_tf_keras
 def zeros(shape, dtype=None, name=None):
     return _keras2(_K.zeros(shape, dtype=dtype, name=name))
 
 
+@graph_mode.or_tf_keras
 def ones(shape, dtype=None, name=None):
     return _keras2(_K.ones(shape, dtype=dtype, name=name))
