@@ -8,10 +8,11 @@ import dataclasses
 import warnings
 
 import tf_keras
+from tf_keras.src.saving import saving_lib, serialization_lib
 
 from compatkeras.engine.model import CompileContainerStandIn
 from compatkeras.engine.progress import BatchLogs
-from compatkeras.legacy import deferred
+from compatkeras.legacy import deferred, flavors
 from compatkeras.legacy.compile import build_config
 from compatkeras.legacy.tf_keras_training import runs_own_steps, tf_keras_when_own_steps
 
@@ -28,6 +29,15 @@ def _steps_per_execution(value):
             f"compiled call runs). Received: steps_per_execution={value!r}"
         )
     return value
+
+
+def _default_optimizer(optimizer):
+    """tf.keras 2.x's `compile(optimizer="rmsprop")` default; Keras 2.2.4 required one."""
+    if optimizer is not None:
+        return optimizer
+    if flavors.get_flavor() == flavors.KERAS_2_2:
+        raise TypeError("compile() missing 1 required positional argument: 'optimizer'")
+    return "rmsprop"
 
 
 class Keras2BatchLogs(BatchLogs):
@@ -47,7 +57,7 @@ class CompileMethods:
     @tf_keras_when_own_steps
     def compile(
         self,
-        optimizer,
+        optimizer=None,
         loss=None,
         metrics=None,
         loss_weights=None,
@@ -60,6 +70,7 @@ class CompileMethods:
         jit_compile=None,
         **kwargs,
     ):
+        optimizer = _default_optimizer(optimizer)
         unknown = {k for k in kwargs if k not in _SESSION_KWARGS}
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile`: {unknown}")
@@ -107,6 +118,16 @@ class CompileMethods:
             "sample_weight_mode": sample_weight_mode,
             "weighted_metrics": weighted_metrics,
         }
+        # What tf-keras's `.keras` archive stores and `compile_from_config` reads back.
+        self._compile_config = serialization_lib.Config(
+            optimizer=optimizer,
+            loss=loss,
+            metrics=metrics,
+            loss_weights=loss_weights,
+            sample_weight_mode=sample_weight_mode,
+            weighted_metrics=weighted_metrics,
+            **execution,
+        )
         # Keras 2.2.4 trained the weights that were trainable at compile time and warned when
         # they changed without a new compile.
         self._compiled_trainable_count = len(self.trainable_weights)
@@ -115,6 +136,11 @@ class CompileMethods:
         self.sample_weight_mode = sample_weight_mode
         self._is_compiled = True  # tf-keras reads it as `_compile_was_called` when saving
         self.compiled_loss = self.compiled_metrics = CompileContainerStandIn()
+
+    def compile_from_config(self, config):
+        """tf-keras's skips a model whose `compile` is not its own (ours, which also passes
+        models with their own steps on to tf-keras's)."""
+        self.compile(**saving_lib.deserialize_keras_object(config))
 
     @tf_keras_when_own_steps
     def _get_compile_args(self, user_metrics=True):

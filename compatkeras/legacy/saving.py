@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import warnings
+import zipfile
 
 import h5py
 import numpy as np
@@ -83,6 +84,10 @@ def _our_classes(custom_objects):
     return {"Model": model, "Functional": model, "Sequential": sequential, **custom_objects}
 
 
+def _is_keras_archive(path):
+    return path.endswith(".keras") and zipfile.is_zipfile(path)
+
+
 def _is_saved_model(path):
     return os.path.isdir(path) and os.path.exists(os.path.join(path, "saved_model.pb"))
 
@@ -119,6 +124,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=None):
     Model, Sequential = MODEL_CLASSES["Model"], MODEL_CLASSES["Sequential"]  # noqa: N806
     if not isinstance(filepath, h5py.Group) and _is_saved_model(os.fspath(filepath)):
         return _load_saved_model(os.fspath(filepath), dict(custom_objects or {}), compile)
+    if not isinstance(filepath, h5py.Group) and _is_keras_archive(os.fspath(filepath)):
+        # tf-keras 2.13+'s `.keras` zip (what `model.save("m.keras")` writes), rebuilt in our
+        # classes and compiled by tf-keras's loader from its compile config.
+        return tf_keras.models.load_model(
+            os.fspath(filepath),
+            custom_objects=_our_classes(dict(custom_objects or {})),
+            compile=compile,
+            safe_mode=True if safe_mode is None else safe_mode,
+        )
     if isinstance(filepath, h5py.Group):  # Keras 2.2.4 also read from an open file or group
         path, f = f"{filepath.file.filename}:{filepath.name}", contextlib.nullcontext(filepath)
     else:

@@ -118,9 +118,14 @@ def load_h5_weights(model, f, by_name=False, skip_mismatch=False, reshape=False)
 
 
 def is_h5_target(filepath):
+    """Whether `filepath` is (or names) Keras 2's HDF5 weights. A `.weights.h5` file that
+    tf-keras wrote in its newer layout (`save_weights` picks it by that suffix) is tf-keras's."""
     if isinstance(filepath, h5py.Group):
         return True
     path = os.fspath(filepath)
+    if path.endswith(".weights.h5") and os.path.isfile(path) and h5py.is_hdf5(path):
+        with h5py.File(path, "r") as f:
+            return "layer_names" in f.attrs or "model_weights" in f
     return path.endswith((".h5", ".hdf5")) or (os.path.isfile(path) and h5py.is_hdf5(path))
 
 
