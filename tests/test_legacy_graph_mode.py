@@ -63,6 +63,23 @@ result = {'function': f([X4, 0])[0], 'session': sess.run(m.output, {m.input: X4}
           'raw_tf1': sess.run(tf.reduce_sum(p, 1), {p: X4}),
           'eval': K.eval(K.constant(2.0) * 3)}
 """,
+    "callbacks": """
+import os, tempfile
+class Record(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        seen.append(sorted(logs))
+seen = []
+path = os.path.join(tempfile.mkdtemp(), 'best.h5')
+m = lin3()
+m.compile(SGD(0.05), 'mse')
+h = m.fit(X4, Y4, batch_size=2, epochs=6, validation_data=(X4, Y4), shuffle=False, verbose=0,
+          callbacks=[
+    Record(), keras.callbacks.ModelCheckpoint(path, save_best_only=True),
+    keras.callbacks.ReduceLROnPlateau(patience=1, factor=0.5),
+    keras.callbacks.EarlyStopping(patience=2, min_delta=10.0)])
+result = {'history': h.history, 'seen': seen, 'saved': os.path.exists(path),
+          'lr': float(keras.backend.get_value(m.optimizer.lr))}
+""",
     "subclassed_model": """
 class Net(keras.Model):
     def __init__(self):
