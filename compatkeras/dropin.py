@@ -24,8 +24,15 @@ _ALIASES = {
     "tensorflow.compat.v1.keras": "compatkeras.legacy",
     "tensorflow.python.keras": "compatkeras.legacy",
 }
-# Module attributes that hand out a Keras namespace without an import statement (`tf.keras`).
-_KERAS_ATTRIBUTES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
+# Module attributes that hand out a Keras namespace without an import statement (`tf.keras`,
+# and `from tensorflow.python import keras`, which reads the attribute TensorFlow's own import
+# of its old internal package left on `tensorflow.python`).
+_KERAS_ATTRIBUTES = (
+    "tensorflow",
+    "tensorflow.compat.v1",
+    "tensorflow.compat.v2",
+    "tensorflow.python",
+)
 
 # A tf.keras 2.x module path that the Keras 2 namespace has no module for
 # (`tensorflow.keras.optimizers.schedules`, `keras.layers.experimental.preprocessing`) is

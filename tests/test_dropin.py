@@ -61,8 +61,11 @@ def test_tf_keras_internal_module_paths_are_tf_keras_modules(tmp_path):
     script = write(
         tmp_path / "internals.py",
         """
+        from tensorflow.python import keras as python_keras  # keras-adabound's TF_KERAS=1
         from tensorflow.python.keras import backend_config
         from keras.engine.base_layer import InputSpec
+        import compatkeras.legacy
+        assert python_keras is compatkeras.legacy, python_keras
         import tf_keras.src.backend_config as theirs
         import tf_keras
         assert backend_config is theirs, backend_config
