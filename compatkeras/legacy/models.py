@@ -12,6 +12,7 @@ from compatkeras import engine
 from compatkeras.legacy import compiled_graph, graph_mode, tf_keras_names
 from compatkeras.legacy import saving as saving_lib
 from compatkeras.legacy import weights as weights_lib
+from compatkeras.legacy.layers import Input, InputLayer  # Keras 2.2.4's `keras.models` has them
 from compatkeras.legacy.legacy.interfaces import keras1_model_arguments
 from compatkeras.legacy.saving import load_model
 from compatkeras.legacy.training import LegacyTraining
@@ -170,7 +171,6 @@ def clone_model(model, input_tensors=None, clone_function=None):
     """Keras 2 `clone_model`: new layers with new weights, as a compatkeras model (tf-keras's
     clone is a tf-keras class, which has not the Keras 2 training surface)."""
     from compatkeras import engine
-    from compatkeras.legacy.layers import Input
 
     if input_tensors is not None:
         # Data tensors (Keras 2: "on top of new, non-Keras tensors") become bound inputs,

@@ -32,3 +32,6 @@ from compatkeras.legacy.layers import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from compatkeras.legacy.layers.private_bases import (  # noqa: E402
+    _Conv,
+)

@@ -26,3 +26,11 @@ from compatkeras.legacy.layers import (
     MaxPooling2D,
     MaxPooling3D,
 )
+from compatkeras.legacy.layers.private_bases import (  # noqa: E402
+    _GlobalPooling1D,
+    _GlobalPooling2D,
+    _GlobalPooling3D,
+    _Pooling1D,
+    _Pooling2D,
+    _Pooling3D,
+)
