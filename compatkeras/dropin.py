@@ -16,6 +16,17 @@ import types
 
 from compatkeras._aliases import AliasFinder, add_finder, remove_finder
 
+# tf-keras's homes of tf.keras 2.x's `optimizer_v2/*` modules (tf-keras's own paths, plain names
+# so that the drop-in does not import TensorFlow to list them).
+_OPTIMIZER_V2_MODULES = {
+    **{
+        name: f"legacy.{name}"
+        for name in ("adadelta", "adagrad", "adam", "adamax", "ftrl", "gradient_descent")
+        + ("nadam", "optimizer_v2", "rmsprop")
+    },
+    "learning_rate_schedule": "schedules.learning_rate_schedule",
+}
+
 _ALIASES = {
     "keras": "compatkeras.legacy",
     "tensorflow.keras": "compatkeras.legacy",
@@ -23,6 +34,13 @@ _ALIASES = {
     # layers in older libraries).
     "tensorflow.compat.v1.keras": "compatkeras.legacy",
     "tensorflow.python.keras": "compatkeras.legacy",
+    # tf.keras 2.x's optimizer modules, which custom optimizers subclass (keras-adamw), moved
+    # in tf-keras (`compatkeras.legacy.optimizer_v2` holds them for `from ... import adam`).
+    **{
+        f"{prefix}.optimizer_v2.{name}": f"tf_keras.src.optimizers.{path}"
+        for prefix in ("tensorflow.python.keras", "keras", "tensorflow.keras")
+        for name, path in _OPTIMIZER_V2_MODULES.items()
+    },
 }
 # Module attributes that hand out a Keras namespace without an import statement (`tf.keras`,
 # and `from tensorflow.python import keras`, which reads the attribute TensorFlow's own import

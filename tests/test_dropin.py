@@ -66,6 +66,17 @@ def test_tf_keras_internal_module_paths_are_tf_keras_modules(tmp_path):
         from keras.engine.base_layer import InputSpec
         import compatkeras.legacy
         assert python_keras is compatkeras.legacy, python_keras
+        # tf.keras 2.x's optimizer modules, which custom optimizers subclass (keras-adamw)
+        from tensorflow.python.keras.optimizer_v2.optimizer_v2 import OptimizerV2
+        from tensorflow.python.keras.optimizer_v2 import learning_rate_schedule
+        from keras.optimizer_v2.adam import Adam
+        import tf_keras
+        import tf_keras.src.optimizers.legacy.optimizer_v2 as ours
+        assert OptimizerV2 is ours.OptimizerV2 and issubclass(Adam, OptimizerV2)
+        assert learning_rate_schedule.LearningRateSchedule is (
+            tf_keras.optimizers.schedules.LearningRateSchedule)
+        from keras import backend as K
+        assert K.symbolic(len) is len and K.eager(len) is len  # Keras 2.3's decorators
         import tf_keras.src.backend_config as theirs
         import tf_keras
         assert backend_config is theirs, backend_config

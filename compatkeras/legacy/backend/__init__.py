@@ -24,6 +24,7 @@ from compatkeras.legacy.backend.keras22 import (
     batch_get_value,
     control_flow_ops,
     conv3d_transpose,
+    eager,
     get_variable_shape,
     identity,
     image_dim_ordering,
@@ -35,5 +36,6 @@ from compatkeras.legacy.backend.keras22 import (
     separable_conv1d,
     set_image_dim_ordering,
     slice,
+    symbolic,
 )
 from compatkeras.legacy.backend.variables import ones, variable, zeros

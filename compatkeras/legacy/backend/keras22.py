@@ -20,6 +20,7 @@ __all__ = [
     "batch_get_value",
     "control_flow_ops",
     "conv3d_transpose",
+    "eager",
     "get_variable_shape",
     "identity",
     "image_dim_ordering",
@@ -31,6 +32,7 @@ __all__ = [
     "separable_conv1d",
     "set_image_dim_ordering",
     "slice",
+    "symbolic",
 ]
 
 control_flow_ops = types.SimpleNamespace(
@@ -75,6 +77,18 @@ def normalize_data_format(value):
             f'"channels_last". Received: {value}'
         )
     return data_format
+
+
+def symbolic(func):
+    """Keras 2.3's decorator that ran `func` in the Keras graph (optimizers' `get_updates`).
+    Here a Keras 2 `get_updates` runs inside the compiled training step, already a graph, so
+    `func` is returned as it is."""
+    return func
+
+
+def eager(func):
+    """Keras 2.3's decorator that ran `func` outside the Keras graph: eager is the default."""
+    return func
 
 
 def logsumexp(x, axis=None, keepdims=False):
