@@ -80,6 +80,28 @@ h = m.fit(X4, Y4, batch_size=2, epochs=6, validation_data=(X4, Y4), shuffle=Fals
 result = {'history': h.history, 'seen': seen, 'saved': os.path.exists(path),
           'lr': float(keras.backend.get_value(m.optimizer.lr))}
 """,
+    "keras2_get_updates_optimizer": """
+K = keras.backend
+if keras.__name__ == 'tf_keras':  # TV1: tf-keras's copy of Keras 2's optimizer base
+    from tf_keras.src.optimizers.optimizer_v1 import Optimizer as Base
+else:
+    Base = keras.optimizers.Optimizer
+class PlainSGD(Base):
+    def __init__(self, lr, **kwargs):
+        super().__init__(**kwargs)
+        self.lr = K.variable(lr, name='lr')
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+    def get_updates(self, loss, params):
+        grads = self.get_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1)]
+        self.updates += [K.update(p, p - self.lr * g) for p, g in zip(params, grads)]
+        return self.updates
+m = lin3()
+m.compile(PlainSGD(0.05, clipnorm=1.0), 'mse')
+h = m.fit(X4, Y4, batch_size=2, epochs=3, shuffle=False, verbose=0)
+result = {'history': h.history, 'weights': m.get_weights(),
+          'iterations': K.get_value(m.optimizer.iterations)}
+""",
     "subclassed_model": """
 class Net(keras.Model):
     def __init__(self):

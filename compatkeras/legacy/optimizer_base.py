@@ -16,6 +16,7 @@ import warnings
 import tensorflow as tf
 import tf_keras
 from tf_keras import backend as K
+from tf_keras.src.optimizers import optimizer_v1
 
 from compatkeras.legacy.backend import graph_functions, graph_steps, keras22
 from compatkeras.legacy.legacy.interfaces import get_updates_arguments, legacy_get_updates_support
@@ -88,8 +89,11 @@ def _graph_steps_support(get_updates):
     return wrapper
 
 
-class Optimizer(metaclass=_Keras2OptimizerType):
-    """Keras 2.2.4's abstract optimizer: subclasses implement `get_updates(loss, params)`."""
+class Optimizer(optimizer_v1.Optimizer, metaclass=_Keras2OptimizerType):
+    """Keras 2.2.4's abstract optimizer: subclasses implement `get_updates(loss, params)`.
+
+    It derives from tf-keras's copy of that class (`optimizer_v1`), which is what tf-keras's
+    graph engine accepts when a program turns eager execution off (`legacy.graph_mode`)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
