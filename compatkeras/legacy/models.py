@@ -105,7 +105,7 @@ class Model(LegacyTraining, engine.Model, metaclass=graph_mode.ModelType):
 class Sequential(Model, engine.Sequential):
     """A Keras 2 `Sequential` model."""
 
-    _graph_mode_class = tf_keras.Sequential
+    _graph_mode_class = None  # set below the class
 
     def predict_proba(self, x, batch_size=32, verbose=0):
         """Keras 2: `predict`, with a warning when the outputs are not probabilities."""
@@ -125,6 +125,18 @@ class Sequential(Model, engine.Sequential):
         if proba.shape[-1] > 1:
             return proba.argmax(axis=-1)
         return (proba > 0.5).astype("int32")
+
+
+class _GraphModeSequential(tf_keras.Sequential):
+    """What `Sequential` builds when eager execution is off: tf-keras's, with the
+    `predict_classes` / `predict_proba` that tf.keras 2.0-2.5 programs of that kind call."""
+
+    predict_proba = Sequential.predict_proba
+    predict_classes = Sequential.predict_classes
+
+
+_GraphModeSequential.__name__ = _GraphModeSequential.__qualname__ = "Sequential"  # configs
+Sequential._graph_mode_class = _GraphModeSequential
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
