@@ -37,8 +37,8 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     def __init__(self, table, fallbacks=None):
         # Longest alias first, so `compatkeras.legacy.applications` wins over a shorter prefix.
         self.table = sorted(table.items(), key=lambda kv: -len(kv[0]))
-        # The finder sits first on `sys.meta_path`, so it sees every import TensorFlow makes
-        # (thousands): most are rejected by their top-level name alone.
+        # The drop-in's finder sits first on `sys.meta_path`, so it sees every import
+        # TensorFlow makes (thousands): most are rejected by their top-level name alone.
         self.by_root = {}
         for alias, target in self.table:
             self.by_root.setdefault(alias.partition(".")[0], []).append((alias, target))

@@ -74,14 +74,7 @@ class Model(LegacyTraining, engine.Model, metaclass=graph_mode.ModelType):
         )
 
     def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
-        if isinstance(filepath, h5py.Group) and not isinstance(filepath, h5py.File):
-            return weights_lib.save_model_to_group(self, filepath, include_optimizer)
-        if include_optimizer and str(filepath).endswith(".keras"):
-            # tf-keras's `.keras` format always holds the optimizer and refuses the argument
-            return super().save(filepath, overwrite=overwrite, **kwargs)
-        return super().save(
-            filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs
-        )
+        return save_model(self, filepath, overwrite, include_optimizer, **kwargs)
 
     def _set_inputs(self, inputs, outputs=None, training=None):
         """Keras 2.2.4's private `_set_inputs`, which programs call after `model.inputs = None`:
@@ -144,6 +137,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
     if isinstance(filepath, h5py.Group) and not isinstance(filepath, h5py.File):
         return weights_lib.save_model_to_group(model, filepath, include_optimizer)
     if include_optimizer and str(filepath).endswith(".keras"):
+        # tf-keras's `.keras` format always holds the optimizer and refuses the argument
         return tf_keras.models.save_model(model, filepath, overwrite=overwrite, **kwargs)
     return tf_keras.models.save_model(
         model, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs
