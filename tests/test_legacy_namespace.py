@@ -261,3 +261,31 @@ def test_package_aliases_wait_behind_the_path_finder():
         ]
         assert where and min(where) > path_finder, (name, sys.meta_path)
     assert layers.Dense.__module__.startswith("tf_keras") and callable(mnist.load_data)
+
+
+_LAZY_PROBE = """
+import sys
+import compatkeras
+compatkeras.layers.Dense
+print(" ".join(sorted(m for m in sys.modules if m.startswith("compatkeras"))))
+import compatkeras.legacy as keras
+keras.Model, keras.backend.floatx, keras.legacy.interfaces.legacy_get_updates_support
+from compatkeras.legacy import saving
+print(saving.__name__, keras.optimizers.Adam.get_updates._keras2)
+"""
+
+
+def test_a_namespace_loads_when_first_used():
+    """`import compatkeras; compatkeras.layers.Dense` loads the layers, not the models, the
+    backend or the training engine (the import goal of the benchmark); the rest loads on first
+    use, and `keras.saving` is ours, not tf-keras's module of that name."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAZY_PROBE], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    loaded, last = proc.stdout.strip().splitlines()
+    loaded = loaded.split()
+    assert "compatkeras.legacy.layers" in loaded
+    for heavy in ("compatkeras.engine", "compatkeras.legacy.models", "compatkeras.legacy.backend"):
+        assert heavy not in loaded, loaded
+    assert last == "compatkeras.legacy.saving True"

@@ -6,6 +6,8 @@ holds the Keras 2 module paths that legacy code imports (`keras.layers.core`,
 rest come from tf-keras; the models are compatkeras's own (`compatkeras.legacy.models`).
 """
 
+import importlib
+
 from compatkeras._aliases import AliasFinder, add_finder
 from compatkeras.legacy import tf_keras_names
 
@@ -20,53 +22,75 @@ add_finder(
     first=False,
 )
 
-from compatkeras.legacy import (  # noqa: E402
-    activations,
-    applications,
-    backend,
-    callbacks,
-    constraints,
-    datasets,
-    engine,
-    initializers,
-    layers,
-    legacy,
-    losses,
-    metrics,
-    mixed_precision,
-    models,
-    objectives,
-    optimizers,
-    preprocessing,
-    regularizers,
-    utils,
-    wrappers,
-)
 from compatkeras.legacy import channels_first as _channels_first  # noqa: E402
 from compatkeras.legacy import graph as _graph  # noqa: E402
 from compatkeras.legacy import initializers as _initializers  # noqa: E402
 from compatkeras.legacy import layer as _layer  # noqa: E402
 from compatkeras.legacy import network_losses as _network_losses  # noqa: E402
-from compatkeras.legacy import optimizers as _optimizers  # noqa: E402
 from compatkeras.legacy import updates as _updates  # noqa: E402
 from compatkeras.legacy.flavors import flavor, get_flavor, set_flavor  # noqa: E402
-from compatkeras.legacy.layers import Input  # noqa: E402
-from compatkeras.legacy.legacy import interfaces  # noqa: E402  (`keras.legacy.interfaces`)
-from compatkeras.legacy.models import Model, Sequential  # noqa: E402
 
+# What every Keras 2 layer and graph needs, whichever namespace a program touches first. The
+# optimizers' forms install with `compatkeras.legacy.optimizers` (every path to an optimizer).
 _channels_first.install()
 _graph.install()
 _initializers.install()
 _layer.install()
-_optimizers.install()
 _network_losses.install()
 _updates.install()
+
+# The sub-namespaces load on first use (`import compatkeras; compatkeras.layers.Dense` loads no
+# training engine): the program pays only for what it touches.
+_SUBMODULES = frozenset(
+    (
+        "activations",
+        "applications",
+        "backend",
+        "callbacks",
+        "constraints",
+        "datasets",
+        "engine",
+        "initializers",
+        "layers",
+        "legacy",
+        "losses",
+        "metrics",
+        "mixed_precision",
+        "models",
+        "objectives",
+        "optimizers",
+        "preprocessing",
+        "regularizers",
+        "saving",
+        "utils",
+        "wrappers",
+    )
+)
+# Names of a sub-namespace, at the top as in Keras 2 (`keras.Model`, `keras.legacy.interfaces`).
+_FROM_SUBMODULES = {
+    "Input": "layers",
+    "Model": "models",
+    "Sequential": "models",
+    "interfaces": "legacy",
+}
+__all__ = sorted(
+    (*_SUBMODULES, "Input", "Model", "Sequential", "flavor", "get_flavor", "set_flavor")
+)
 
 
 _tf_keras_names = tf_keras_names.fallback(__name__, "tf_keras")
 
 
 def __getattr__(name):
+    # `__name__` is "keras" under the drop-in, so the package path is spelled out.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"compatkeras.legacy.{name}")
+    if name in _FROM_SUBMODULES:
+        value = getattr(
+            importlib.import_module(f"compatkeras.legacy.{_FROM_SUBMODULES[name]}"), name
+        )
+        globals()[name] = value
+        return value
     # Libraries branch on `keras.__version__` (keras-rl compares it with '2.1.3'): the Keras 2
     # version this flavor reproduces, read when asked since the flavor can change.
     if name == "__version__":
@@ -76,3 +100,7 @@ def __getattr__(name):
 
         return tf_keras.__version__
     return _tf_keras_names(name)  # tf.keras 2.x's `keras.experimental`, `estimator`, ...
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

@@ -181,6 +181,10 @@ def install():
         base.get_gradients = _graph_get_gradients(base.get_gradients)
 
 
+# Every path to an optimizer (this namespace, `compile`, the models) imports this module.
+install()
+
+
 __getattr__ = tf_keras_names.fallback(__name__, "tf_keras.optimizers")
 # A package for the import system, so that tf.keras 2.x submodule paths under it
 # (`optimizers.schedules`) reach the drop-in's tf-keras fallback (`compatkeras.dropin`).
