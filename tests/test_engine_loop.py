@@ -251,3 +251,28 @@ def test_the_models_own_steps_run_in_the_loop(spe):
     logs = model._engine_evaluate(DatasetFeed.over(iter(dataset)))
     assert list(logs) == ["checked"]
     assert int(model._train_counter.numpy()) == 6
+
+
+def test_python_batches_run_with_static_rows_then_relax_once():
+    """Python batches of 4, 4, 2 rows: the full batches' step is traced with 4 rows (static
+    rows spare the gradients their shape arithmetic, as `drop_remainder` does for arrays) and
+    the short one gets its own function; batches of a third and fourth row count (3, 1) share
+    one function with any rows, not one trace per size. Numbers as the hand-written loop."""
+    traced_rows = []
+
+    def recording_mse(y_true, y_pred):
+        traced_rows.append(y_pred.shape[0])
+        return mse(y_true, y_pred)
+
+    model = linear_model()
+    config = cfg.TrainingConfig(
+        tf_keras.optimizers.legacy.SGD(0.1), (cfg.OutputSpec("out", recording_mse),)
+    )
+    model._engine_compile(config, 1, None)
+    params = {"epochs": 1, "steps": None, "verbose": 0}
+    history = model._engine_fit(lambda epoch: python_feed(4), 1, 0, [], 0, None, params)
+    assert traced_rows[0] == 4
+    assert model._steps._traced_lists == 2
+    np.testing.assert_allclose(history.history["loss"], reference(4, 1)[0], rtol=1e-6)
+    model._engine_fit(lambda epoch: python_feed(3), 1, 0, [], 0, None, params)
+    assert model._steps._traced_lists == 3  # 3 rows: any rows; the last batch of 1 reuses it

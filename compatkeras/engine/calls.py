@@ -87,17 +87,17 @@ def tensor(value):
 
 
 def signature(value):
-    """What decides the concrete function for one array: its type, dtype and shape after the
-    rows (numpy shapes are plain tuples, cheap to hash)."""
+    """What decides the concrete function for one array: its type, dtype and shape, rows
+    included (numpy shapes are plain tuples, cheap to hash)."""
     if value is None:
         return None
     if type(value) is _EAGER:  # its `.shape` builds a TensorShape: ten times the cost
         shape = value._shape_tuple()
-        return (_EAGER, value.dtype, shape[1:], len(shape))
+        return (_EAGER, value.dtype, shape)
     shape = getattr(value, "shape", None)
     if shape is None:
         return (type(value), repr(value))  # a Python number or list: converted as it is
-    return (type(value), str(value.dtype), tuple(shape[1:]), len(shape))
+    return (type(value), str(value.dtype), tuple(shape))
 
 
 def flat_call(concrete):
@@ -124,9 +124,27 @@ def batch_signature(batch):
     return tuple(tuple(map(signature, part)) for part in batch)
 
 
-def any_rows(value):
-    """A tensor's spec with any number of rows."""
+EXACT_ROW_COUNTS = 2  # a full batch and a short last one
+
+
+def spec(value, exact):
+    """A tensor's spec, with its rows when `exact`: a static batch dimension spares every step
+    the shape arithmetic of its gradients (as `drop_remainder` does for arrays)."""
     if value is None:
         return None
     shape = value.shape
-    return tf.TensorSpec([None, *shape[1:]] if shape.rank else shape, value.dtype)
+    if not exact and shape.rank:
+        shape = [None, *shape[1:]]
+    return tf.TensorSpec(shape, value.dtype)
+
+
+def _without_rows(signature):
+    if signature is None or len(signature) != 3:
+        return signature
+    kind, dtype, shape = signature
+    return (kind, dtype, tuple(shape[1:]), len(shape))
+
+
+def without_rows(signatures):
+    """`batch_signature`s with the row counts taken out."""
+    return tuple(tuple(tuple(map(_without_rows, part)) for part in batch) for batch in signatures)

@@ -129,31 +129,55 @@ class Steps:
             for train in (True, False)
         }
         self._concrete, self._counts, self._concrete_lists = {}, {}, {}
+        self._row_counts, self._traced_lists = {}, 0
         self._prepared = False
 
     def run_list(self, train, batches, signatures=None):
         """One step per batch of `batches` (a tuple of `(x, ys, ws)`), in one call, through a
-        concrete function cached per (mode, batch structure, shapes without the batch size):
-        tf.function's per-call signature matching on numpy arguments costs about as much as a
-        small model's step. Past a few shapes (varying sequence lengths), tf.function's own
-        relaxed retracing takes over."""
+        concrete function cached per (mode, batch structure, shapes): tf.function's per-call
+        signature matching on numpy arguments costs about as much as a small model's step.
+        Past a few shapes (varying sequence lengths), tf.function's own relaxed retracing
+        takes over."""
         function = self._executions[train]["list"]
         if self.config.run_eagerly or self.replicas > 1:
             function(batches)
             return
-        key = (train, signatures or tuple(map(calls.batch_signature, batches)))
+        signatures = signatures or tuple(map(calls.batch_signature, batches))
         tensors = tuple(
             tuple(tuple(map(calls.tensor, part)) for part in batch) for batch in batches
         )
-        concrete = self._concrete_lists.get(key)
+        concrete = self._concrete_lists.get((train, signatures))
         if concrete is None:
-            if len(self._concrete_lists) >= calls.MAX_CONCRETE_LISTS:
+            concrete = self._concrete_list(train, signatures, tensors)
+            if concrete is None:
                 function(tensors)
                 return
-            specs = tuple(tuple(tuple(map(calls.any_rows, p)) for p in batch) for batch in tensors)
-            concrete = function.get_concrete_function(specs)
-            concrete = self._concrete_lists[key] = calls.flat_call(concrete)
         concrete(tensors)
+
+    def _concrete_list(self, train, signatures, tensors):
+        """The concrete function for a new batch signature: with static rows for the first
+        `EXACT_ROW_COUNTS` row counts of one batch structure (a full batch and a short last
+        one), any rows after that (a generator of varying batch sizes traces once more, not
+        once per size); None past `MAX_CONCRETE_LISTS`."""
+        rowless = (train, calls.without_rows(signatures))
+        concrete = self._concrete_lists.get(rowless)
+        if concrete is None:
+            if self._traced_lists >= calls.MAX_CONCRETE_LISTS:
+                return None
+            self._traced_lists += 1
+            exact = self._row_counts.get(rowless, 0) < calls.EXACT_ROW_COUNTS
+            specs = tuple(
+                tuple(tuple(calls.spec(t, exact) for t in part) for part in batch)
+                for batch in tensors
+            )
+            function = self._executions[train]["list"]
+            concrete = calls.flat_call(function.get_concrete_function(specs))
+            if exact:
+                self._row_counts[rowless] = self._row_counts.get(rowless, 0) + 1
+            else:
+                self._concrete_lists[rowless] = concrete
+        self._concrete_lists[(train, signatures)] = concrete
+        return concrete
 
     @property
     def groups_batches(self):
