@@ -6,32 +6,12 @@ an unmodified Keras 2 program; `compatkeras.install()` does the same redirect in
 The namespace (and so TensorFlow) is imported on first attribute access.
 """
 
+from compatkeras._aliases import KERAS2_MODULES as _KERAS2_MODULES
 from compatkeras._aliases import AliasFinder, add_finder
 from compatkeras._version import __version__
 
-# The public Keras 2 sub-namespaces, importable as `compatkeras.<name>` too (one module object).
-# `compatkeras.engine` is not among them: it is the training engine, not `keras.engine`.
-_KERAS2_MODULES = (
-    "activations",
-    "applications",
-    "backend",
-    "callbacks",
-    "constraints",
-    "datasets",
-    "initializers",
-    "layers",
-    "losses",
-    "metrics",
-    "mixed_precision",
-    "models",
-    "objectives",
-    "optimizers",
-    "preprocessing",
-    "regularizers",
-    "saving",
-    "utils",
-    "wrappers",
-)
+# The public Keras 2 sub-namespaces are importable as `compatkeras.<name>` too (one module
+# object). `compatkeras.engine` is not among them: it is the training engine, not `keras.engine`.
 # Last on `sys.meta_path`: no file answers to `compatkeras.layers`, and the thousands of imports
 # TensorFlow makes never reach it.
 add_finder(

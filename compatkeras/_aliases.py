@@ -97,3 +97,27 @@ def add_finder(finder, first=True):
 def remove_finder(finder):
     while finder in sys.meta_path:
         sys.meta_path.remove(finder)
+
+
+# The public Keras 2 sub-namespaces of `compatkeras.legacy` (`compatkeras.<name>` is each of them).
+KERAS2_MODULES = (
+    "activations",
+    "applications",
+    "backend",
+    "callbacks",
+    "constraints",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "mixed_precision",
+    "models",
+    "objectives",
+    "optimizers",
+    "preprocessing",
+    "regularizers",
+    "saving",
+    "utils",
+    "wrappers",
+)

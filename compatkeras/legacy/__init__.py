@@ -8,7 +8,7 @@ rest come from tf-keras; the models are compatkeras's own (`compatkeras.legacy.m
 
 import importlib
 
-from compatkeras._aliases import AliasFinder, add_finder
+from compatkeras._aliases import KERAS2_MODULES, AliasFinder, add_finder
 from compatkeras.legacy import tf_keras_names
 
 # tf-keras ships applications and datasets module by module (`vgg16`, `mnist`); alias them whole.
@@ -41,31 +41,7 @@ _updates.install()
 
 # The sub-namespaces load on first use (`import compatkeras; compatkeras.layers.Dense` loads no
 # training engine): the program pays only for what it touches.
-_SUBMODULES = frozenset(
-    (
-        "activations",
-        "applications",
-        "backend",
-        "callbacks",
-        "constraints",
-        "datasets",
-        "engine",
-        "initializers",
-        "layers",
-        "legacy",
-        "losses",
-        "metrics",
-        "mixed_precision",
-        "models",
-        "objectives",
-        "optimizers",
-        "preprocessing",
-        "regularizers",
-        "saving",
-        "utils",
-        "wrappers",
-    )
-)
+_SUBMODULES = frozenset((*KERAS2_MODULES, "engine", "legacy"))
 # Names of a sub-namespace, at the top as in Keras 2 (`keras.Model`, `keras.legacy.interfaces`).
 _FROM_SUBMODULES = {
     "Input": "layers",
