@@ -114,7 +114,7 @@ def test_no_warning_for_pairs_built_in_the_step():
     # The warning is about eager values only: a value computed inside get_updates is symbolic.
     import tensorflow as tf
 
-    from compatkeras.legacy.optimizer_base import assign_pairs
+    from compatkeras.legacy.updates import assign_pairs
 
     v = tf.Variable(1.0)
 
@@ -126,3 +126,22 @@ def test_no_warning_for_pairs_built_in_the_step():
         warnings.simplefilter("error")
         step()
     assert float(v.numpy()) == 3.0
+
+
+def test_k_function_pairs_computed_before_warn_and_are_assigned_as_they_are():
+    # keras-rl's DDPG actor: soft target updates built eagerly, passed to `K.function`.
+    import numpy as np
+
+    import compatkeras as keras
+
+    K = keras.backend  # noqa: N806
+    inp = keras.Input((2,))
+    target = K.variable(np.zeros(2), name="target_kernel")
+    blend = 0.5 * K.variable(np.ones(2)) + 0.5 * target  # computed now, once
+    run = K.function([inp], [inp * 2.0], updates=[(target, blend)])
+    with pytest.warns(UserWarning, match=r"`target_kernel.*K\.function\(updates=\.\.\.\)`"):
+        out = run([np.ones((1, 2), "float32")])
+    np.testing.assert_allclose(out[0], [[2.0, 2.0]])
+    np.testing.assert_allclose(K.get_value(target), [0.5, 0.5])
+    run([np.ones((1, 2), "float32")])
+    np.testing.assert_allclose(K.get_value(target), [0.5, 0.5])  # the same value, not 0.75

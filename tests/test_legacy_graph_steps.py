@@ -172,7 +172,60 @@ result = {'grads': first, 'loss': evaluated, 'losses': losses,
           'weights': [v.tolist() for v in model.get_weights()]}
 """
 
+# Keras 2's other form of update: `(variable, new value)` pairs, values of the Keras graph
+# computed from the fed inputs in the same run (keras-rl's DDPG passes the optimizer's updates
+# and such pairs to one `K.function`); with and without an optimizer step.
+_PAIRS = """
+OPT = keras.optimizers.legacy if hasattr(keras.optimizers, 'legacy') else keras.optimizers
+K = keras.backend
+inp = keras.layers.Input((3,))
+out = keras.layers.Dense(2, kernel_initializer=keras.initializers.RandomNormal(0.0, 0.5, seed=6))(inp)
+model = keras.Model(inp, out)
+loss = K.mean(K.square(out))
+running, total, peak = K.variable(np.zeros(2)), K.variable(0.0), K.variable(0.0)
+updates = OPT.SGD(learning_rate=0.1).get_updates(loss=loss, params=model.trainable_weights)
+train = K.function([inp], [loss], updates + [(running, K.mean(out, axis=0)), (total, K.sum(inp))])
+watch = K.function([inp], [out], updates=[(peak, K.max(out))])
+x = np.random.RandomState(4).randn(5, 3)
+seen = []
+for i in range(3):
+    fed = x * (i + 1)
+    seen.append([float(train([fed])[0]), K.get_value(running).tolist(), float(K.get_value(total)),
+                 watch([fed])[0].tolist(), float(K.get_value(peak))])
+# Keras 2 fed `zip(inputs, values)`: a learning phase left out takes its default (test mode).
+infer = K.function([inp, K.learning_phase()], [keras.layers.Dropout(0.5)(out)])
+seen.append([infer([x])[0].tolist()])
+result = {'seen': seen, 'weights': [v.tolist() for v in model.get_weights()]}
+"""
+
+# A layer whose `call` makes variables (keras-rl's NAF layer: `K.variable(mask)`, `K.zeros`):
+# Keras 2 ran `call` once; here each traced step runs it (fit, then predict, then a new batch
+# size), each holding the value it was made with.
+_VARIABLE_IN_CALL = """
+K = keras.backend
+OPT = keras.optimizers.legacy if hasattr(keras.optimizers, 'legacy') else keras.optimizers
+
+class Masked(keras.layers.Layer):
+    def call(self, x):
+        mask = K.variable(np.array([1.0, 0.0, 2.0]))
+        shift = K.ones((1,)) + K.zeros((1,))
+        return x * mask + shift
+
+inp = keras.layers.Input((3,))
+out = keras.layers.Dense(1, kernel_initializer='ones')(Masked()(inp))
+model = keras.Model(inp, out)
+model.compile(OPT.SGD(learning_rate=0.01), 'mse')
+x = np.random.RandomState(2).randn(12, 3)
+y = x.sum(axis=1, keepdims=True)
+losses = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history['loss']
+losses += model.fit(x, y, batch_size=6, epochs=1, shuffle=False, verbose=0).history['loss']
+result = {'losses': losses, 'predicted': model.predict(x[:5]).tolist(),
+          'weights': [v.tolist() for v in model.get_weights()]}
+"""
+
 _SCENARIOS = {
+    "pairs": _PAIRS,
+    "variable_in_call": _VARIABLE_IN_CALL,
     "compiled_loss": _COMPILED_LOSS,
     "wgan_gp": _WGAN_GP,
     "wgan_gp_placeholder": _WGAN_GP_PLACEHOLDER,
@@ -209,6 +262,23 @@ def test_a_placeholder_and_an_input_on_a_computed_tensor_stay_connected(results)
     assert _WGAN_GP_PLACEHOLDER.count("K.placeholder") == 1
     assert _WGAN_GP_PLACEHOLDER.count("tensor=eps_in") == 1
     _same(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_variable_value_pairs_are_computed_from_the_fed_inputs(results):
+    ours, theirs = (oracles.value(r, "pairs") for r in results)
+    assert ours["seen"][0][1] != ours["seen"][1][1] and ours["seen"][2][2] != 0.0
+    assert ours["seen"][0][0] != ours["seen"][1][0]  # the optimizer's step ran too
+    flat = [np.hstack([np.ravel(v) for v in row]) for row in ours["seen"]]
+    expected = [np.hstack([np.ravel(v) for v in row]) for row in theirs["seen"]]
+    for row, expected_row in zip(flat, expected, strict=True):
+        np.testing.assert_allclose(row, expected_row, rtol=1e-5, atol=1e-6)
+    _same({"w": ours["weights"]}, {"w": theirs["weights"]})
+
+
+def test_variables_made_in_a_layers_call_hold_their_value_in_every_step(results):
+    ours, theirs = (oracles.value(r, "variable_in_call") for r in results)
+    assert len(ours["losses"]) == 3 and ours["losses"][0] > ours["losses"][1]
+    _same(ours, theirs)
 
 
 def test_learning_phase_and_layer_state_updates_follow_keras_2(results):

@@ -48,12 +48,17 @@ def mse_gradient(w):
 def test_default_learning_rate_follows_the_flavor(name):
     with keras.flavor("tf.keras"):
         plain = getattr(keras.optimizers, name)()
+        plain_by_string = keras.optimizers.get(name.lower())
     with keras.flavor("keras-2.2"):
         old = getattr(keras.optimizers, name)()
         by_string = keras.optimizers.get(name.lower())
     assert plain.get_config()["learning_rate"] == pytest.approx(TF_KERAS_RATES[name])
+    assert plain_by_string.get_config()["learning_rate"] == pytest.approx(TF_KERAS_RATES[name])
     assert old.get_config()["learning_rate"] == pytest.approx(KERAS_2_2_RATES[name])
     assert by_string.get_config()["learning_rate"] == pytest.approx(KERAS_2_2_RATES[name])
+    # Keras 2.2.4 and tf.keras 2.x alike: a name gives the namespace's own class (keras-rl's
+    # `clone_optimizer("sgd")` checks `isinstance(clone, SGD)`).
+    assert type(plain_by_string) is type(by_string) is getattr(keras.optimizers, name)
 
 
 @pytest.mark.parametrize(

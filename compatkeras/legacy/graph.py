@@ -2,7 +2,8 @@
 classes by `install()` (run when `compatkeras.legacy` is imported).
 
 Added, never replacing anything tf-keras has (except `KerasTensor.__len__`, removed: see
-`install`):
+`install`, and, under "keras-2.2", `KerasTensor`'s `==`, `!=` and hash, by identity as Keras 2's
+graph tensors):
 - symbolic tensors: `_keras_shape`, and `_uses_learning_phase` (the tensor depends on a layer
   that behaves differently in training, unless that layer was called with `training=`), both
   also settable; TensorFlow tensors (what `call` sees) get them too;
@@ -210,7 +211,52 @@ def _settable(name, computed):
     return property(get, set_)
 
 
+def _keras2_comparison(plain, identity):
+    """`==` / `!=` of symbolic tensors: under "keras-2.2" by identity, as Keras 2's TensorFlow 1
+    graph tensors compared (keras-rl: `if i == self.critic_action_input` over a model's inputs);
+    under "tf.keras" tf-keras's elementwise op, as tf.keras 2.x gave."""
+
+    def compare(self, other):
+        if flavor_lib.get_flavor() == flavor_lib.KERAS_2_2:
+            return identity(self, other)
+        return plain(self, other)
+
+    compare._keras2 = True
+    return compare
+
+
+def _keras2_hash(plain):
+    """Keras 2's graph tensors were hashable (dict keys, sets of tensors); tf-keras's raise
+    TypeError naming `ref()`, kept under "tf.keras"."""
+
+    def hash_(self):
+        if flavor_lib.get_flavor() == flavor_lib.KERAS_2_2:
+            return object.__hash__(self)
+        return plain(self)
+
+    hash_._keras2 = True
+    return hash_
+
+
+def _no_truth_value(tensor):
+    raise TypeError(
+        f"Using a symbolic tensor as a Python `bool` is not allowed ({tensor}): its value is "
+        "only known when the model runs. Compare tensors with `is`, or compute with "
+        "`K.equal` / `K.switch` inside a layer."
+    )
+
+
+def _install_identity():
+    cls = keras_tensor.KerasTensor
+    if getattr(cls.__eq__, "_keras2", False):
+        return
+    cls.__eq__ = _keras2_comparison(cls.__eq__, lambda a, b: a is b)
+    cls.__ne__ = _keras2_comparison(cls.__ne__, lambda a, b: a is not b)
+    cls.__hash__ = _keras2_hash(cls.__hash__)
+
+
 def install():
+    _install_identity()
     additions = {
         keras_tensor.KerasTensor: {
             "_keras_shape": _settable("_keras_shape", _static_shape),
@@ -256,6 +302,9 @@ def install():
     # len(model.output) > 1` (keras-rl) was False for one output. tf-keras's raises instead.
     if "__len__" in vars(keras_tensor.KerasTensor):
         del keras_tensor.KerasTensor.__len__
+        # Its `__len__` was also what made `if tensor:` raise (as a TensorFlow 1 graph tensor's
+        # `__bool__` did): without it every tensor would be silently true.
+        keras_tensor.KerasTensor.__bool__ = _no_truth_value
     layer = tf_keras.layers.Layer
     for name in _ILL_DEFINED:
         plain = vars(layer).get(name)

@@ -11,7 +11,6 @@ also true for compatkeras's (tf-keras's) built-in optimizers, as every Keras 2 o
 """
 
 import functools
-import warnings
 
 import tensorflow as tf
 import tf_keras
@@ -20,6 +19,7 @@ from tf_keras.src.optimizers import optimizer_v1
 
 from compatkeras.legacy.backend import graph_functions, graph_steps, keras22
 from compatkeras.legacy.legacy.interfaces import get_updates_arguments, legacy_get_updates_support
+from compatkeras.legacy.updates import assign_pairs
 
 _TF_KERAS_OPTIMIZERS = (tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer)
 
@@ -238,29 +238,6 @@ def updates_from_loss(optimizer):
         assign_pairs(updates)
 
     return run
-
-
-def assign_pairs(updates):
-    """Assigns each `(variable, value)` pair of a Keras 2 update list; ops are already part of
-    the step. A value computed before training (an eager tensor, e.g. keras-rl's soft target
-    updates built at compile time) is the same at every step: Keras 2 recomputed it from the
-    variables, TensorFlow 2 cannot, so it is assigned as it is, with a warning naming the
-    variable."""
-    for update in updates or ():
-        if not (isinstance(update, (tuple, list)) and len(update) == 2):
-            continue
-        variable, value = update
-        if not isinstance(variable, tf.Variable):
-            continue
-        if isinstance(value, tf.Tensor) and not tf.is_symbolic_tensor(value):
-            warnings.warn(
-                f"The update of `{variable.name}` returned by `get_updates` was computed before "
-                "training, so every step assigns that same value (Keras 2 recomputed it from "
-                "the variables at each step). Build it inside `get_updates` to have it follow "
-                "the variables.",
-                stacklevel=2,
-            )
-        variable.assign(tf.cast(value, variable.dtype))
 
 
 class TFOptimizer(Optimizer):

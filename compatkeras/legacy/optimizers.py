@@ -20,11 +20,11 @@ from compatkeras.legacy.legacy.interfaces import get_updates_arguments
 from compatkeras.legacy.optimizer_base import (
     Optimizer,
     TFOptimizer,
-    assign_pairs,
     builds_updates,
     clip_norm,
     updates_from_loss,
 )
+from compatkeras.legacy.updates import assign_pairs
 
 _legacy = tf_keras.optimizers.legacy
 
@@ -122,14 +122,13 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """An optimizer from a name, a config dict or an instance, as Keras 2 `optimizers.get`.
 
-    Names give tf-keras's legacy optimizers (those keep `lr`, `decay` and `get_updates`), with
-    Keras 2.2.4's default learning rates under the "keras-2.2" flavor.
+    Keras 2's names give these classes (`isinstance(get("sgd"), SGD)`, as in Keras 2.2.4 and
+    tf.keras 2.x), with the flavor's default learning rates; tf-keras's other names give its
+    legacy optimizers (those keep `lr`, `decay` and `get_updates`).
     """
-    from compatkeras.legacy.flavors import KERAS_2_2, get_flavor
-
     if isinstance(identifier, str):
         known = KERAS_2_2_LEARNING_RATES.get(identifier.lower())
-        if known is not None and get_flavor() == KERAS_2_2:
+        if known is not None:
             cls, _ = known
             return cls()
         return tf_keras.optimizers.get(identifier, use_legacy_optimizer=True)

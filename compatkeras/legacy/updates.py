@@ -10,6 +10,9 @@ call leaves, instead of putting it back), and anything else that wants to run on
 it cannot.
 """
 
+import warnings
+
+import tensorflow as tf
 import tf_keras
 
 from compatkeras.legacy import graph
@@ -60,6 +63,39 @@ def split(updates):
     updates = list(updates or [])
     state = [u for u in updates if isinstance(u, StateUpdate)]
     return state, [u for u in updates if not isinstance(u, StateUpdate)]
+
+
+_FROM_GET_UPDATES = (
+    "returned by `get_updates`",
+    "Build it inside `get_updates` to have it follow the variables.",
+)
+FROM_FUNCTION = (
+    "passed to `K.function(updates=...)`",
+    "Compute it from the function's inputs (a tensor of the Keras graph), or assign it with "
+    "`K.set_value` after each call, to have it follow the variables.",
+)
+
+
+def assign_pairs(updates, where=_FROM_GET_UPDATES):
+    """Assigns each `(variable, value)` pair of a Keras 2 update list; ops are already part of
+    the step. A value computed before training (an eager tensor, e.g. keras-rl's soft target
+    updates built at compile time) is the same at every step: Keras 2 recomputed it from the
+    variables, TensorFlow 2 cannot, so it is assigned as it is, with a warning naming the
+    variable. `where`: (where the pair came from, what to do instead), for that warning."""
+    for update in updates or ():
+        if not (isinstance(update, (tuple, list)) and len(update) == 2):
+            continue
+        variable, value = update
+        if not isinstance(variable, tf.Variable):
+            continue
+        if isinstance(value, tf.Tensor) and not tf.is_symbolic_tensor(value):
+            warnings.warn(
+                f"The update of `{variable.name}` {where[0]} was computed before training, so "
+                "every step assigns that same value (Keras 2 recomputed it from the variables "
+                f"at each step). {where[1]}",
+                stacklevel=3,
+            )
+        variable.assign(tf.cast(value, variable.dtype))
 
 
 def install():

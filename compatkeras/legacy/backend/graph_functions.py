@@ -90,6 +90,18 @@ def gradients(loss, variables):
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
+def _split_pairs(updates):
+    """(Keras 2's `(variable, new value)` updates, the others)."""
+    pairs, others = [], []
+    for update in updates:
+        is_pair = isinstance(update, (tuple, list)) and len(update) == 2
+        if is_pair and isinstance(update[0], tf.Variable):
+            pairs.append(tuple(update))
+        else:
+            others.append(update)
+    return pairs, others
+
+
 def _is_learning_phase(x):
     """`K.learning_phase()` is a Python 0/1 in eager TensorFlow; any non-tensor input is it."""
     return not (_symbolic(x) or tf.is_tensor(x))
@@ -101,14 +113,21 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     the learning-phase flag where `K.learning_phase()` stood) and returning numpy values."""
     state_updates, updates = updates_lib.split(updates)
     steps, updates = graph_steps.split(updates)
+    pairs, updates = _split_pairs(updates)
     if updates:
         raise NotImplementedError(
             "K.function(..., updates=...) runs update ops in a TF1 session, which TensorFlow 2 "
             "does not have. Compute the step with tf.GradientTape and apply it with "
             "optimizer.apply_gradients, or train through model.train_on_batch. (Accepted: "
             "what `optimizer.get_updates(loss, params)` returns for a loss of the Keras graph, "
-            "and the layers' own `model.updates`: a training-mode call applies them.)"
+            "`(variable, new value)` pairs, and the layers' own `model.updates`: a "
+            "training-mode call applies them.)"
         )
+    # A pair's value of the Keras graph is computed with the outputs, from the fed inputs, and
+    # assigned after them (Keras 2 ran the updates after the first output); any other value
+    # (computed before, keras-rl's soft target updates) is assigned as it is, with a warning.
+    computed = [(v, x) for v, x in pairs if _symbolic(x)]
+    fixed = [(v, x) for v, x in pairs if not _symbolic(x)]
     # Keras 2 applied a layer's state updates only when they were passed here.
     kept = {id(u.variable) for u in state_updates}
     if kwargs:
@@ -119,6 +138,8 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     single = not isinstance(outputs, (list, tuple))
     outputs = [outputs] if single else list(outputs)
+    shown = len(outputs)
+    outputs += [x for _, x in computed]
     missing = [i for i, x in enumerate(inputs) if x is None]
     if missing:
         raise ValueError(
@@ -130,12 +151,22 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     phase_at = [i for i, x in enumerate(inputs) if _is_learning_phase(x)]
     graph_inputs = [x for i, x in enumerate(inputs) if i not in phase_at]
     if not all(_symbolic(o) for o in outputs):
-        if steps:
+        if steps or computed:
             raise ValueError(
-                "K.function(..., updates=optimizer.get_updates(...)) needs its outputs to be "
-                "tensors of the Keras graph (built from its `Input`s)"
+                "K.function(..., updates=...) with an optimizer's updates or values of the Keras "
+                "graph needs its outputs to be tensors of the Keras graph (built from its "
+                "`Input`s)"
             )
-        return _K.function(inputs, outputs if not single else outputs[0], name=name)
+        plain = _K.function(inputs, outputs if not single else outputs[0], name=name)
+        if not fixed:
+            return plain
+
+        def run_then_assign(values):
+            result = plain(values)
+            updates_lib.assign_pairs(fixed, updates_lib.FROM_FUNCTION)
+            return result
+
+        return run_then_assign
     if steps:
         forward = graph_steps.training_function(graph_inputs, outputs, steps)
         model = forward.model
@@ -145,13 +176,16 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
 
     def run(values):
         values = list(values) if isinstance(values, (list, tuple)) else [values]
-        if len(values) != len(inputs):
+        # Keras 2 fed `zip(inputs, values)`: a learning phase left out at the end took its
+        # default (test mode, keras-rl's DDPG actor); any other input left out was an error.
+        unfed = [i for i in range(len(values), len(inputs)) if i not in phase_at]
+        if len(values) > len(inputs) or unfed:
             raise ValueError(
                 f"This function takes {len(inputs)} inputs ({len(phase_at)} of them "
                 f"the learning phase), got {len(values)}"
             )
         training = None
-        if phase_at:
+        if phase_at and phase_at[0] < len(values) and values[phase_at[0]] is not None:
             training = bool(values[phase_at[0]])
         fed = [v for i, v in enumerate(values) if i not in phase_at]
         # Keras 2 ran a layer's updates (BatchNormalization's moving statistics) only when
@@ -164,7 +198,10 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
         for variable, value in state:
             variable.assign(value)
         result = [result] if not isinstance(result, (list, tuple)) else result
-        result = [np.asarray(r) for r in result]
+        for (variable, _), value in zip(computed, result[shown:], strict=True):
+            variable.assign(tf.cast(value, variable.dtype))
+        updates_lib.assign_pairs(fixed, updates_lib.FROM_FUNCTION)
+        result = [np.asarray(r) for r in result[:shown]]
         return result[0] if single else result
 
     return run
