@@ -272,7 +272,7 @@ def test_python_batches_run_with_static_rows_then_relax_once():
     params = {"epochs": 1, "steps": None, "verbose": 0}
     history = model._engine_fit(lambda epoch: python_feed(4), 1, 0, [], 0, None, params)
     assert traced_rows[0] == 4
-    assert model._steps._traced_lists == 2
+    assert model._steps._lists.traced == 2
     np.testing.assert_allclose(history.history["loss"], reference(4, 1)[0], rtol=1e-6)
     model._engine_fit(lambda epoch: python_feed(3), 1, 0, [], 0, None, params)
-    assert model._steps._traced_lists == 3  # 3 rows: any rows; the last batch of 1 reuses it
+    assert model._steps._lists.traced == 3  # 3 rows: any rows; the last batch of 1 reuses it

@@ -73,10 +73,11 @@ def test_channels_first_matches_channels_last(results, name):
     oracles.assert_same(ours, oracles.value(results["tv2"], name), atol=1e-5)
 
 
-def test_tf_keras_alone_refuses_it_on_this_machine(results):
-    import tensorflow as tf
-
-    if tf.config.list_physical_devices("GPU"):
-        pytest.skip("a GPU has NCHW kernels: nothing to transpose")
-    assert results["tv2"]["as_such"].get("error") == "UnimplementedError", results["tv2"]
-    assert oracles.value(results["compatkeras-2.2"], "as_such") == [1, 2, 2, 2]
+def test_it_runs_where_tf_keras_alone_may_refuse_it(results):
+    # Most CPU builds have no NCHW convolution kernels (tf-keras alone: UnimplementedError);
+    # some (a GPU, oneDNN on some CPUs) do, and then they give the same answer.
+    ours = oracles.value(results["compatkeras-2.2"], "as_such")
+    assert ours == [1, 2, 2, 2]
+    theirs = results["tv2"]["as_such"]
+    assert theirs.get("error", "UnimplementedError") == "UnimplementedError", theirs
+    assert theirs.get("value", ours) == ours

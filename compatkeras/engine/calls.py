@@ -148,3 +148,43 @@ def _without_rows(signature):
 def without_rows(signatures):
     """`batch_signature`s with the row counts taken out."""
     return tuple(tuple(tuple(map(_without_rows, part)) for part in batch) for batch in signatures)
+
+
+class ConcreteLists:
+    """The concrete functions of a step list (`executions[train]["list"]`) per (mode, batch
+    signatures): with static rows for the first `EXACT_ROW_COUNTS` row counts of one batch
+    structure (a full batch and a short last one), any rows after that (a generator of varying
+    batch sizes traces once more, not once per size); None past `MAX_CONCRETE_LISTS` traces,
+    where tf.function's own relaxed retracing takes over."""
+
+    def __init__(self, executions):
+        self._executions = executions
+        self._by_signatures = {}
+        self._row_counts = {}
+        self.traced = 0
+
+    def get(self, train, signatures, tensors):
+        concrete = self._by_signatures.get((train, signatures))
+        if concrete is None:
+            concrete = self._new(train, signatures, tensors)
+        return concrete
+
+    def _new(self, train, signatures, tensors):
+        rowless = (train, without_rows(signatures))
+        concrete = self._by_signatures.get(rowless)
+        if concrete is None:
+            if self.traced >= MAX_CONCRETE_LISTS:
+                return None
+            self.traced += 1
+            exact = self._row_counts.get(rowless, 0) < EXACT_ROW_COUNTS
+            specs = tuple(
+                tuple(tuple(spec(t, exact) for t in part) for part in batch) for batch in tensors
+            )
+            function = self._executions[train]["list"]
+            concrete = flat_call(function.get_concrete_function(specs))
+            if exact:
+                self._row_counts[rowless] = self._row_counts.get(rowless, 0) + 1
+            else:
+                self._by_signatures[rowless] = concrete
+        self._by_signatures[(train, signatures)] = concrete
+        return concrete

@@ -128,8 +128,8 @@ class Steps:
             }
             for train in (True, False)
         }
-        self._concrete, self._counts, self._concrete_lists = {}, {}, {}
-        self._row_counts, self._traced_lists = {}, 0
+        self._concrete, self._counts = {}, {}
+        self._lists = calls.ConcreteLists(self._executions)
         self._prepared = False
 
     def run_list(self, train, batches, signatures=None):
@@ -146,38 +146,11 @@ class Steps:
         tensors = tuple(
             tuple(tuple(map(calls.tensor, part)) for part in batch) for batch in batches
         )
-        concrete = self._concrete_lists.get((train, signatures))
+        concrete = self._lists.get(train, signatures, tensors)
         if concrete is None:
-            concrete = self._concrete_list(train, signatures, tensors)
-            if concrete is None:
-                function(tensors)
-                return
+            function(tensors)
+            return
         concrete(tensors)
-
-    def _concrete_list(self, train, signatures, tensors):
-        """The concrete function for a new batch signature: with static rows for the first
-        `EXACT_ROW_COUNTS` row counts of one batch structure (a full batch and a short last
-        one), any rows after that (a generator of varying batch sizes traces once more, not
-        once per size); None past `MAX_CONCRETE_LISTS`."""
-        rowless = (train, calls.without_rows(signatures))
-        concrete = self._concrete_lists.get(rowless)
-        if concrete is None:
-            if self._traced_lists >= calls.MAX_CONCRETE_LISTS:
-                return None
-            self._traced_lists += 1
-            exact = self._row_counts.get(rowless, 0) < calls.EXACT_ROW_COUNTS
-            specs = tuple(
-                tuple(tuple(calls.spec(t, exact) for t in part) for part in batch)
-                for batch in tensors
-            )
-            function = self._executions[train]["list"]
-            concrete = calls.flat_call(function.get_concrete_function(specs))
-            if exact:
-                self._row_counts[rowless] = self._row_counts.get(rowless, 0) + 1
-            else:
-                self._concrete_lists[rowless] = concrete
-        self._concrete_lists[(train, signatures)] = concrete
-        return concrete
 
     @property
     def groups_batches(self):
