@@ -90,16 +90,44 @@ def gradients(loss, variables):
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
-def _split_pairs(updates):
-    """(Keras 2's `(variable, new value)` updates, the others)."""
-    pairs, others = [], []
+def _sorted_updates(updates):
+    """What `K.function(..., updates=...)` was given, sorted: (the layers' state updates, the
+    optimizers' graph steps, `(variable, value)` pairs whose value is of the Keras graph, the
+    other pairs). A graph value is computed with the outputs, from the fed inputs, and assigned
+    after them (Keras 2 ran the updates after the first output); any other value (computed
+    before, keras-rl's soft target updates) is assigned as it is, with a warning."""
+    state_updates, updates = updates_lib.split(updates)
+    steps, updates = graph_steps.split(updates)
+    computed, fixed, others = [], [], []
     for update in updates:
-        is_pair = isinstance(update, (tuple, list)) and len(update) == 2
-        if is_pair and isinstance(update[0], tf.Variable):
-            pairs.append(tuple(update))
-        else:
-            others.append(update)
-    return pairs, others
+        if isinstance(update, (tuple, list)) and len(update) == 2:
+            if isinstance(update[0], tf.Variable):
+                (computed if _symbolic(update[1]) else fixed).append(tuple(update))
+                continue
+        others.append(update)
+    if others:
+        raise NotImplementedError(
+            "K.function(..., updates=...) runs update ops in a TF1 session, which TensorFlow 2 "
+            "does not have. Compute the step with tf.GradientTape and apply it with "
+            "optimizer.apply_gradients, or train through model.train_on_batch. (Accepted: "
+            "what `optimizer.get_updates(loss, params)` returns for a loss of the Keras graph, "
+            "`(variable, new value)` pairs, and the layers' own `model.updates`: a "
+            "training-mode call applies them.)"
+        )
+    return state_updates, steps, computed, fixed
+
+
+def _then_assign(function, fixed):
+    """`function`, then the pairs computed before assigned (with the warning)."""
+    if not fixed:
+        return function
+
+    def run(values):
+        result = function(values)
+        updates_lib.assign_pairs(fixed, updates_lib.FROM_FUNCTION)
+        return result
+
+    return run
 
 
 def _is_learning_phase(x):
@@ -111,23 +139,7 @@ def _is_learning_phase(x):
 def function(inputs, outputs, updates=None, name=None, **kwargs):
     """Keras 2 `K.function(inputs, outputs)`: a callable taking a list of input values (with
     the learning-phase flag where `K.learning_phase()` stood) and returning numpy values."""
-    state_updates, updates = updates_lib.split(updates)
-    steps, updates = graph_steps.split(updates)
-    pairs, updates = _split_pairs(updates)
-    if updates:
-        raise NotImplementedError(
-            "K.function(..., updates=...) runs update ops in a TF1 session, which TensorFlow 2 "
-            "does not have. Compute the step with tf.GradientTape and apply it with "
-            "optimizer.apply_gradients, or train through model.train_on_batch. (Accepted: "
-            "what `optimizer.get_updates(loss, params)` returns for a loss of the Keras graph, "
-            "`(variable, new value)` pairs, and the layers' own `model.updates`: a "
-            "training-mode call applies them.)"
-        )
-    # A pair's value of the Keras graph is computed with the outputs, from the fed inputs, and
-    # assigned after them (Keras 2 ran the updates after the first output); any other value
-    # (computed before, keras-rl's soft target updates) is assigned as it is, with a warning.
-    computed = [(v, x) for v, x in pairs if _symbolic(x)]
-    fixed = [(v, x) for v, x in pairs if not _symbolic(x)]
+    state_updates, steps, computed, fixed = _sorted_updates(updates)
     # Keras 2 applied a layer's state updates only when they were passed here.
     kept = {id(u.variable) for u in state_updates}
     if kwargs:
@@ -158,15 +170,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
                 "`Input`s)"
             )
         plain = _K.function(inputs, outputs if not single else outputs[0], name=name)
-        if not fixed:
-            return plain
-
-        def run_then_assign(values):
-            result = plain(values)
-            updates_lib.assign_pairs(fixed, updates_lib.FROM_FUNCTION)
-            return result
-
-        return run_then_assign
+        return _then_assign(plain, fixed)
     if steps:
         forward = graph_steps.training_function(graph_inputs, outputs, steps)
         model = forward.model
