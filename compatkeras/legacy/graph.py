@@ -211,31 +211,19 @@ def _settable(name, computed):
     return property(get, set_)
 
 
-def _keras2_comparison(plain, identity):
-    """`==` / `!=` of symbolic tensors: under "keras-2.2" by identity, as Keras 2's TensorFlow 1
-    graph tensors compared (keras-rl: `if i == self.critic_action_input` over a model's inputs);
-    under "tf.keras" tf-keras's elementwise op, as tf.keras 2.x gave."""
+def _under_keras22(keras2, plain):
+    """A `KerasTensor` method that is `keras2` under "keras-2.2" and tf-keras's `plain` under
+    "tf.keras": Keras 2's TensorFlow 1 graph tensors compared by identity and were hashable
+    (keras-rl: `if i == self.critic_action_input` over a model's inputs); tf.keras 2.x's
+    compare elementwise (a new tensor) and refuse hashing, naming `ref()`."""
 
-    def compare(self, other):
+    def method(self, *args):
         if flavor_lib.get_flavor() == flavor_lib.KERAS_2_2:
-            return identity(self, other)
-        return plain(self, other)
+            return keras2(self, *args)
+        return plain(self, *args)
 
-    compare._keras2 = True
-    return compare
-
-
-def _keras2_hash(plain):
-    """Keras 2's graph tensors were hashable (dict keys, sets of tensors); tf-keras's raise
-    TypeError naming `ref()`, kept under "tf.keras"."""
-
-    def hash_(self):
-        if flavor_lib.get_flavor() == flavor_lib.KERAS_2_2:
-            return object.__hash__(self)
-        return plain(self)
-
-    hash_._keras2 = True
-    return hash_
+    method._keras2 = True
+    return method
 
 
 def _no_truth_value(tensor):
@@ -250,9 +238,9 @@ def _install_identity():
     cls = keras_tensor.KerasTensor
     if getattr(cls.__eq__, "_keras2", False):
         return
-    cls.__eq__ = _keras2_comparison(cls.__eq__, lambda a, b: a is b)
-    cls.__ne__ = _keras2_comparison(cls.__ne__, lambda a, b: a is not b)
-    cls.__hash__ = _keras2_hash(cls.__hash__)
+    cls.__eq__ = _under_keras22(lambda a, b: a is b, cls.__eq__)
+    cls.__ne__ = _under_keras22(lambda a, b: a is not b, cls.__ne__)
+    cls.__hash__ = _under_keras22(object.__hash__, cls.__hash__)
 
 
 def install():
